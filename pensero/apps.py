@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PenseroConfig(AppConfig):
+    name = "pensero"
+    verbose_name = "Accounts and workspaces"

@@ -1,0 +1,23 @@
+"""Settings for the test suite: the real settings, with tasks run synchronously.
+
+Only test-only values are set here (fixed keys, fast password hashing); the
+database still comes from DATABASE_URL, so `make test` runs on PostgreSQL when
+it points at one and on SQLite otherwise.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWZpZWxkLWVuY3J5cHRpb24ta2V5ISE=")
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("HTTPS", "0")
+
+from pensero.settings import *  # noqa: E402, F403
+from pensero.settings import Q_CLUSTER  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+Q_CLUSTER = {**Q_CLUSTER, "sync": True}
+STORAGES = {
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

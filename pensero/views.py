@@ -1,0 +1,116 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from pensero import services
+from pensero.access import (
+    current_membership,
+    get_workspace_object_or_404,
+    switch_workspace,
+    workspace_admin_required,
+)
+from pensero.forms import MemberAddForm, MemberRoleForm, WorkspaceForm
+from pensero.models import Membership
+
+
+def home(request):
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    return redirect("account_login")
+
+
+@login_required
+def workspace_create(request):
+    first = current_membership(request) is None
+    form = WorkspaceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workspace = services.workspace_create(
+                user=request.user, name=form.cleaned_data["name"], slug=form.cleaned_data["slug"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            switch_workspace(request, workspace.id)
+            messages.success(request, f"Workspace “{workspace.name}” created. You are its admin.")
+            return redirect("dashboard")
+    return render(request, "pensero/workspace_create.html", {"form": form, "first": first})
+
+
+@login_required
+@require_POST
+def workspace_switch(request):
+    try:
+        workspace_id = int(request.POST.get("workspace", ""))
+    except ValueError:
+        workspace_id = 0
+    membership = switch_workspace(request, workspace_id)
+    messages.info(request, f"Now working in {membership.workspace.name}.")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("dashboard")
+    return redirect(target)
+
+
+@workspace_admin_required
+def settings_home(request):
+    return redirect("integrations")
+
+
+@workspace_admin_required
+def members(request):
+    add_form = MemberAddForm(request.POST or None)
+    if request.method == "POST" and add_form.is_valid():
+        try:
+            membership = services.member_add(
+                workspace=request.workspace,
+                email=add_form.cleaned_data["email"],
+                role=add_form.cleaned_data["role"],
+            )
+        except ValidationError as error:
+            add_form.add_error("email", error)
+        else:
+            messages.success(request, f"{membership.user.email} can now open this workspace.")
+            return redirect("members")
+    memberships = Membership.objects.filter(workspace=request.workspace).select_related("user")
+    return render(
+        request,
+        "pensero/members.html",
+        {"add_form": add_form, "memberships": memberships, "roles": Membership.Role.choices},
+    )
+
+
+@workspace_admin_required
+@require_POST
+def member_role(request, membership_id):
+    membership = get_workspace_object_or_404(request, Membership, pk=membership_id)
+    form = MemberRoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose admin or member.")
+        return redirect("members")
+    try:
+        services.membership_set_role(membership=membership, role=form.cleaned_data["role"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"{membership.user.email} is now {membership.get_role_display().lower()}."
+        )
+    return redirect("members")
+
+
+@workspace_admin_required
+@require_POST
+def member_remove(request, membership_id):
+    membership = get_workspace_object_or_404(request, Membership, pk=membership_id)
+    try:
+        services.membership_remove(membership=membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{membership.user.email} was removed from the workspace.")
+    return redirect("members")

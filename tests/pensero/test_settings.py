@@ -1,0 +1,89 @@
+"""Settings: required secrets in production, development defaults in debug, Q_CLUSTER sanity."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _load_settings(env_overrides):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "DEBUG"}
+    }
+    env.update(env_overrides)
+    env["DJANGO_SETTINGS_MODULE"] = "pensero.settings"
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_missing_secret_key_stops_startup_when_debug_is_off():
+    result = _load_settings({"DEBUG": "0", "FIELD_ENCRYPTION_KEYS": "x"})
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_missing_field_encryption_keys_stops_startup_when_debug_is_off():
+    result = _load_settings({"DEBUG": "0", "SECRET_KEY": "s" * 50})
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS is not set" in result.stderr
+
+
+def test_debug_uses_development_defaults_with_a_warning():
+    result = _load_settings({"DEBUG": "1"})
+    assert result.returncode == 0, result.stderr
+    assert "WARNING: SECRET_KEY is not set" in result.stderr
+    assert "WARNING: FIELD_ENCRYPTION_KEYS is not set" in result.stderr
+
+
+def test_database_url_picks_the_database():
+    sqlite = _load_settings({"DEBUG": "1", "DATABASE_URL": ""})
+    assert sqlite.stdout.strip() == "django.db.backends.sqlite3"
+    postgres = _load_settings({"DEBUG": "1", "DATABASE_URL": "postgres://u@127.0.0.1:5432/x"})
+    assert postgres.stdout.strip() == "django.db.backends.postgresql"
+
+
+def test_q_cluster_timeout_is_well_below_retry_and_attempts_are_bounded():
+    q = settings.Q_CLUSTER
+    assert q["timeout"] * 1.2 <= q["retry"]
+    assert 1 <= q["max_attempts"] <= 10
+
+
+def test_tests_run_tasks_synchronously():
+    assert settings.Q_CLUSTER["sync"] is True
+
+
+def test_orm_broker_by_default_and_redis_when_configured():
+    default = _load_settings({"DEBUG": "1", "REDIS_URL": ""})
+    assert default.returncode == 0
+    code = "import django; django.setup(); from django.conf import settings; print(settings.Q_CLUSTER.get('redis'), settings.Q_CLUSTER.get('orm'))"
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "DJANGO_SETTINGS_MODULE": "pensero.settings",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.strip() == "redis://127.0.0.1:6379/0 None"
+    env["REDIS_URL"] = ""
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.strip() == "None default"

@@ -1,8 +1,133 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.db.models import Exists, OuterRef
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_POST
 
-from pensero.access import workspace_admin_required
+from integrations import connections
+from integrations.forms import ApiTokenConnectForm, DisconnectForm, ManageForm
+from integrations.models import JiraConnection, SyncRun
+from integrations.sync.claims import active_run
+from integrations.tasks import queue_sync
+from pensero.access import get_workspace_object_or_404, workspace_admin_required
 
 
 @workspace_admin_required
 def integrations(request):
-    return render(request, "integrations/integrations.html", {})
+    running = SyncRun.objects.filter(connection=OuterRef("pk"), status=SyncRun.Status.RUNNING)
+    jira_connections = JiraConnection.objects.filter(workspace=request.workspace).annotate(
+        running=Exists(running)
+    )
+    return render(
+        request,
+        "integrations/integrations.html",
+        {"jira_connections": jira_connections, "oauth_configured": False},
+    )
+
+
+@workspace_admin_required
+def connect_token(request):
+    form = ApiTokenConnectForm(request.POST or None, workspace=request.workspace)
+    if request.method == "POST" and form.is_valid():
+        try:
+            connection = connections.jira_connection_create(
+                workspace=request.workspace,
+                subdomain=form.cleaned_data["subdomain"],
+                email=form.cleaned_data["email"],
+                api_token=form.cleaned_data["api_token"],
+                project_keys=form.cleaned_data["projects"],
+            )
+        except connections.CredentialCheckFailed as failure:
+            form.add_error(failure.field, failure.message)
+        else:
+            messages.success(
+                request,
+                f"Connected {connection.site_host}. The first sync has started; a big site "
+                "may take a while.",
+            )
+            return redirect("jira_manage", connection_id=connection.pk)
+    return render(request, "integrations/connect_token.html", {"form": form})
+
+
+def _manage_context(request, connection, form):
+    runs = list(connection.sync_runs.all()[:10])
+    return {
+        "connection": connection,
+        "form": form,
+        "runs": runs,
+        "current_run": next((run for run in runs if run.is_running), None),
+        "projects": connection.projects.all(),
+        "disconnect_form": DisconnectForm(),
+    }
+
+
+@workspace_admin_required
+def manage(request, connection_id):
+    connection = get_workspace_object_or_404(request, JiraConnection, pk=connection_id)
+    form = ManageForm(request.POST or None, connection=connection)
+    if request.method == "POST" and not connection.is_disconnected and form.is_valid():
+        try:
+            connections.jira_connection_update(
+                connection=connection,
+                email=form.cleaned_data.get("email", connection.email),
+                api_token=form.cleaned_data.get("api_token") or None,
+                project_keys=form.cleaned_data["projects"],
+            )
+        except connections.CredentialCheckFailed as failure:
+            form.add_error(failure.field if failure.field in form.fields else None, failure.message)
+        else:
+            messages.success(request, "Saved. The new settings apply from the next sync.")
+            return redirect("jira_manage", connection_id=connection.pk)
+    return render(request, "integrations/manage.html", _manage_context(request, connection, form))
+
+
+@workspace_admin_required
+@require_POST
+def sync_now(request, connection_id):
+    connection = get_workspace_object_or_404(request, JiraConnection, pk=connection_id)
+    if not connection.can_sync:
+        messages.error(request, "Fix the connection first: it can't sync in its current state.")
+    elif active_run(connection):
+        messages.info(request, "A sync of this site is already running.")
+    else:
+        queue_sync(connection, trigger=SyncRun.Trigger.MANUAL)
+        messages.success(request, "Sync queued. Progress shows below.")
+    return redirect("jira_manage", connection_id=connection.pk)
+
+
+@workspace_admin_required
+def sync_progress(request, connection_id):
+    """The progress panel as an HTML fragment, polled by static/js/sync-progress.js."""
+    connection = get_workspace_object_or_404(request, JiraConnection, pk=connection_id)
+    runs = list(connection.sync_runs.all()[:10])
+    html = render_to_string(
+        "integrations/includes/sync_panel.html",
+        {
+            "connection": connection,
+            "runs": runs,
+            "current_run": next((r for r in runs if r.is_running), None),
+        },
+        request=request,
+    )
+    return JsonResponse({"html": html, "running": any(r.is_running for r in runs)})
+
+
+@workspace_admin_required
+def disconnect(request, connection_id):
+    connection = get_workspace_object_or_404(request, JiraConnection, pk=connection_id)
+    form = DisconnectForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        delete_data = form.cleaned_data["delete_data"]
+        connections.jira_connection_disconnect(connection=connection, delete_data=delete_data)
+        messages.success(
+            request,
+            f"Disconnected {connection.site_host}. "
+            + (
+                "Its synced data was deleted."
+                if delete_data
+                else "Its synced data stays in reports."
+            ),
+        )
+        return redirect("integrations")
+    return render(request, "integrations/disconnect.html", {"connection": connection, "form": form})

@@ -217,3 +217,5 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+# Jira's default limit on project key length (admins can raise it in Jira).
+JIRA_PROJECT_KEY_MAX_LENGTH = env.int("JIRA_PROJECT_KEY_MAX_LENGTH", default=10)

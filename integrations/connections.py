@@ -1,0 +1,201 @@
+"""Connecting, updating and disconnecting Jira sites: the domain logic behind the Settings pages."""
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from integrations.jira.client import JiraClient
+from integrations.jira.errors import (
+    JiraAuthError,
+    JiraError,
+    JiraForbiddenError,
+    JiraNotFoundError,
+)
+from integrations.jira.sites import site_base_url, site_display_host
+from integrations.models import Issue, JiraConnection, JiraProject, Person, SyncRun
+from pensero.encryption import Secret
+
+logger = logging.getLogger(__name__)
+
+
+class CredentialCheckFailed(Exception):
+    """Jira did not accept the connection details; `message` is for the admin, `field` the form field."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class VerifiedAccount:
+    account_id: str
+    display_name: str
+    time_zone: str
+    projects: tuple[dict, ...]
+
+
+def client_for(connection: JiraConnection, **options) -> JiraClient:
+    """A client for `connection`'s site, with its decrypted credentials inside the session only."""
+    options.setdefault("timeout", settings.JIRA_REQUEST_TIMEOUT_SECONDS)
+    return JiraClient(
+        base_url=site_base_url(connection.subdomain),
+        email=connection.email,
+        api_token=connection.api_token.reveal() if connection.api_token else None,
+        **options,
+    )
+
+
+def check_api_token(
+    *, subdomain: str, email: str, api_token: str, project_keys: list[str]
+) -> VerifiedAccount:
+    """Ask Jira whether these credentials work and see the listed projects.
+
+    One attempt per request and a short timeout: the admin is waiting on the form.
+    """
+    host = site_display_host(subdomain)
+    client = JiraClient(
+        base_url=site_base_url(subdomain),
+        email=email,
+        api_token=api_token,
+        timeout=min(settings.JIRA_REQUEST_TIMEOUT_SECONDS, 15.0),
+        max_attempts=1,
+    )
+    try:
+        with client:
+            myself = client.myself()
+            projects = client.search_projects(project_keys) if project_keys else []
+    except (JiraAuthError, JiraForbiddenError):
+        raise CredentialCheckFailed(
+            "Jira rejected this email and API token. Check that the email is the one of the "
+            "Atlassian account that created the token, and that the token hasn't expired.",
+            field="api_token",
+        ) from None
+    except JiraNotFoundError:
+        raise CredentialCheckFailed(
+            f"No Jira Cloud site answered at {host}. Check the site name.", field="subdomain"
+        ) from None
+    except JiraError as error:
+        logger.info("Credential check for %s failed: %s", host, error)
+        raise CredentialCheckFailed(f"Couldn't reach {host}, try again.") from None
+    visible = {project.get("key", "").upper() for project in projects}
+    missing = [key for key in project_keys if key not in visible]
+    if missing:
+        raise CredentialCheckFailed(
+            f"This Jira account can't see {'project' if len(missing) == 1 else 'projects'} "
+            f"{', '.join(missing)}. Check the {'key' if len(missing) == 1 else 'keys'}, or give "
+            "the account access in Jira (project settings → Access); the app can only sync "
+            "projects the account can browse.",
+            field="projects",
+        )
+    return VerifiedAccount(
+        account_id=str(myself.get("accountId", "")),
+        display_name=str(myself.get("displayName", "")),
+        time_zone=str(myself.get("timeZone", "") or ""),
+        projects=tuple(projects),
+    )
+
+
+def _remember_projects(connection: JiraConnection, projects) -> None:
+    for project in projects:
+        JiraProject.objects.update_or_create(
+            connection=connection,
+            key=project["key"].upper(),
+            defaults={
+                "jira_id": str(project.get("id", "")),
+                "name": str(project.get("name", ""))[:255],
+                "accessible": True,
+                "last_error": "",
+            },
+        )
+
+
+def _set_api_token(connection: JiraConnection, api_token: str) -> None:
+    connection.api_token = Secret(api_token)
+    connection.api_token_hint = api_token[-4:] if len(api_token) >= 12 else ""
+    connection.api_token_set_at = timezone.now()
+
+
+@transaction.atomic
+def jira_connection_create(
+    *, workspace, subdomain: str, email: str, api_token: str, project_keys: list[str]
+) -> JiraConnection:
+    """Check the credentials with Jira, save the connection and queue its first sync."""
+    account = check_api_token(
+        subdomain=subdomain, email=email, api_token=api_token, project_keys=project_keys
+    )
+    # A site disconnected earlier (its synced data kept) is connected again in place.
+    connection = JiraConnection.objects.filter(
+        workspace=workspace, subdomain=subdomain, status=JiraConnection.Status.DISCONNECTED
+    ).first() or JiraConnection(workspace=workspace, subdomain=subdomain)
+    connection.auth_type = JiraConnection.AuthType.API_TOKEN
+    connection.email = email
+    connection.project_keys = ",".join(project_keys)
+    connection.jira_account_id = account.account_id
+    connection.jira_time_zone = account.time_zone
+    connection.status = JiraConnection.Status.ACTIVE
+    connection.last_error = ""
+    _set_api_token(connection, api_token)
+    connection.full_clean()
+    connection.save()
+    _remember_projects(connection, account.projects)
+    from integrations.tasks import queue_sync
+
+    queue_sync(connection, trigger=SyncRun.Trigger.CONNECT)
+    return connection
+
+
+@transaction.atomic
+def jira_connection_update(
+    *, connection: JiraConnection, email: str, api_token: str | None, project_keys: list[str]
+) -> JiraConnection:
+    """Apply the Manage form. A blank `api_token` keeps the stored one.
+
+    Credentials or projects that changed are checked with Jira first, exactly as
+    when connecting. A connection that needed attention becomes active again.
+    """
+    token = api_token or (connection.api_token.reveal() if connection.api_token else "")
+    account = check_api_token(
+        subdomain=connection.subdomain, email=email, api_token=token, project_keys=project_keys
+    )
+    connection.email = email
+    if api_token:
+        _set_api_token(connection, api_token)
+    connection.project_keys = ",".join(project_keys)
+    connection.jira_account_id = account.account_id
+    connection.jira_time_zone = account.time_zone
+    connection.status = JiraConnection.Status.ACTIVE
+    connection.last_error = ""
+    connection.full_clean()
+    connection.save()
+    _remember_projects(connection, account.projects)
+    return connection
+
+
+@transaction.atomic
+def jira_connection_disconnect(*, connection: JiraConnection, delete_data: bool) -> None:
+    """Forget the credentials. With `delete_data`, also delete everything synced from the site.
+
+    Without it, the synced issues stay in reports; the connection row is kept
+    (without secrets) so they still know their site.
+    """
+    if delete_data:
+        workspace = connection.workspace
+        connection.delete()
+        # People who no longer have an account on any connected site.
+        Person.objects.filter(workspace=workspace, jira_users__isnull=True).delete()
+        return
+    connection.api_token = None
+    connection.api_token_hint = ""
+    connection.api_token_set_at = None
+    connection.status = JiraConnection.Status.DISCONNECTED
+    connection.last_error = ""
+    connection.save()
+
+
+def visible_issues(workspace):
+    """Issues that reports may show: not removed by the census."""
+    return Issue.objects.filter(workspace=workspace, removed_at__isnull=True)

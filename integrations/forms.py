@@ -1,0 +1,135 @@
+import re
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from integrations.jira.sites import InvalidSubdomain, parse_subdomain
+from integrations.models import JiraConnection
+
+MAX_PROJECT_KEYS = 100
+TOKEN_FIELD_HELP = (
+    "Create one in your Atlassian account: Account settings → Security → API tokens → "
+    "<em>Create API token</em>. Atlassian shows it only once; it is stored encrypted here."
+)
+PROJECTS_HELP = (
+    "Comma-separated project keys, e.g. <code>ENG,KAN,PLAT</code> (the Key column of Jira's "
+    "project list). Leave blank to sync every project the account can see. The account needs "
+    "access to each listed project."
+)
+
+
+def parse_project_keys(text: str) -> list[str]:
+    """`" eng, KAN,,eng "` → `["ENG", "KAN"]`: trimmed, upper-cased, de-duplicated, in order."""
+    max_length = settings.JIRA_PROJECT_KEY_MAX_LENGTH
+    pattern = re.compile(rf"[A-Z][A-Z0-9_]{{0,{max_length - 1}}}\Z")
+    keys: list[str] = []
+    for raw in text.split(","):
+        key = raw.strip().upper()
+        if not key or key in keys:
+            continue
+        if not pattern.match(key):
+            shown = key if len(key) <= 40 else key[:40] + "…"
+            raise ValidationError(
+                f"“{shown}” is not a Jira project key. A key starts with a letter, has only "
+                f"letters, digits or underscores, and at most {max_length} characters "
+                "(e.g. KAN).",
+                code="invalid_key",
+            )
+        keys.append(key)
+    if len(keys) > MAX_PROJECT_KEYS:
+        raise ValidationError(
+            f"List at most {MAX_PROJECT_KEYS} project keys, or leave the field blank to sync "
+            "every project the account can see.",
+            code="too_many_keys",
+        )
+    return keys
+
+
+class ProjectKeysField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 1000)
+        kwargs.setdefault("label", "Projects")
+        kwargs.setdefault("help_text", PROJECTS_HELP)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "ENG,KAN,PLAT"}))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        return parse_project_keys(super().clean(value) or "")
+
+
+class ApiTokenConnectForm(forms.Form):
+    subdomain = forms.CharField(
+        label="Jira site",
+        max_length=300,
+        help_text="Your site's name, e.g. <code>acme</code> for acme.atlassian.net. "
+        "Pasting the site's address works too.",
+        widget=forms.TextInput(attrs={"placeholder": "acme", "autocomplete": "off"}),
+    )
+    email = forms.EmailField(
+        max_length=254,
+        help_text="The email of the Atlassian account that created the API token.",
+    )
+    api_token = forms.CharField(
+        label="API token",
+        max_length=1000,
+        strip=True,
+        help_text=TOKEN_FIELD_HELP,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    projects = ProjectKeysField()
+
+    def __init__(self, *args, workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+
+    def clean_subdomain(self):
+        try:
+            subdomain = parse_subdomain(self.cleaned_data["subdomain"])
+        except InvalidSubdomain as error:
+            raise ValidationError(error.message, code="invalid_site") from None
+        taken = (
+            JiraConnection.objects.filter(workspace=self.workspace, subdomain=subdomain)
+            .exclude(status=JiraConnection.Status.DISCONNECTED)
+            .exists()
+        )
+        if taken:
+            raise ValidationError(
+                f"{subdomain}.atlassian.net is already connected to this workspace. "
+                "Open its Manage page to change it.",
+                code="duplicate_site",
+            )
+        return subdomain
+
+
+class ManageForm(forms.Form):
+    email = forms.EmailField(
+        max_length=254,
+        help_text="The email of the Atlassian account that created the API token.",
+    )
+    api_token = forms.CharField(
+        label="API token",
+        max_length=1000,
+        required=False,
+        help_text="Leave blank to keep the current token. A new token is checked with Jira "
+        "before it replaces the old one.",
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    projects = ProjectKeysField()
+
+    def __init__(self, *args, connection: JiraConnection, **kwargs):
+        initial = {"email": connection.email, "projects": ",".join(connection.project_key_list)}
+        super().__init__(*args, initial=initial, **kwargs)
+        self.connection = connection
+        if connection.auth_type == JiraConnection.AuthType.OAUTH:
+            del self.fields["email"]
+            del self.fields["api_token"]
+
+
+class DisconnectForm(forms.Form):
+    delete_data = forms.BooleanField(
+        required=False,
+        label="Also delete the issues, comments and links synced from this site",
+        help_text="Leave unticked to keep them in reports.",
+    )

@@ -1,0 +1,488 @@
+"""The only place that talks HTTP to Jira Cloud (REST v3 plus the private dev-status API).
+
+Design notes:
+- The host is only ever `base_url` (from sites.site_base_url or the OAuth code). Paths
+  are built from constants plus validated ids; redirects are never followed, and
+  nothing from a response is ever used as a URL.
+- Secrets live only inside the session's auth object; no attribute, repr or
+  exception text of ours contains them.
+- Retries follow https://developer.atlassian.com/cloud/jira/platform/rate-limiting:
+  honour Retry-After on 429/503, jittered exponential backoff otherwise, bounded attempts.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from requests.auth import AuthBase, HTTPBasicAuth
+
+from .errors import JiraError, JiraRateLimitedError, JiraUnavailableError, from_response
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT = "pensero-jira-sync/0.1 (+self-hosted)"
+BACKOFF_BASE = 1.0
+BACKOFF_CAP = 30.0
+JITTER = (0.7, 1.3)
+# Statuses worth retrying without a Retry-After header (503 also with one).
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+_NUMERIC_ID_RE = re.compile(r"[0-9]{1,18}\Z")
+_ISSUE_KEY_RE = re.compile(r"[A-Z][A-Z0-9_]{0,254}-[0-9]{1,18}\Z")
+_PROJECT_KEY_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,254}\Z")
+_APP_TYPE_RE = re.compile(r"[A-Za-z0-9._-]{1,200}\Z")
+
+
+class _BasicAuth(HTTPBasicAuth):
+    def __repr__(self) -> str:
+        return "<basic auth (redacted)>"
+
+
+class _BearerAuth(AuthBase):
+    def __init__(self, token: str):
+        self._token = token
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        r.headers["Authorization"] = f"Bearer {self._token}"
+        return r
+
+    def __repr__(self) -> str:
+        return "<bearer auth (redacted)>"
+
+
+def _issue_ref(issue_id: int | str) -> str:
+    """A numeric issue id or an issue key (ABC-123); never arbitrary text in a path."""
+    if isinstance(issue_id, bool):
+        raise ValueError("issue id must be a number or an issue key")
+    if isinstance(issue_id, int):
+        issue_id = str(issue_id)
+    if not isinstance(issue_id, str) or not (
+        _NUMERIC_ID_RE.match(issue_id) or _ISSUE_KEY_RE.match(issue_id)
+    ):
+        raise ValueError("issue id must be a number or an issue key")
+    return quote(issue_id, safe="")
+
+
+def _dig(data: Any, *keys: str) -> Any:
+    """data[k1][k2]..., or None where a key is missing or a level is not a dict."""
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _numeric_id(issue_id: int | str) -> str:
+    """dev-status only accepts the numeric id, not the key."""
+    ref = _issue_ref(issue_id)
+    if not _NUMERIC_ID_RE.match(ref):
+        raise ValueError("dev-status needs the numeric issue id, not the key")
+    return ref
+
+
+class JiraClient:
+    """A small, thread-safe Jira Cloud client. One instance per connection and sync run."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        email: str | None = None,
+        api_token: str | None = None,
+        access_token: str | None = None,
+        timeout: float = 20.0,
+        max_attempts: int = 5,
+        max_retry_after: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
+        session: requests.Session | None = None,
+    ):
+        parts = urlsplit(base_url)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or "@" in parts.netloc
+            or parts.query
+            or parts.fragment
+        ):
+            raise ValueError("base_url must be a plain http(s) URL with no credentials or query")
+        if access_token and (email or api_token):
+            raise ValueError("use either email + API token or an OAuth access token, not both")
+        if bool(email) != bool(api_token):
+            raise ValueError("email and API token must be given together")
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.max_attempts = max_attempts
+        self.max_retry_after = max_retry_after
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._request_count = 0
+        self._wait_seconds = 0.0
+
+        if session is None:
+            session = requests.Session()
+            # pool_maxsize >= 16 so a small thread pool can share one client.
+            adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+        session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
+        if access_token:
+            session.auth = _BearerAuth(access_token)
+            self.auth_kind = "bearer"
+        elif api_token:
+            session.auth = _BasicAuth(email, api_token)
+            self.auth_kind = "basic"
+        else:
+            # Anonymous: enough for serverInfo; everything else will 401.
+            session.auth = None
+            self.auth_kind = "anonymous"
+        self._session = session
+
+    def __repr__(self) -> str:
+        return f"<JiraClient base_url={self.base_url!r} auth={self.auth_kind}>"
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> JiraClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def request_count(self) -> int:
+        """HTTP attempts made (each retry counts)."""
+        with self._lock:
+            return self._request_count
+
+    @property
+    def wait_seconds(self) -> float:
+        """Total seconds slept on Retry-After and backoff."""
+        with self._lock:
+            return self._wait_seconds
+
+    # -- transport ---------------------------------------------------------------
+
+    def _backoff(self, attempt: int) -> float:
+        return min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1)) * random.uniform(*JITTER)
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: list[tuple[str, Any]] | dict[str, Any] | None = None,
+        json: Any = None,
+    ) -> Any:
+        """Send one logical request with retries; return parsed JSON or raise JiraError."""
+        if not path.startswith("/"):
+            raise ValueError("path must be absolute; the host is always base_url")
+        url = self.base_url + path
+        for attempt in range(1, self.max_attempts + 1):
+            with self._lock:
+                self._request_count += 1
+            err = self._attempt(method, url, path, params, json)
+            if not isinstance(err, JiraError):
+                return err
+            delay = self._retry_delay(err, attempt)
+            if delay is None:
+                # Raised without the requests exception as context: its request object
+                # carries the Authorization header.
+                raise err
+            why = err.status or err.reason
+            logger.warning("Jira %s %s: %s; retry %d in %.1fs", method, path, why, attempt, delay)
+            self._sleep(delay)
+            with self._lock:
+                self._wait_seconds += delay
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _attempt(self, method: str, url: str, path: str, params: Any, body: Any) -> Any:
+        """One HTTP attempt: the parsed JSON, or the JiraError it amounts to (not raised)."""
+        where = {"method": method, "path": path}
+        try:
+            # Never follow redirects: the host must only ever be base_url.
+            resp = self._session.request(
+                method, url, params=params, json=body, timeout=self.timeout, allow_redirects=False
+            )
+        except requests.Timeout:
+            return JiraUnavailableError(reason="timed out", **where)
+        except requests.ConnectionError:
+            return JiraUnavailableError(reason="connection failed", **where)
+        except requests.RequestException:
+            return JiraUnavailableError(reason="request failed", **where)
+        if not 200 <= resp.status_code < 300:
+            return from_response(resp, **where)
+        if resp.status_code == 204 or not resp.content:
+            return None
+        try:
+            return resp.json()
+        except ValueError:
+            return JiraUnavailableError(
+                "Jira sent a response that was not valid JSON.", status=resp.status_code, **where
+            )
+
+    def _retry_delay(self, err: JiraError, attempt: int) -> float | None:
+        """Seconds to wait before the next attempt, or None to raise `err` now."""
+        if attempt >= self.max_attempts or err.permanent:
+            return None
+        if isinstance(err, JiraRateLimitedError) and err.retry_after is not None:
+            # Never retry earlier than Jira asked (that lengthens the throttling), and
+            # never sleep past our cap: a longer wait is left to the next sync run.
+            if err.retry_after > self.max_retry_after:
+                return None
+            return err.retry_after
+        # status None: timeout or connection error; 2xx: malformed JSON. Redirects and
+        # other 5xx (501, 505...) will not change on retry.
+        if err.status is None or err.status in _RETRY_STATUSES or 200 <= err.status < 300:
+            return self._backoff(attempt)
+        return None
+
+    def _get_json(self, path: str, params: Any = None, *, expect: type = dict) -> Any:
+        data = self._request("GET", path, params=params)
+        return self._expect(data, expect, "GET", path)
+
+    @staticmethod
+    def _expect(data: Any, expect: type, method: str, path: str) -> Any:
+        if not isinstance(data, expect):
+            raise JiraUnavailableError(
+                "Jira sent a response of an unexpected shape.", method=method, path=path
+            )
+        return data
+
+    def _iter_offset_pages(
+        self, path: str, params: list[tuple[str, Any]], items_key: str, page_size: int = 100
+    ) -> Iterator[dict]:
+        """Page startAt/maxResults endpoints: stop on isLast, total, or an empty page."""
+        start = 0
+        while True:
+            page = self._get_json(path, [*params, ("startAt", start), ("maxResults", page_size)])
+            items = _list(page.get(items_key))
+            yield from items
+            start += len(items)
+            if not items:
+                return
+            if "isLast" in page:
+                if page["isLast"]:
+                    return
+            elif not isinstance(page.get("total"), int) or start >= page["total"]:
+                return
+
+    # -- identity and metadata ---------------------------------------------------
+
+    def myself(self) -> dict:
+        """GET /rest/api/3/myself: the cheapest credential check; store `timeZone`.
+
+        https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-myself/
+        """
+        return self._get_json("/rest/api/3/myself")
+
+    def server_info(self) -> dict:
+        """GET /rest/api/3/serverInfo (no auth needed; proves the host runs Jira Cloud).
+
+        https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-server-info/
+        """
+        return self._get_json("/rest/api/3/serverInfo")
+
+    def search_projects(self, keys: list[str] | None = None) -> list[dict]:
+        """GET /rest/api/3/project/search?keys=..: project dicts the account can browse.
+
+        Invisible projects are silently left out, so callers compare keys asked vs returned.
+        `keys` is repeatable up to 50 per call, maxResults at most 100.
+        https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-projects/#api-rest-api-3-project-search-get
+        """
+        path = "/rest/api/3/project/search"
+        if keys is None:
+            return list(self._iter_offset_pages(path, [], "values"))
+        unique: list[str] = []
+        for key in keys:
+            if not isinstance(key, str) or not _PROJECT_KEY_RE.match(key):
+                raise ValueError("project keys are letters, digits and underscores")
+            if key not in unique:
+                unique.append(key)
+        projects: list[dict] = []
+        for i in range(0, len(unique), 50):
+            params = [("keys", k) for k in unique[i : i + 50]]
+            projects.extend(self._iter_offset_pages(path, params, "values"))
+        return projects
+
+    def fields(self) -> list[dict]:
+        """GET /rest/api/3/field: all fields, to find story points and Development by name.
+
+        https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-fields/
+        """
+        return self._get_json("/rest/api/3/field", expect=list)
+
+    def statuses(self) -> list[dict]:
+        """GET /rest/api/3/status: every status with its statusCategory.
+
+        https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-workflow-statuses/
+        """
+        return self._get_json("/rest/api/3/status", expect=list)
+
+    # -- search ------------------------------------------------------------------
+
+    def search_jql(
+        self,
+        *,
+        jql: str,
+        fields: list[str],
+        expand: str | None = None,
+        max_results: int = 100,
+        next_page_token: str | None = None,
+        reconcile_issues: list[int] | None = None,
+    ) -> dict:
+        """POST /rest/api/3/search/jql: one page `{issues, nextPageToken?, isLast}`.
+
+        Always send `fields` (the default is id only); `expand` is a comma string even in
+        POST; keep jql/fields/reconcileIssues identical on every page.
+        https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/#api-rest-api-3-search-jql-post
+        """
+        if not isinstance(jql, str) or not jql.strip():
+            raise ValueError("JQL must be a bounded, non-empty query")
+        if not fields:
+            raise ValueError("always request explicit fields")
+        body: dict[str, Any] = {"jql": jql, "fields": list(fields), "maxResults": max_results}
+        if expand:
+            body["expand"] = expand
+        if next_page_token:
+            body["nextPageToken"] = next_page_token
+        if reconcile_issues:
+            if len(reconcile_issues) > 50:
+                raise ValueError("reconcileIssues takes at most 50 ids")
+            body["reconcileIssues"] = [int(i) for i in reconcile_issues]
+        path = "/rest/api/3/search/jql"
+        return self._expect(self._request("POST", path, json=body), dict, "POST", path)
+
+    def iter_search_pages(
+        self,
+        *,
+        jql: str,
+        fields: list[str],
+        expand: str | None = None,
+        max_results: int = 100,
+        reconcile_issues: list[int] | None = None,
+    ) -> Iterator[dict]:
+        """Yield each search_jql page, following nextPageToken until absent or isLast."""
+        query = {"jql": jql, "fields": fields, "expand": expand, "max_results": max_results}
+        token: str | None = None
+        while True:
+            page = self.search_jql(
+                **query, reconcile_issues=reconcile_issues, next_page_token=token
+            )
+            yield page
+            previous, token = token, page.get("nextPageToken")
+            if not token or page.get("isLast") is True:
+                return
+            if token == previous:
+                # Would loop forever; treat as a broken response.
+                msg = "Jira returned the same page token twice."
+                raise JiraUnavailableError(msg, method="POST", path="/rest/api/3/search/jql")
+
+    def approximate_count(self, jql: str) -> int:
+        """POST /rest/api/3/search/approximate-count `{"jql"}` -> `{"count"}` (an estimate).
+
+        https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/#api-rest-api-3-search-approximate-count-post
+        """
+        path = "/rest/api/3/search/approximate-count"
+        data = self._expect(self._request("POST", path, json={"jql": jql}), dict, "POST", path)
+        count = data.get("count")
+        if not isinstance(count, int) or isinstance(count, bool):
+            raise JiraUnavailableError(
+                "Jira sent a count of an unexpected shape.", method="POST", path=path
+            )
+        return count
+
+    # -- per issue ---------------------------------------------------------------
+
+    def issue_comments(
+        self, issue_id: int | str, *, start_at: int = 0, max_results: int = 100
+    ) -> dict:
+        """GET /rest/api/3/issue/{id}/comment?orderBy=created: one page `{comments, total}`.
+
+        Restricted comments are silently left out; 404 means the issue is invisible.
+        https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-comments/#api-rest-api-3-issue-issueidorkey-comment-get
+        """
+        path = f"/rest/api/3/issue/{_issue_ref(issue_id)}/comment"
+        params = [("startAt", start_at), ("maxResults", max_results), ("orderBy", "created")]
+        return self._get_json(path, params)
+
+    def iter_issue_comments(self, issue_id: int | str) -> Iterator[dict]:
+        """Every comment of an issue, oldest first."""
+        path = f"/rest/api/3/issue/{_issue_ref(issue_id)}/comment"
+        return self._iter_offset_pages(path, [("orderBy", "created")], "comments")
+
+    def issue_changelog(
+        self, issue_id: int | str, *, start_at: int = 0, max_results: int = 100
+    ) -> dict:
+        """GET /rest/api/3/issue/{id}/changelog: one page `{values, total, isLast}`, oldest first.
+
+        https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-issueidorkey-changelog-get
+        """
+        path = f"/rest/api/3/issue/{_issue_ref(issue_id)}/changelog"
+        return self._get_json(path, [("startAt", start_at), ("maxResults", max_results)])
+
+    def iter_issue_changelog(self, issue_id: int | str) -> Iterator[dict]:
+        """Every changelog history of an issue (the inline one is capped at 40/100)."""
+        path = f"/rest/api/3/issue/{_issue_ref(issue_id)}/changelog"
+        return self._iter_offset_pages(path, [], "values")
+
+    def remote_links(self, issue_id: int | str) -> list[dict]:
+        """GET /rest/api/3/issue/{id}/remotelink: linked documents (403 = linking disabled).
+
+        https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-remote-links/
+        """
+        return self._get_json(f"/rest/api/3/issue/{_issue_ref(issue_id)}/remotelink", expect=list)
+
+    def dev_status_summary(self, issue_id: int | str) -> dict:
+        """GET /rest/dev-status/latest/issue/summary?issueId= (private API; numeric id only).
+
+        Undocumented; works with basic auth on *.atlassian.net, expect 401 under OAuth.
+        """
+        return self._get_json(
+            "/rest/dev-status/latest/issue/summary", [("issueId", _numeric_id(issue_id))]
+        )
+
+    def dev_status_pull_requests(self, issue_id: int | str) -> list[dict]:
+        """Linked PRs: summary, then /issue/detail once per byInstanceType key, deduped by url.
+
+        GET /rest/dev-status/latest/issue/detail?issueId=&applicationType=&dataType=pullrequest
+        """
+        ref = _numeric_id(issue_id)
+        summary = self.dev_status_summary(ref)
+        # dev-status is undocumented: tolerate any shape rather than crash the sync.
+        by_type = _dig(summary, "summary", "pullrequest", "byInstanceType")
+        if not isinstance(by_type, dict):
+            return []
+        seen: set[str] = set()
+        prs: list[dict] = []
+        for app_type in by_type:
+            if not isinstance(app_type, str) or not _APP_TYPE_RE.match(app_type):
+                logger.warning("skipping unexpected dev-status applicationType")
+                continue
+            params = [("issueId", ref), ("applicationType", app_type), ("dataType", "pullrequest")]
+            detail = self._get_json("/rest/dev-status/latest/issue/detail", params)
+            for block in _list(detail.get("detail")):
+                for pr in _list(_dig(block, "pullRequests")):
+                    if not isinstance(pr, dict):
+                        continue
+                    url = pr.get("url")
+                    if isinstance(url, str) and url:
+                        if url in seen:
+                            continue
+                        seen.add(url)
+                    prs.append(pr)
+        return prs

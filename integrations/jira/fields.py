@@ -1,0 +1,251 @@
+"""Parsing of Jira Cloud issue field values.
+
+Jira's field values are loosely typed in practice (story points arrive as
+numbers or strings, the "Development" field is a pseudo-JSON string), so each
+parser here accepts anything and returns None/False/a default instead of
+raising.
+
+Public API:
+
+- ``parse_jira_datetime(value) -> datetime | None``
+- ``parse_story_points(value) -> float | None``
+- ``find_field_id(fields, names) -> str | None``
+- ``STORY_POINTS_FIELD_NAMES``, ``DEVELOPMENT_FIELD_NAMES``
+- ``development_has_pull_requests(value) -> bool``
+- ``status_category(status) -> "new" | "indeterminate" | "done"``
+- ``JiraUserRef(account_id, display_name, email, active)``, ``user_ref(value)``
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+__all__ = [
+    "DEVELOPMENT_FIELD_NAMES",
+    "STATUS_CATEGORIES",
+    "STORY_POINTS_FIELD_NAMES",
+    "JiraUserRef",
+    "development_has_pull_requests",
+    "find_field_id",
+    "parse_jira_datetime",
+    "parse_story_points",
+    "status_category",
+    "user_ref",
+]
+
+# Company-managed projects use "Story Points"; team-managed ones "Story point estimate".
+STORY_POINTS_FIELD_NAMES: tuple[str, ...] = ("Story Points", "Story point estimate")
+DEVELOPMENT_FIELD_NAMES: tuple[str, ...] = ("Development",)
+STATUS_CATEGORIES: tuple[str, ...] = ("new", "indeterminate", "done")
+
+# Jira sends "2022-06-09T16:29:31.871-0700" (offset without a colon); also
+# accept "+07:00", "Z", a space separator, missing seconds or fractions.
+_DATETIME_RE = re.compile(
+    r"""
+    (?P<date>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})
+    (?:[T\ ](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d+))?)?
+       \s*(?P<tz>Z|[+-]\d{2}:?\d{2}|[+-]\d{2})?)?
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+_STORY_POINTS_RE = re.compile(r"\+?(?:\d+(?:\.\d*)?|\.\d+)")
+_JSON_PART_RE = re.compile(r"\bjson=\s*")
+# Only the "pullrequest={...}" section counts: "repository={...stateCount=...}" or
+# "branch={...}" sections carry their own counts.
+_PR_STATE_COUNT_RE = re.compile(r"pullrequest=\{[^{}]*?\bstateCount=(\d+)")
+
+
+@dataclass(frozen=True)
+class JiraUserRef:
+    account_id: str
+    display_name: str
+    email: str  # "" when hidden by the user's privacy settings
+    active: bool
+
+
+def parse_jira_datetime(value: Any) -> datetime | None:
+    """Parse a Jira timestamp into an aware UTC datetime; None if empty or invalid.
+
+    A value without an offset is taken as UTC, a bare date as midnight UTC.
+    An aware ``datetime`` is converted to UTC and a naive one is taken as UTC.
+    """
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if not isinstance(value, str):
+        return None
+    match = _DATETIME_RE.fullmatch(value.strip())
+    if match is None:
+        return None
+    parts = match.groupdict()
+    try:
+        fraction = (parts["fraction"] or "0")[:6].ljust(6, "0")
+        parsed = datetime(
+            int(parts["date"]),
+            int(parts["month"]),
+            int(parts["day"]),
+            int(parts["hour"] or 0),
+            int(parts["minute"] or 0),
+            int(parts["second"] or 0),
+            int(fraction),
+            tzinfo=_offset(parts["tz"]),
+        )
+        return parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _offset(text: str | None) -> timezone:
+    if not text or text.upper() == "Z":
+        return UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+    if minutes >= 60:
+        raise ValueError("bad offset minutes")
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def parse_story_points(value: Any) -> float | None:
+    """Story points as a non-negative float; None for empty or unusable values.
+
+    Sites store the estimate as a number or, after CSV imports and some apps,
+    as a string, sometimes with a decimal comma ("1,5").
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        try:
+            number = float(value)
+        except OverflowError:  # an int too large for a float
+            return None
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.count(",") == 1 and "." not in text:
+            text = text.replace(",", ".")
+        if not _STORY_POINTS_RE.fullmatch(text):
+            return None
+        number = float(text)
+    else:
+        return None
+    if not math.isfinite(number) or number < 0:
+        return None
+    return number
+
+
+def find_field_id(fields: Any, names: tuple[str, ...]) -> str | None:
+    """Id of the field named like one of ``names`` in ``/rest/api/3/field`` output.
+
+    Matching ignores case and surrounding spaces, and also checks
+    ``untranslatedName`` because field names are localised per site. ``names``
+    are in order of preference; among fields with the same name, the first
+    listed wins.
+    """
+    if not isinstance(fields, list) or isinstance(names, str):
+        return None
+    by_name: dict[str, str] = {}
+    for field in fields:
+        if not isinstance(field, dict) or not isinstance(field.get("id"), str):
+            continue
+        for key in ("name", "untranslatedName"):
+            name = field.get(key)
+            if isinstance(name, str):
+                by_name.setdefault(name.strip().casefold(), field["id"])
+    for name in names:
+        if isinstance(name, str) and name.strip().casefold() in by_name:
+            return by_name[name.strip().casefold()]
+    return None
+
+
+def development_has_pull_requests(value: Any) -> bool:
+    """Whether the cached "Development" field reports at least one pull request.
+
+    The field is a string like ``{pullrequest={dataType=pullrequest,
+    state=MERGED, stateCount=2}, json={"cachedValue":{...}}}``: Java map
+    syntax around one JSON object. The JSON summary is authoritative; the
+    ``stateCount``/``pullrequest={`` text is a fallback when the JSON part is
+    missing or broken. The value is a cache, good only to decide whether to
+    ask dev-status.
+    """
+    if isinstance(value, dict):
+        count = _pull_request_count(value)
+        return bool(count) if count is not None else "pullrequest" in value
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    if not text or text == "{}":
+        return False
+
+    match = _JSON_PART_RE.search(text)
+    if match and text.startswith("{", match.end()):
+        try:
+            # raw_decode stops at the end of the balanced JSON object, ignoring the
+            # closing "}" of the surrounding map.
+            parsed, _end = json.JSONDecoder().raw_decode(text, match.end())
+        except (ValueError, RecursionError):
+            parsed = None
+        count = _pull_request_count(parsed) if isinstance(parsed, dict) else None
+        if count is not None:
+            return count > 0
+
+    state_count = _PR_STATE_COUNT_RE.search(text)
+    if state_count:
+        return int(state_count.group(1)) > 0
+    return "pullrequest={" in text
+
+
+def _pull_request_count(data: dict) -> int | None:
+    """PR count from a dev-status summary in any of its wrappings, else None."""
+    for candidate in (data.get("json"), data.get("cachedValue"), data):
+        if isinstance(candidate, dict) and isinstance(candidate.get("cachedValue"), dict):
+            candidate = candidate["cachedValue"]
+        summary = candidate.get("summary") if isinstance(candidate, dict) else None
+        if not isinstance(summary, dict):
+            continue
+        pull_request = summary.get("pullrequest")
+        if pull_request is None:
+            return 0  # a summary without a pullrequest section: branches/commits only
+        overall = pull_request.get("overall") if isinstance(pull_request, dict) else None
+        count = overall.get("count") if isinstance(overall, dict) else None
+        if isinstance(count, int) and not isinstance(count, bool):
+            return count
+        return None
+    return None
+
+
+def status_category(status: Any) -> str:
+    """``statusCategory.key`` of a status object: "new", "indeterminate" or "done".
+
+    Anything else (missing, or Jira's "undefined" category) counts as "new".
+    """
+    category = status.get("statusCategory") if isinstance(status, dict) else None
+    key = category.get("key") if isinstance(category, dict) else None
+    if isinstance(key, str) and key.strip().lower() in STATUS_CATEGORIES:
+        return key.strip().lower()
+    return "new"
+
+
+def user_ref(value: Any) -> JiraUserRef | None:
+    """A user object (assignee, reporter, author...) keyed on ``accountId``.
+
+    ``emailAddress`` is often hidden and deleted users have blank names, so
+    only ``accountId`` is required. ``active`` defaults to True when absent.
+    """
+    if not isinstance(value, dict):
+        return None
+    account_id = value.get("accountId")
+    if not isinstance(account_id, str) or not account_id.strip():
+        return None
+    display_name = value.get("displayName")
+    email = value.get("emailAddress")
+    active = value.get("active")
+    return JiraUserRef(
+        account_id=account_id.strip(),
+        display_name=display_name.strip() if isinstance(display_name, str) else "",
+        email=email.strip() if isinstance(email, str) else "",
+        active=active if isinstance(active, bool) else True,
+    )

@@ -1,0 +1,177 @@
+"""Jira connections (one per connected site) and the record of their sync runs."""
+
+from django.db import models
+from django.db.models import Q
+
+from pensero.encryption import EncryptedSecretField
+from pensero.models import Workspace
+
+
+class JiraConnection(models.Model):
+    """One Jira Cloud site connected to a workspace."""
+
+    class AuthType(models.TextChoices):
+        API_TOKEN = "api_token", "API token"
+        OAUTH = "oauth", "OAuth (Atlassian)"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        NEEDS_ATTENTION = "needs_attention", "Needs attention"
+        DISCONNECTED = "disconnected", "Disconnected"
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="jira_connections"
+    )
+    auth_type = models.CharField(
+        "connection type", max_length=20, choices=AuthType.choices, default=AuthType.API_TOKEN
+    )
+    subdomain = models.CharField(
+        max_length=63, help_text="The site label: acme for acme.atlassian.net."
+    )
+    cloud_id = models.CharField(max_length=64, blank=True)
+    email = models.EmailField(blank=True)
+    api_token = EncryptedSecretField(null=True, blank=True)
+    # Shown on the Manage page so an admin can tell which token is set.
+    api_token_hint = models.CharField(max_length=8, blank=True)
+    api_token_set_at = models.DateTimeField(null=True, blank=True)
+    # Comma-separated project keys; empty means every project the account can see.
+    project_keys = models.CharField(max_length=1000, blank=True)
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+
+    # What the last credential check learned about the Jira account.
+    jira_account_id = models.CharField(max_length=128, blank=True)
+    jira_time_zone = models.CharField(max_length=64, blank=True)
+    # Per-site custom fields, detected by name from /rest/api/3/field.
+    story_points_field = models.CharField(max_length=64, blank=True)
+    development_field = models.CharField(max_length=64, blank=True)
+
+    # Incremental sync: the start of the last successful run.
+    sync_watermark = models.DateTimeField(null=True, blank=True)
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+    last_census_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "subdomain"], name="one_connection_per_site_per_workspace"
+            )
+        ]
+        ordering = ["subdomain"]
+
+    def __str__(self):
+        return f"{self.site_host} ({self.get_auth_type_display()})"
+
+    @property
+    def site_host(self) -> str:
+        return f"{self.subdomain}.atlassian.net"
+
+    @property
+    def project_key_list(self) -> list[str]:
+        return [key for key in self.project_keys.split(",") if key]
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.status == self.Status.NEEDS_ATTENTION
+
+    @property
+    def is_disconnected(self) -> bool:
+        return self.status == self.Status.DISCONNECTED
+
+    @property
+    def can_sync(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class JiraProject(models.Model):
+    """A Jira project seen on a connection, with whether the account can still read it."""
+
+    connection = models.ForeignKey(
+        JiraConnection, on_delete=models.CASCADE, related_name="projects"
+    )
+    key = models.CharField(max_length=32)
+    jira_id = models.CharField(max_length=32, blank=True)
+    name = models.CharField(max_length=255, blank=True)
+    accessible = models.BooleanField(default=True)
+    last_error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "key"], name="one_project_row_per_key")
+        ]
+        ordering = ["key"]
+
+    def __str__(self):
+        return self.key
+
+
+class SyncRun(models.Model):
+    """One sync of one connection: what it did and how it ended."""
+
+    class Kind(models.TextChoices):
+        INCREMENTAL = "incremental", "Incremental"
+        FULL = "full", "Full"
+        CENSUS = "census", "Census"
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        PARTIAL = "partial", "Finished with errors"
+        FAILED = "failed", "Failed"
+
+    class Trigger(models.TextChoices):
+        CONNECT = "connect", "First sync after connecting"
+        MANUAL = "manual", "Sync now"
+        SCHEDULE = "schedule", "Schedule"
+        COMMAND = "command", "Command line"
+        ADMIN = "admin", "Django admin"
+
+    connection = models.ForeignKey(
+        JiraConnection, on_delete=models.CASCADE, related_name="sync_runs"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.INCREMENTAL)
+    trigger = models.CharField(max_length=20, choices=Trigger.choices, default=Trigger.SCHEDULE)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField()
+    heartbeat_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    issues_expected = models.PositiveIntegerField(null=True, blank=True)
+    issues_seen = models.PositiveIntegerField(default=0)
+    issues_created = models.PositiveIntegerField(default=0)
+    issues_updated = models.PositiveIntegerField(default=0)
+    issues_removed = models.PositiveIntegerField(default=0)
+    requests_made = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    # Problems that did not stop the run (a project lost, dev-status unavailable...).
+    warnings = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            # At most one running sync per connection, whatever the number of workers.
+            models.UniqueConstraint(
+                fields=["connection"],
+                condition=Q(status="running"),
+                name="one_running_sync_per_connection",
+            )
+        ]
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["connection", "-started_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} sync of {self.connection} ({self.get_status_display()})"
+
+    @property
+    def progress_percent(self) -> int | None:
+        if not self.issues_expected:
+            return None
+        return min(100, round(100 * self.issues_seen / self.issues_expected))
+
+    @property
+    def is_running(self) -> bool:
+        return self.status == self.Status.RUNNING

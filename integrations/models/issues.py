@@ -1,0 +1,218 @@
+"""Synced Jira data: people, issues, and what hangs off an issue.
+
+Metadata only: nothing here holds source code.
+"""
+
+from django.db import models
+
+from integrations.models.connections import JiraConnection
+from pensero.models import Workspace
+
+
+class Person(models.Model):
+    """A contributor of a workspace. The same email on several Jira sites is one person."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="people")
+    display_name = models.CharField(max_length=255, blank=True)
+    email = models.EmailField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "email"],
+                condition=~models.Q(email=""),
+                name="one_person_per_email_per_workspace",
+            )
+        ]
+        ordering = ["display_name"]
+
+    def __str__(self):
+        return self.display_name or self.email or f"Person {self.pk}"
+
+
+class JiraUser(models.Model):
+    """A Jira account on one site (creator, reporter, assignee, comment author)."""
+
+    connection = models.ForeignKey(JiraConnection, on_delete=models.CASCADE, related_name="users")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="jira_users")
+    account_id = models.CharField(max_length=128)
+    display_name = models.CharField(max_length=255, blank=True)
+    email = models.EmailField(blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection", "account_id"], name="one_jira_user_per_account"
+            )
+        ]
+
+    def __str__(self):
+        return self.display_name or self.account_id
+
+
+class Issue(models.Model):
+    """A Jira issue, keyed by its site's issue id (the key changes when it moves)."""
+
+    class Category(models.TextChoices):
+        NEW = "new", "To do"
+        INDETERMINATE = "indeterminate", "In progress"
+        DONE = "done", "Done"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="issues")
+    connection = models.ForeignKey(JiraConnection, on_delete=models.CASCADE, related_name="issues")
+    jira_id = models.BigIntegerField()
+    key = models.CharField(max_length=64)
+    project_key = models.CharField(max_length=32)
+    summary = models.TextField(blank=True)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=255, blank=True)
+    status_category = models.CharField(
+        max_length=20, choices=Category.choices, default=Category.NEW
+    )
+    issue_type = models.CharField(max_length=255, blank=True)
+    hierarchy_level = models.SmallIntegerField(default=0)
+    priority = models.CharField(max_length=255, blank=True)
+    labels = models.JSONField(default=list, blank=True)
+    components = models.JSONField(default=list, blank=True)
+    parent_key = models.CharField(max_length=64, blank=True)
+    story_points = models.FloatField(null=True, blank=True)
+    creator = models.ForeignKey(
+        JiraUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reporter = models.ForeignKey(
+        JiraUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        JiraUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    # Derived from the status transitions, stored so reports aggregate in SQL.
+    started_at = models.DateTimeField(
+        null=True, blank=True, help_text="First move into an in-progress status."
+    )
+    done_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last move into a done status, if it is done now."
+    )
+    comment_count = models.PositiveIntegerField(default=0)
+    pull_request_count = models.PositiveIntegerField(default=0)
+    document_count = models.PositiveIntegerField(default=0)
+    # Set by the census when Jira no longer shows the issue (deleted or access lost).
+    removed_at = models.DateTimeField(null=True, blank=True)
+    synced_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "jira_id"], name="one_row_per_jira_issue")
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "done_at"]),
+            models.Index(fields=["workspace", "status_category"]),
+            models.Index(fields=["connection", "key"]),
+        ]
+        ordering = ["-updated_at"]
+
+    def __str__(self):
+        return f"{self.key} {self.summary[:60]}"
+
+
+class Comment(models.Model):
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="comments")
+    jira_id = models.BigIntegerField()
+    author = models.ForeignKey(
+        JiraUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments"
+    )
+    body = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "jira_id"], name="one_row_per_jira_comment")
+        ]
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"Comment {self.jira_id} on {self.issue_id}"
+
+
+class StatusTransition(models.Model):
+    """A status change from the issue's changelog."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="transitions")
+    history_id = models.BigIntegerField()
+    at = models.DateTimeField()
+    from_status = models.CharField(max_length=255, blank=True)
+    to_status = models.CharField(max_length=255, blank=True)
+    from_category = models.CharField(max_length=20, blank=True)
+    to_category = models.CharField(max_length=20, blank=True)
+    author = models.ForeignKey(
+        JiraUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "history_id"], name="one_row_per_status_history"
+            )
+        ]
+        ordering = ["at", "history_id"]
+
+    def __str__(self):
+        return f"{self.from_status} → {self.to_status} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class IssueDocument(models.Model):
+    """A document linked from an issue (Confluence page, Google Doc, Notion page...)."""
+
+    class Source(models.TextChoices):
+        REMOTE_LINK = "remote_link", "Remote link"
+        DESCRIPTION = "description", "Description"
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="documents")
+    url = models.URLField(max_length=2000)
+    title = models.CharField(max_length=500, blank=True)
+    kind = models.CharField(max_length=32, blank=True)
+    application = models.CharField(max_length=255, blank=True)
+    source = models.CharField(max_length=20, choices=Source.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "url"], name="one_row_per_issue_document")
+        ]
+
+    def __str__(self):
+        return self.title or self.url
+
+
+class PullRequest(models.Model):
+    """A pull request linked to an issue (from the development panel or a link)."""
+
+    class State(models.TextChoices):
+        OPEN = "OPEN", "Open"
+        MERGED = "MERGED", "Merged"
+        DECLINED = "DECLINED", "Declined"
+        UNKNOWN = "", "Unknown"
+
+    class Source(models.TextChoices):
+        DEV_STATUS = "dev_status", "Development panel"
+        REMOTE_LINK = "remote_link", "Remote link"
+        DESCRIPTION = "description", "Description"
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="pull_requests")
+    url = models.URLField(max_length=2000)
+    title = models.CharField(max_length=500, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, blank=True)
+    author = models.CharField(max_length=255, blank=True)
+    repository = models.CharField(max_length=255, blank=True)
+    source = models.CharField(max_length=20, choices=Source.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "url"], name="one_row_per_issue_pull_request")
+        ]
+
+    def __str__(self):
+        return self.title or self.url

@@ -1,0 +1,37 @@
+"""Background tasks of the Jira integration. They take ids, never secrets."""
+
+import logging
+
+from django.db import transaction
+from django_q.tasks import async_task
+
+from integrations.models import JiraConnection, SyncRun
+
+logger = logging.getLogger(__name__)
+
+
+def queue_sync(connection: JiraConnection, *, trigger: str, full: bool = False) -> None:
+    """Queue a sync of `connection` once the current transaction commits."""
+    connection_id = connection.pk
+    transaction.on_commit(
+        lambda: async_task(
+            "integrations.tasks.sync_connection_task",
+            connection_id,
+            trigger,
+            full,
+            task_name=f"jira-sync-{connection_id}",
+        )
+    )
+
+
+def sync_connection_task(
+    connection_id: int, trigger: str = SyncRun.Trigger.SCHEDULE, full: bool = False
+):
+    """Sync one connection. A connection that is gone, disconnected or needs attention is skipped."""
+    from integrations.sync.run import sync_connection
+
+    connection = JiraConnection.objects.filter(pk=connection_id).first()
+    if connection is None or not connection.can_sync:
+        return "skipped: connection missing or not active"
+    run = sync_connection(connection, trigger=trigger, full=full)
+    return f"sync run {run.pk}: {run.status}" if run else "skipped: a sync is already running"

@@ -1,0 +1,199 @@
+import pytest
+from django.urls import reverse
+
+from integrations.models import Issue, JiraConnection, SyncRun
+from tests.integrations.conftest import CANARY_TOKEN, mock_myself, mock_projects
+
+pytestmark = pytest.mark.django_db
+
+
+def _manage(connection):
+    return reverse("jira_manage", args=[connection.pk])
+
+
+def test_manage_shows_the_connection_without_the_token(alice_client, acme_connection):
+    page = alice_client.get(_manage(acme_connection)).content.decode()
+    assert "API token" in page and "acme.atlassian.net" in page and "alice@acme.test" in page
+    assert f"…{CANARY_TOKEN[-4:]}" in page
+    assert CANARY_TOKEN not in page
+    assert 'value="ENG,KAN"' in page
+
+
+def test_blank_token_keeps_the_current_one(alice_client, acme_connection, jira_api):
+    mock_myself(jira_api)
+    mock_projects(jira_api, ["PLAT"])
+    response = alice_client.post(
+        _manage(acme_connection), {"email": "alice@acme.test", "api_token": "", "projects": "plat"}
+    )
+    assert response.status_code == 302
+    acme_connection.refresh_from_db()
+    assert acme_connection.api_token.reveal() == CANARY_TOKEN
+    assert acme_connection.project_key_list == ["PLAT"]
+    # The stored token was the one checked with Jira.
+    assert jira_api.calls[0].request.headers["Authorization"].startswith("Basic ")
+
+
+def test_a_new_token_replaces_the_old_after_the_check(alice_client, acme_connection, jira_api):
+    mock_myself(jira_api)
+    mock_projects(jira_api, ["ENG", "KAN"])
+    new = "NEW-token-0123456789abcdWXYZ"
+    alice_client.post(
+        _manage(acme_connection),
+        {"email": "alice@acme.test", "api_token": new, "projects": "ENG,KAN"},
+    )
+    acme_connection.refresh_from_db()
+    assert acme_connection.api_token.reveal() == new
+    assert acme_connection.api_token_hint == "WXYZ"
+
+
+def test_a_rejected_new_token_keeps_the_old(alice_client, acme_connection, jira_api):
+    mock_myself(jira_api, status=401)
+    response = alice_client.post(
+        _manage(acme_connection),
+        {"email": "alice@acme.test", "api_token": "bad-token-123456789", "projects": "ENG"},
+    )
+    assert "Jira rejected this email and API token" in response.content.decode()
+    acme_connection.refresh_from_db()
+    assert acme_connection.api_token.reveal() == CANARY_TOKEN
+    assert acme_connection.project_key_list == ["ENG", "KAN"]
+
+
+def test_fixing_credentials_clears_needs_attention(alice_client, acme_connection, jira_api):
+    acme_connection.status = JiraConnection.Status.NEEDS_ATTENTION
+    acme_connection.last_error = "Jira rejected the credentials."
+    acme_connection.save()
+    page = alice_client.get(_manage(acme_connection)).content.decode()
+    assert "needs attention" in page
+    mock_myself(jira_api)
+    mock_projects(jira_api, ["ENG", "KAN"])
+    alice_client.post(
+        _manage(acme_connection),
+        {"email": "alice@acme.test", "api_token": "fresh-token-1234567", "projects": "ENG,KAN"},
+    )
+    acme_connection.refresh_from_db()
+    assert acme_connection.status == JiraConnection.Status.ACTIVE
+
+
+def test_sync_now_queues_one_sync(
+    alice_client, acme_connection, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = alice_client.post(
+            reverse("jira_sync_now", args=[acme_connection.pk]), follow=True
+        )
+    assert "Sync queued" in response.content.decode()
+    assert len(callbacks) == 1
+
+
+def test_sync_now_while_running_is_a_no_op(
+    alice_client, acme_connection, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    now = timezone.now()
+    SyncRun.objects.create(connection=acme_connection, started_at=now, heartbeat_at=now)
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = alice_client.post(
+            reverse("jira_sync_now", args=[acme_connection.pk]), follow=True
+        )
+    assert "already running" in response.content.decode()
+    assert callbacks == []
+
+
+def test_progress_fragment_reports_the_running_sync(alice_client, acme_connection):
+    from django.utils import timezone
+
+    now = timezone.now()
+    SyncRun.objects.create(
+        connection=acme_connection,
+        started_at=now,
+        heartbeat_at=now,
+        issues_seen=40,
+        issues_expected=100,
+    )
+    data = alice_client.get(reverse("jira_sync_progress", args=[acme_connection.pk])).json()
+    assert data["running"] is True
+    assert "40 of about 100" in data["html"]
+    assert 'value="40"' in data["html"]
+
+
+def test_disconnect_keeps_data_but_deletes_the_secret(alice_client, acme_connection):
+    Issue.objects.create(
+        workspace=acme_connection.workspace,
+        connection=acme_connection,
+        jira_id=1,
+        key="ENG-1",
+        project_key="ENG",
+        created_at="2026-01-01T00:00Z",
+        updated_at="2026-01-01T00:00Z",
+    )
+    response = alice_client.post(reverse("jira_disconnect", args=[acme_connection.pk]), {})
+    assert response.status_code == 302
+    acme_connection.refresh_from_db()
+    assert acme_connection.api_token is None
+    assert acme_connection.status == JiraConnection.Status.DISCONNECTED
+    assert Issue.objects.count() == 1
+
+
+def test_disconnect_can_delete_the_synced_data(alice_client, acme_connection):
+    Issue.objects.create(
+        workspace=acme_connection.workspace,
+        connection=acme_connection,
+        jira_id=1,
+        key="ENG-1",
+        project_key="ENG",
+        created_at="2026-01-01T00:00Z",
+        updated_at="2026-01-01T00:00Z",
+    )
+    alice_client.post(reverse("jira_disconnect", args=[acme_connection.pk]), {"delete_data": "on"})
+    assert not JiraConnection.objects.exists()
+    assert not Issue.objects.exists()
+
+
+def test_a_disconnected_site_can_be_connected_again(alice_client, acme_connection, jira_api):
+    alice_client.post(reverse("jira_disconnect", args=[acme_connection.pk]), {})
+    mock_myself(jira_api)
+    response = alice_client.post(
+        reverse("jira_connect_token"),
+        {
+            "subdomain": "acme",
+            "email": "alice@acme.test",
+            "api_token": "again-token-12345678",
+            "projects": "",
+        },
+    )
+    assert response.status_code == 302
+    acme_connection.refresh_from_db()
+    assert acme_connection.status == JiraConnection.Status.ACTIVE
+    assert JiraConnection.objects.count() == 1
+
+
+FLOW_PAGES = ["jira_manage", "jira_sync_progress", "jira_disconnect"]
+FLOW_POSTS = ["jira_sync_now", "jira_disconnect"]
+
+
+@pytest.mark.parametrize("name", FLOW_PAGES)
+def test_member_gets_403_on_every_page_of_the_flow(bob_client, acme_connection, name):
+    assert bob_client.get(reverse(name, args=[acme_connection.pk])).status_code == 403
+
+
+def test_member_gets_403_on_integrations_and_connect(bob_client, acme):
+    assert bob_client.get(reverse("integrations")).status_code == 403
+    assert bob_client.get(reverse("jira_connect_token")).status_code == 403
+    assert bob_client.post(reverse("jira_connect_token"), {}).status_code == 403
+
+
+@pytest.mark.parametrize("name", FLOW_PAGES)
+def test_other_workspace_admin_gets_404(charlie_client, acme_connection, name):
+    assert charlie_client.get(reverse(name, args=[acme_connection.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("name", FLOW_POSTS)
+def test_other_workspace_admin_cannot_post(charlie_client, acme_connection, name):
+    assert (
+        charlie_client.post(
+            reverse(name, args=[acme_connection.pk]), {"delete_data": "on"}
+        ).status_code
+        == 404
+    )
+    assert JiraConnection.objects.filter(pk=acme_connection.pk, status="active").exists()

@@ -8,7 +8,7 @@ from integrations.jira.sites import InvalidSubdomain, parse_subdomain
 from integrations.models import JiraConnection
 
 MAX_PROJECT_KEYS = 100
-TOKEN_FIELD_HELP = (
+ATLASSIAN_HOWTO_HELP = (
     "Create one in your Atlassian account: Account settings → Security → API tokens → "
     "<em>Create API token</em>. Atlassian shows it only once; it is stored encrypted here."
 )
@@ -75,7 +75,7 @@ class ApiTokenConnectForm(forms.Form):
         label="API token",
         max_length=1000,
         strip=True,
-        help_text=TOKEN_FIELD_HELP,
+        help_text=ATLASSIAN_HOWTO_HELP,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
     )
     projects = ProjectKeysField()

@@ -35,3 +35,21 @@ def sync_connection_task(
         return "skipped: connection missing or not active"
     run = sync_connection(connection, trigger=trigger, full=full)
     return f"sync run {run.pk}: {run.status}" if run else "skipped: a sync is already running"
+
+
+def sync_all_connections_task() -> int:
+    """The periodic schedule: queue a sync of every active connection (each skips if one runs)."""
+    ids = list(
+        JiraConnection.objects.filter(status=JiraConnection.Status.ACTIVE).values_list(
+            "pk", flat=True
+        )
+    )
+    for connection_id in ids:
+        async_task(
+            "integrations.tasks.sync_connection_task",
+            connection_id,
+            SyncRun.Trigger.SCHEDULE,
+            False,
+            task_name=f"jira-sync-{connection_id}",
+        )
+    return len(ids)

@@ -104,7 +104,7 @@ class JiraClient:
         timeout: float = 20.0,
         max_attempts: int = 5,
         max_retry_after: float = 60.0,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         session: requests.Session | None = None,
     ):
         parts = urlsplit(base_url)
@@ -127,7 +127,8 @@ class JiraClient:
         self.timeout = timeout
         self.max_attempts = max_attempts
         self.max_retry_after = max_retry_after
-        self._sleep = sleep
+        # Looked up when the client is made, so tests can replace time.sleep.
+        self._sleep = time.sleep if sleep is None else sleep
         self._lock = threading.Lock()
         self._request_count = 0
         self._wait_seconds = 0.0

@@ -1,0 +1,72 @@
+"""Run a Jira sync in the foreground, with a progress bar (for operators and benchmarks)."""
+
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from integrations.models import JiraConnection, SyncRun
+from integrations.sync.run import sync_connection
+
+
+class Command(BaseCommand):
+    help = (
+        "Sync Jira now. ID is the connection's id, as in its Manage page URL "
+        "(/settings/integrations/jira/ID/manage/). Without --connection, every active connection."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--connection", type=int, metavar="ID")
+        parser.add_argument(
+            "--full", action="store_true", help="Re-read every issue, not only the changed ones."
+        )
+
+    def handle(self, *args, connection=None, full=False, **options):
+        if connection is not None:
+            connections = JiraConnection.objects.filter(pk=connection)
+            if not connections.exists():
+                raise CommandError(f"No Jira connection with id {connection}.")
+        else:
+            connections = JiraConnection.objects.filter(status=JiraConnection.Status.ACTIVE)
+        failed = False
+        for conn in connections:
+            if not conn.can_sync:
+                self.stderr.write(f"{conn}: {conn.get_status_display().lower()}; not synced.")
+                failed = True
+                continue
+            self.stdout.write(f"Syncing {conn} (connection {conn.pk})…")
+            run = sync_connection(
+                conn, trigger=SyncRun.Trigger.COMMAND, full=full, progress=self._progress
+            )
+            if sys.stdout.isatty():
+                self.stdout.write("")
+            if run is None:
+                self.stderr.write("  A sync of this connection is already running; skipped.")
+                continue
+            self.stdout.write(
+                f"  {run.get_status_display()}: {run.issues_seen} issues seen, "
+                f"{run.issues_created} new, {run.issues_updated} updated, "
+                f"{run.issues_removed} removed, {run.requests_made} requests."
+            )
+            for warning in run.warnings:
+                self.stdout.write(f"  Warning: {warning}")
+            if run.error:
+                self.stderr.write(f"  {run.error}")
+            failed = failed or run.status == SyncRun.Status.FAILED
+        if failed:
+            raise CommandError("At least one sync failed.")
+
+    def _progress(self, run):
+        total = run.issues_expected or 0
+        done = run.issues_seen
+        if total:
+            width = 30
+            filled = min(width, int(width * done / total))
+            bar = "#" * filled + "-" * (width - filled)
+            line = f"  [{bar}] {done}/{total} issues"
+        else:
+            line = f"  {done} issues"
+        if sys.stdout.isatty():
+            self.stdout.write("\r" + line, ending="")
+            self.stdout.flush()
+        elif done and done % 1000 < 100:
+            self.stdout.write(line)

@@ -1,0 +1,300 @@
+"""A sync run of one connection: claim it, page through the search, store, census, finish.
+
+Incremental by default: issues updated since the last successful run's start,
+minus an overlap window. Times go to JQL as epoch milliseconds, which are
+absolute instants; date literals would be read in the Jira user's time zone
+(https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/).
+"""
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from integrations.connections import client_for
+from integrations.jira.errors import JiraAuthError, JiraBadRequestError, JiraError
+from integrations.jira.fields import (
+    DEVELOPMENT_FIELD_NAMES,
+    STORY_POINTS_FIELD_NAMES,
+    find_field_id,
+    status_category,
+)
+from integrations.models import Issue, JiraConnection, JiraProject, SyncRun
+from integrations.sync import claims
+from integrations.sync.extras import ExtrasProblems, fetch_extras
+from integrations.sync.mapping import BASE_FIELDS, map_issue
+from integrations.sync.writer import stored_versions, write_page
+
+logger = logging.getLogger(__name__)
+
+OVERLAP = timedelta(minutes=15)
+CENSUS_EVERY = timedelta(days=1)
+PAGE_SIZE = 100
+CENSUS_PAGE_SIZE = 5000
+
+Progress = Callable[[SyncRun], None]
+
+
+def _epoch_ms(moment) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def _jql(project_keys: list[str], since=None) -> str:
+    # Keys were validated as [A-Z][A-Z0-9_]*, so they are safe to quote as-is.
+    clause = f"project in ({', '.join(project_keys)})"
+    if since is not None:
+        clause += f" AND updated >= {_epoch_ms(since)}"
+    return clause + " ORDER BY created ASC, key ASC"
+
+
+class _Run:
+    def __init__(
+        self, connection: JiraConnection, run: SyncRun, *, full: bool, progress: Progress | None
+    ):
+        self.connection = connection
+        self.run = run
+        self.full = full
+        self.progress = progress
+        self.client = client_for(connection)
+        self.problems = ExtrasProblems()
+        self.changed_issue_ids: list[int] = []
+
+    # -- set-up ---------------------------------------------------------------
+
+    def detect_fields(self) -> None:
+        fields = self.client.fields()
+        self.connection.story_points_field = find_field_id(fields, STORY_POINTS_FIELD_NAMES) or ""
+        self.connection.development_field = find_field_id(fields, DEVELOPMENT_FIELD_NAMES) or ""
+        self.categories = {
+            str(status.get("id")): status_category(status) for status in self.client.statuses()
+        }
+
+    def resolve_projects(self) -> list[str]:
+        """The keys to sync: configured ones the account can still see, or every visible project.
+
+        A configured project the account can no longer see is flagged, not wiped.
+        """
+        configured = self.connection.project_key_list
+        visible = self.client.search_projects(configured or None)
+        visible_keys = []
+        for project in visible:
+            key = str(project.get("key", "")).upper()
+            if not key:
+                continue
+            visible_keys.append(key)
+            JiraProject.objects.update_or_create(
+                connection=self.connection,
+                key=key,
+                defaults={
+                    "jira_id": str(project.get("id", "")),
+                    "name": str(project.get("name", ""))[:255],
+                    "accessible": True,
+                    "last_error": "",
+                },
+            )
+        wanted = configured or visible_keys
+        lost = [key for key in wanted if key not in visible_keys]
+        for key in lost:
+            JiraProject.objects.update_or_create(
+                connection=self.connection,
+                key=key,
+                defaults={
+                    "accessible": False,
+                    "last_error": "The Jira account can no longer see this project.",
+                },
+            )
+            self.warn(
+                f"Project {key} is not visible to the Jira account; its issues were kept as they were."
+            )
+        if configured:
+            # Issues of projects removed from the list are deleted, as the Manage page says.
+            Issue.objects.filter(connection=self.connection).exclude(
+                project_key__in=configured
+            ).delete()
+        return [key for key in wanted if key in visible_keys]
+
+    def warn(self, message: str) -> None:
+        if message not in self.run.warnings:
+            self.run.warnings.append(message)
+
+    # -- the issue pages ------------------------------------------------------
+
+    def sync_issues(self, project_keys: list[str]) -> None:
+        watermark = None if self.full else self.connection.sync_watermark
+        since = watermark - OVERLAP if watermark else None
+        jql = _jql(project_keys, since)
+        try:
+            self.run.issues_expected = self.client.approximate_count(jql.split(" ORDER BY")[0])
+        except JiraError as error:
+            if not error.permanent:
+                raise
+        claims.beat(self.run, issues_expected=self.run.issues_expected)
+        fields = BASE_FIELDS + [
+            f for f in (self.connection.story_points_field, self.connection.development_field) if f
+        ]
+        for page in self.client.iter_search_pages(
+            jql=jql, fields=fields, expand="changelog", max_results=PAGE_SIZE
+        ):
+            self.store_page(page.get("issues") or [])
+
+    def store_page(self, raw_issues: list[dict]) -> None:
+        records = [
+            record
+            for record in (
+                map_issue(
+                    raw,
+                    story_points_field=self.connection.story_points_field,
+                    development_field=self.connection.development_field,
+                )
+                for raw in raw_issues
+                if isinstance(raw, dict)
+            )
+            if record is not None
+        ]
+        known = stored_versions(self.connection, [r.jira_id for r in records])
+        # Never overwrite a row with an older `updated`; skip unchanged rows unless --full.
+        changed = [
+            r
+            for r in records
+            if r.jira_id not in known
+            or known[r.jira_id][1] is not None
+            or r.updated_at > known[r.jira_id][0]
+            or (self.full and r.updated_at == known[r.jira_id][0])
+        ]
+        fetch_extras(self.client, changed, self.categories, self.problems)
+
+        def save_progress(result):
+            self.run.issues_seen += len(raw_issues)
+            self.run.issues_created += result.created
+            self.run.issues_updated += result.updated
+            self.run.requests_made = self.client.request_count
+            claims.beat(
+                self.run,
+                issues_seen=self.run.issues_seen,
+                issues_created=self.run.issues_created,
+                issues_updated=self.run.issues_updated,
+                requests_made=self.run.requests_made,
+            )
+
+        result = write_page(self.connection, changed, on_saved=save_progress)
+        self.changed_issue_ids += result.changed_issue_ids or []
+        if self.progress:
+            self.progress(self.run)
+
+    # -- deletions ------------------------------------------------------------
+
+    def census(self, project_keys: list[str]) -> None:
+        """Mark issues Jira no longer shows (deleted, or moved out of the synced projects)."""
+        seen: set[int] = set()
+        for page in self.client.iter_search_pages(
+            jql=_jql(project_keys), fields=["id"], max_results=CENSUS_PAGE_SIZE
+        ):
+            seen.update(
+                int(i["id"]) for i in page.get("issues") or [] if str(i.get("id", "")).isdigit()
+            )
+        stored = Issue.objects.filter(
+            connection=self.connection, removed_at__isnull=True, project_key__in=project_keys
+        ).values_list("pk", "jira_id")
+        gone = [pk for pk, jira_id in stored if jira_id not in seen]
+        now = timezone.now()
+        for start in range(0, len(gone), 1000):
+            Issue.objects.filter(pk__in=gone[start : start + 1000]).update(removed_at=now)
+        self.run.issues_removed = len(gone)
+        self.connection.last_census_at = now
+
+
+def _census_due(connection: JiraConnection, full: bool) -> bool:
+    return (
+        full
+        or connection.last_census_at is None
+        or (timezone.now() - connection.last_census_at >= CENSUS_EVERY)
+    )
+
+
+def _mark_needs_attention(connection: JiraConnection, message: str) -> None:
+    JiraConnection.objects.filter(pk=connection.pk).update(
+        status=JiraConnection.Status.NEEDS_ATTENTION,
+        last_error=message,
+        last_error_at=timezone.now(),
+    )
+
+
+def sync_connection(
+    connection: JiraConnection,
+    *,
+    trigger: str = SyncRun.Trigger.SCHEDULE,
+    full: bool = False,
+    progress: Progress | None = None,
+) -> SyncRun | None:
+    """Sync one connection. Returns the finished run, or None if another run holds the connection."""
+    kind = (
+        SyncRun.Kind.FULL if full or connection.sync_watermark is None else SyncRun.Kind.INCREMENTAL
+    )
+    run = claims.claim(connection, kind=kind, trigger=trigger)
+    if run is None:
+        return None
+    sync = _Run(connection, run, full=full or connection.sync_watermark is None, progress=progress)
+    try:
+        myself = sync.client.myself()
+        connection.jira_time_zone = str(myself.get("timeZone") or connection.jira_time_zone)
+        sync.detect_fields()
+        project_keys = sync.resolve_projects()
+        if project_keys:
+            sync.sync_issues(project_keys)
+            if _census_due(connection, sync.full):
+                sync.census(project_keys)
+        else:
+            sync.warn(
+                "No project to sync: the Jira account can't see any of the configured projects."
+            )
+    except JiraAuthError as error:
+        _mark_needs_attention(connection, error.message)
+        return _finish(sync, SyncRun.Status.FAILED, error.message)
+    except JiraBadRequestError as error:
+        return _finish(sync, SyncRun.Status.FAILED, f"Jira refused the search: {error.message}")
+    except JiraError as error:
+        logger.warning("Sync of connection %s failed: %s", connection.pk, error)
+        return _finish(
+            sync, SyncRun.Status.FAILED, f"{error.message} The next sync will resume from here."
+        )
+    except Exception:
+        logger.exception("Sync of connection %s crashed", connection.pk)
+        return _finish(
+            sync, SyncRun.Status.FAILED, "The sync stopped on an unexpected error; it was logged."
+        )
+    if sync.problems.dev_status_unavailable:
+        sync.warn(
+            "Jira's development panel (linked pull requests) isn't available to this connection; pull requests are read from links instead."
+        )
+    status = SyncRun.Status.PARTIAL if run.warnings else SyncRun.Status.SUCCEEDED
+    # The watermark is the run's start: anything changed during the run is picked up next time.
+    with transaction.atomic():
+        JiraConnection.objects.filter(pk=connection.pk).update(
+            sync_watermark=run.started_at,
+            last_synced_at=timezone.now(),
+            last_census_at=connection.last_census_at,
+            jira_time_zone=connection.jira_time_zone,
+            story_points_field=connection.story_points_field,
+            development_field=connection.development_field,
+        )
+        finished = _finish(sync, status)
+    return finished
+
+
+def _finish(sync: _Run, status: str, error: str = "") -> SyncRun:
+    sync.run.requests_made = sync.client.request_count
+    claims.finish(sync.run, status=status, error=error)
+    sync.client.close()
+    if sync.changed_issue_ids:
+        _queue_scoring(sync.changed_issue_ids)
+    return sync.run
+
+
+def _queue_scoring(issue_ids: list[int]) -> None:
+    try:
+        from analytics.tasks import queue_scoring
+    except ImportError:  # scoring not installed in this build
+        return
+    queue_scoring(issue_ids)

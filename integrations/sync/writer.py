@@ -1,0 +1,284 @@
+"""Store a page of mapped issues: bulk upserts in one transaction, idempotent.
+
+Re-running a page writes the same rows again (keyed by the Jira ids), so a sync
+killed at any point and run again neither loses nor duplicates anything.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from integrations.jira.fields import JiraUserRef
+from integrations.models import (
+    Comment,
+    Issue,
+    IssueDocument,
+    JiraConnection,
+    JiraUser,
+    Person,
+    PullRequest,
+    StatusTransition,
+)
+from integrations.sync.mapping import IssueRecord, started_and_done
+
+ISSUE_UPDATE_FIELDS = [
+    "key",
+    "project_key",
+    "summary",
+    "description",
+    "status",
+    "status_category",
+    "issue_type",
+    "hierarchy_level",
+    "priority",
+    "labels",
+    "components",
+    "parent_key",
+    "story_points",
+    "creator",
+    "reporter",
+    "assignee",
+    "created_at",
+    "updated_at",
+    "resolved_at",
+    "started_at",
+    "done_at",
+    "comment_count",
+    "pull_request_count",
+    "document_count",
+    "removed_at",
+    "synced_at",
+]
+
+
+@dataclass
+class PageResult:
+    created: int = 0
+    updated: int = 0
+    changed_issue_ids: list[int] | None = None
+
+
+def stored_versions(connection: JiraConnection, jira_ids: list[int]) -> dict[int, tuple]:
+    """jira_id → (updated_at, removed_at) of the rows already stored."""
+    return {
+        jira_id: (updated, removed)
+        for jira_id, updated, removed in Issue.objects.filter(
+            connection=connection, jira_id__in=jira_ids
+        ).values_list("jira_id", "updated_at", "removed_at")
+    }
+
+
+def _users_for(connection: JiraConnection, refs: dict[str, JiraUserRef]) -> dict[str, int]:
+    """account id → JiraUser pk, creating users (and their Person) that are new."""
+    if not refs:
+        return {}
+    existing = {
+        account_id: (pk, name, email)
+        for account_id, pk, name, email in JiraUser.objects.filter(
+            connection=connection, account_id__in=refs
+        ).values_list("account_id", "pk", "display_name", "email")
+    }
+    workspace_id = connection.workspace_id
+    for account_id, (pk, name, email) in existing.items():
+        ref = refs[account_id]
+        if (ref.display_name and ref.display_name != name) or (ref.email and ref.email != email):
+            JiraUser.objects.filter(pk=pk).update(
+                display_name=ref.display_name[:255] or name, email=ref.email[:254] or email
+            )
+    new = [ref for account_id, ref in refs.items() if account_id not in existing]
+    if new:
+        # The same email on another site of this workspace is the same person.
+        emails = {ref.email.lower() for ref in new if ref.email}
+        people = {
+            email.lower(): pk
+            for email, pk in Person.objects.filter(
+                workspace_id=workspace_id, email__in=emails
+            ).values_list("email", "pk")
+        }
+        users = []
+        for ref in new:
+            email = ref.email.lower()[:254]
+            person_id = people.get(email) if email else None
+            if person_id is None:
+                person_id = Person.objects.create(
+                    workspace_id=workspace_id, display_name=ref.display_name[:255], email=email
+                ).pk
+                if email:
+                    people[email] = person_id
+            users.append(
+                JiraUser(
+                    connection=connection,
+                    person_id=person_id,
+                    account_id=ref.account_id[:128],
+                    display_name=ref.display_name[:255],
+                    email=ref.email[:254],
+                    active=ref.active,
+                )
+            )
+        JiraUser.objects.bulk_create(users, ignore_conflicts=True)
+        existing.update(
+            {
+                account_id: (pk, "", "")
+                for account_id, pk in JiraUser.objects.filter(
+                    connection=connection, account_id__in=[u.account_id for u in users]
+                ).values_list("account_id", "pk")
+            }
+        )
+    return {account_id: value[0] for account_id, value in existing.items()}
+
+
+def _all_user_refs(records: list[IssueRecord]) -> dict[str, JiraUserRef]:
+    refs: dict[str, JiraUserRef] = {}
+    for record in records:
+        candidates = [record.creator, record.reporter, record.assignee]
+        candidates += [c.author for c in record.comments]
+        candidates += [t.author for t in record.transitions]
+        for ref in candidates:
+            if ref is not None:
+                refs[ref.account_id] = ref
+    return refs
+
+
+def write_page(
+    connection: JiraConnection, records: list[IssueRecord], *, on_saved=None
+) -> PageResult:
+    """Upsert `records` (already filtered to changed issues) and their children in one transaction.
+
+    `on_saved` runs inside the same transaction (the run's progress is saved with the page).
+    """
+    result = PageResult(changed_issue_ids=[])
+    if not records:
+        if on_saved:
+            with transaction.atomic():
+                on_saved(result)
+        return result
+    with transaction.atomic():
+        known = stored_versions(connection, [r.jira_id for r in records])
+        user_ids = _users_for(connection, _all_user_refs(records))
+        now = timezone.now()
+        issues = []
+        for record in records:
+            started, done = started_and_done(record)
+            issues.append(
+                Issue(
+                    workspace_id=connection.workspace_id,
+                    connection=connection,
+                    jira_id=record.jira_id,
+                    key=record.key[:64],
+                    project_key=record.project_key[:32],
+                    summary=record.summary,
+                    description=record.description,
+                    status=record.status[:255],
+                    status_category=record.status_category,
+                    issue_type=record.issue_type[:255],
+                    hierarchy_level=record.hierarchy_level,
+                    priority=record.priority[:255],
+                    labels=record.labels,
+                    components=record.components,
+                    parent_key=record.parent_key[:64],
+                    story_points=record.story_points,
+                    creator_id=user_ids.get(record.creator.account_id) if record.creator else None,
+                    reporter_id=user_ids.get(record.reporter.account_id)
+                    if record.reporter
+                    else None,
+                    assignee_id=user_ids.get(record.assignee.account_id)
+                    if record.assignee
+                    else None,
+                    created_at=record.created_at,
+                    updated_at=record.updated_at,
+                    resolved_at=record.resolved_at,
+                    started_at=started,
+                    done_at=done,
+                    comment_count=record.comment_total,
+                    pull_request_count=len(record.pull_requests),
+                    document_count=len(record.documents),
+                    removed_at=None,
+                    synced_at=now,
+                )
+            )
+        Issue.objects.bulk_create(
+            issues,
+            update_conflicts=True,
+            unique_fields=["connection", "jira_id"],
+            update_fields=ISSUE_UPDATE_FIELDS,
+        )
+        pks = dict(
+            Issue.objects.filter(
+                connection=connection, jira_id__in=[r.jira_id for r in records]
+            ).values_list("jira_id", "pk")
+        )
+        issue_pks = list(pks.values())
+        # Children are replaced as a whole, so deleted comments and links vanish too.
+        Comment.objects.filter(issue_id__in=issue_pks).delete()
+        StatusTransition.objects.filter(issue_id__in=issue_pks).delete()
+        IssueDocument.objects.filter(issue_id__in=issue_pks).delete()
+        PullRequest.objects.filter(issue_id__in=issue_pks).delete()
+        comments, transitions, documents, pulls = [], [], [], []
+        for record in records:
+            pk = pks[record.jira_id]
+            seen_comments = set()
+            for c in record.comments:
+                if c.jira_id in seen_comments:
+                    continue
+                seen_comments.add(c.jira_id)
+                comments.append(
+                    Comment(
+                        issue_id=pk,
+                        jira_id=c.jira_id,
+                        author_id=user_ids.get(c.author.account_id) if c.author else None,
+                        body=c.body,
+                        created_at=c.created_at,
+                        updated_at=c.updated_at,
+                    )
+                )
+            seen_histories = set()
+            for t in record.transitions:
+                if t.history_id in seen_histories:
+                    continue
+                seen_histories.add(t.history_id)
+                transitions.append(
+                    StatusTransition(
+                        issue_id=pk,
+                        history_id=t.history_id,
+                        at=t.at,
+                        from_status=t.from_status[:255],
+                        to_status=t.to_status[:255],
+                        from_category=t.from_category,
+                        to_category=t.to_category,
+                        author_id=user_ids.get(t.author.account_id) if t.author else None,
+                    )
+                )
+            documents += [
+                IssueDocument(
+                    issue_id=pk,
+                    url=d.url,
+                    title=d.title,
+                    kind=d.kind,
+                    application=d.application,
+                    source=d.source,
+                )
+                for d in record.documents
+            ]
+            pulls += [
+                PullRequest(
+                    issue_id=pk,
+                    url=p.url,
+                    title=p.title,
+                    state=p.state,
+                    author=p.author,
+                    repository=p.repository,
+                    source=p.source,
+                )
+                for p in record.pull_requests
+            ]
+        Comment.objects.bulk_create(comments, batch_size=1000)
+        StatusTransition.objects.bulk_create(transitions, batch_size=1000)
+        IssueDocument.objects.bulk_create(documents, batch_size=1000)
+        PullRequest.objects.bulk_create(pulls, batch_size=1000)
+        result.created = sum(1 for r in records if r.jira_id not in known)
+        result.updated = len(records) - result.created
+        result.changed_issue_ids = issue_pks
+        if on_saved:
+            on_saved(result)
+    return result

@@ -1,0 +1,159 @@
+from django.contrib import admin, messages
+
+from integrations.models import (
+    Comment,
+    Issue,
+    IssueDocument,
+    JiraConnection,
+    JiraProject,
+    JiraUser,
+    Person,
+    PullRequest,
+    StatusTransition,
+    SyncRun,
+)
+from integrations.sync.claims import active_run
+from integrations.tasks import queue_sync
+
+
+@admin.register(JiraConnection)
+class JiraConnectionAdmin(admin.ModelAdmin):
+    list_display = [
+        "site_host",
+        "workspace",
+        "auth_type",
+        "project_keys",
+        "status",
+        "last_synced_at",
+    ]
+    list_filter = ["auth_type", "status", "workspace"]
+    search_fields = ["subdomain", "email", "workspace__name", "project_keys"]
+    list_select_related = ["workspace"]
+    # The secret itself is never a form field here: only its masked hint shows.
+    exclude = ["api_token"]
+    readonly_fields = [
+        "token_hint",
+        "api_token_set_at",
+        "jira_account_id",
+        "jira_time_zone",
+        "story_points_field",
+        "development_field",
+        "sync_watermark",
+        "last_synced_at",
+        "last_census_at",
+        "last_error_at",
+        "created_at",
+        "updated_at",
+    ]
+    actions = ["sync_now"]
+
+    @admin.display(description="API token")
+    def token_hint(self, obj):
+        if not obj.api_token_set_at:
+            return "Not set"
+        return f"Set (…{obj.api_token_hint})" if obj.api_token_hint else "Set"
+
+    @admin.action(description="Sync now")
+    def sync_now(self, request, queryset):
+        queued = skipped = 0
+        for connection in queryset:
+            if connection.can_sync and not active_run(connection):
+                queue_sync(connection, trigger="admin")
+                queued += 1
+            else:
+                skipped += 1
+        self.message_user(
+            request,
+            f"Queued {queued} sync(s); skipped {skipped} (running or not active).",
+            messages.INFO,
+        )
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(admin.ModelAdmin):
+    list_display = [
+        "connection",
+        "kind",
+        "trigger",
+        "status",
+        "started_at",
+        "finished_at",
+        "issues_seen",
+        "issues_created",
+        "issues_updated",
+        "requests_made",
+    ]
+    list_filter = ["status", "kind", "trigger"]
+    search_fields = ["connection__subdomain", "error"]
+    list_select_related = ["connection"]
+    date_hierarchy = "started_at"
+
+
+@admin.register(JiraProject)
+class JiraProjectAdmin(admin.ModelAdmin):
+    list_display = ["key", "name", "connection", "accessible"]
+    list_filter = ["accessible"]
+    search_fields = ["key", "name", "connection__subdomain"]
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "email", "workspace"]
+    list_filter = ["workspace"]
+    search_fields = ["display_name", "email"]
+
+
+@admin.register(JiraUser)
+class JiraUserAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "email", "account_id", "connection", "active"]
+    list_filter = ["active"]
+    search_fields = ["display_name", "email", "account_id"]
+    raw_id_fields = ["person", "connection"]
+
+
+class CommentInline(admin.TabularInline):
+    model = Comment
+    extra = 0
+    fields = ["jira_id", "author", "created_at"]
+    readonly_fields = fields
+    raw_id_fields = ["author"]
+
+
+class TransitionInline(admin.TabularInline):
+    model = StatusTransition
+    extra = 0
+    fields = ["at", "from_status", "to_status", "to_category"]
+    readonly_fields = fields
+
+
+class PullRequestInline(admin.TabularInline):
+    model = PullRequest
+    extra = 0
+    fields = ["url", "state", "source"]
+    readonly_fields = fields
+
+
+class DocumentInline(admin.TabularInline):
+    model = IssueDocument
+    extra = 0
+    fields = ["url", "title", "kind", "source"]
+    readonly_fields = fields
+
+
+@admin.register(Issue)
+class IssueAdmin(admin.ModelAdmin):
+    list_display = [
+        "key",
+        "summary",
+        "status",
+        "status_category",
+        "issue_type",
+        "connection",
+        "updated_at",
+    ]
+    list_filter = ["status_category", "issue_type", "workspace"]
+    search_fields = ["key", "summary", "jira_id"]
+    list_select_related = ["connection"]
+    raw_id_fields = ["creator", "reporter", "assignee", "connection", "workspace"]
+    inlines = [TransitionInline, CommentInline, PullRequestInline, DocumentInline]
+    show_full_result_count = False

@@ -1,0 +1,58 @@
+import pytest
+from django.urls import reverse
+
+from integrations.models import JiraConnection
+from pensero.models import User
+from tests.integrations.conftest import CANARY_TOKEN
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client):
+    staff = User.objects.create_superuser(email="staff@pensero.test", password="x-staff-password-1")
+    client.force_login(staff)
+    return client
+
+
+def test_connection_admin_shows_only_a_masked_hint(staff_client, acme_connection):
+    listing = staff_client.get(
+        reverse("admin:integrations_jiraconnection_changelist")
+    ).content.decode()
+    assert "acme.atlassian.net" in listing
+    page = staff_client.get(
+        reverse("admin:integrations_jiraconnection_change", args=[acme_connection.pk])
+    ).content.decode()
+    assert f"…{CANARY_TOKEN[-4:]}" in page
+    assert CANARY_TOKEN not in page
+    assert 'name="api_token"' not in page
+
+
+def test_saving_in_the_admin_keeps_the_secret(staff_client, acme_connection):
+    url = reverse("admin:integrations_jiraconnection_change", args=[acme_connection.pk])
+    response = staff_client.get(url)
+    form = response.context["adminform"].form
+    data = {k: ("" if v is None else v) for k, v in form.initial.items() if k in form.fields}
+    data.update({"workspace": acme_connection.workspace_id, "project_keys": "ENG"})
+    staff_client.post(url, data)
+    acme_connection.refresh_from_db()
+    assert acme_connection.api_token.reveal() == CANARY_TOKEN
+
+
+def test_admin_sync_now_action_queues_a_sync(
+    staff_client, acme_connection, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        staff_client.post(
+            reverse("admin:integrations_jiraconnection_changelist"),
+            {"action": "sync_now", "_selected_action": [acme_connection.pk]},
+        )
+    assert len(callbacks) == 1
+
+
+def test_every_integrations_admin_page_opens(staff_client, acme_connection):
+    for model in ["jiraconnection", "syncrun", "jiraproject", "person", "jirauser", "issue"]:
+        assert (
+            staff_client.get(reverse(f"admin:integrations_{model}_changelist")).status_code == 200
+        ), model
+    assert JiraConnection.objects.count() == 1

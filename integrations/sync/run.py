@@ -229,6 +229,7 @@ def sync_connection(
     progress: Progress | None = None,
 ) -> SyncRun | None:
     """Sync one connection. Returns the finished run, or None if another run holds the connection."""
+    connection.refresh_from_db()  # the caller's copy may predate the last run
     kind = (
         SyncRun.Kind.FULL if full or connection.sync_watermark is None else SyncRun.Kind.INCREMENTAL
     )

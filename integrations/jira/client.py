@@ -135,6 +135,9 @@ class JiraClient:
 
         if session is None:
             session = requests.Session()
+            # No proxies, netrc or CA bundle from the environment: the only host is
+            # base_url, and skipping those lookups saves real time on every request.
+            session.trust_env = False
             # pool_maxsize >= 16 so a small thread pool can share one client.
             adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
             session.mount("https://", adapter)
@@ -457,15 +460,22 @@ class JiraClient:
             "/rest/dev-status/latest/issue/summary", [("issueId", _numeric_id(issue_id))]
         )
 
-    def dev_status_pull_requests(self, issue_id: int | str) -> list[dict]:
+    def dev_status_pull_requests(
+        self, issue_id: int | str, *, instance_types: list[str] | None = None
+    ) -> list[dict]:
         """Linked PRs: summary, then /issue/detail once per byInstanceType key, deduped by url.
 
+        With `instance_types` (known from the issue's cached Development field)
+        the summary call is skipped.
         GET /rest/dev-status/latest/issue/detail?issueId=&applicationType=&dataType=pullrequest
         """
         ref = _numeric_id(issue_id)
-        summary = self.dev_status_summary(ref)
-        # dev-status is undocumented: tolerate any shape rather than crash the sync.
-        by_type = _dig(summary, "summary", "pullrequest", "byInstanceType")
+        if instance_types:
+            by_type = dict.fromkeys(instance_types)
+        else:
+            summary = self.dev_status_summary(ref)
+            # dev-status is undocumented: tolerate any shape rather than crash the sync.
+            by_type = _dig(summary, "summary", "pullrequest", "byInstanceType")
         if not isinstance(by_type, dict):
             return []
         seen: set[str] = set()

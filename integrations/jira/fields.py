@@ -198,6 +198,29 @@ def development_has_pull_requests(value: Any) -> bool:
     return "pullrequest={" in text
 
 
+def development_pull_request_types(value: Any) -> list[str] | None:
+    """The dev-status instance types (``byInstanceType`` keys) the cached field lists for PRs.
+
+    Lets the sync ask dev-status for details directly, without the summary call.
+    None when the field doesn't say (then ask the summary).
+    """
+    if not isinstance(value, str):
+        return None
+    match = _JSON_PART_RE.search(value)
+    if not match or not value.startswith("{", match.end()):
+        return None
+    try:
+        parsed, _end = json.JSONDecoder().raw_decode(value, match.end())
+    except (ValueError, RecursionError):
+        return None
+    summary = parsed.get("cachedValue", {}).get("summary") if isinstance(parsed, dict) else None
+    pull_request = summary.get("pullrequest") if isinstance(summary, dict) else None
+    by_type = pull_request.get("byInstanceType") if isinstance(pull_request, dict) else None
+    if not isinstance(by_type, dict) or not by_type:
+        return None
+    return [key for key in by_type if isinstance(key, str)]
+
+
 def _pull_request_count(data: dict) -> int | None:
     """PR count from a dev-status summary in any of its wrappings, else None."""
     for candidate in (data.get("json"), data.get("cachedValue"), data):

@@ -43,7 +43,9 @@ def _fetch_one(client: JiraClient, record: IssueRecord, problems: ExtrasProblems
     prs: list[dict] = []
     if record.has_development and not problems.dev_status_unavailable:
         try:
-            prs = client.dev_status_pull_requests(record.jira_id)
+            prs = client.dev_status_pull_requests(
+                record.jira_id, instance_types=record.pull_request_types
+            )
         except JiraAuthError:
             # dev-status is private and refuses some connections (OAuth): fall back to links.
             problems.dev_status_unavailable = True

@@ -7,6 +7,7 @@ from integrations.jira.adf import adf_to_text, adf_urls
 from integrations.jira.fields import (
     JiraUserRef,
     development_has_pull_requests,
+    development_pull_request_types,
     parse_jira_datetime,
     parse_story_points,
     status_category,
@@ -91,6 +92,7 @@ class IssueRecord:
     updated_at: datetime
     resolved_at: datetime | None
     has_development: bool
+    pull_request_types: list[str] | None
     comment_total: int
     comments: list[CommentRecord]
     comments_complete: bool
@@ -178,6 +180,9 @@ def map_issue(raw: dict, *, story_points_field: str, development_field: str) -> 
         resolved_at=parse_jira_datetime(fields.get("resolutiondate")),
         has_development=bool(development_field)
         and development_has_pull_requests(fields.get(development_field)),
+        pull_request_types=development_pull_request_types(fields.get(development_field))
+        if development_field
+        else None,
         comment_total=comment_total,
         comments=comments,
         comments_complete=len(comments) >= comment_total,

@@ -24,6 +24,7 @@ from integrations.jira.fields import (
 from integrations.models import Issue, JiraConnection, JiraProject, SyncRun
 from integrations.sync import claims
 from integrations.sync.extras import ExtrasProblems, fetch_extras
+from integrations.sync.pipeline import read_ahead
 from integrations.sync.mapping import BASE_FIELDS, map_issue
 from integrations.sync.writer import stored_versions, write_page
 
@@ -134,12 +135,20 @@ class _Run:
         fields = BASE_FIELDS + [
             f for f in (self.connection.story_points_field, self.connection.development_field) if f
         ]
-        for page in self.client.iter_search_pages(
+        # What is stored already, read once here: the reader thread below must not
+        # touch the database (SQLite allows no reader beside an open write).
+        self.known = stored_versions(self.connection)
+        # Two stages overlap: a reader thread fetches page N+1 (search, then the
+        # per-issue requests) while this thread stores page N in the database.
+        pages = self.client.iter_search_pages(
             jql=jql, fields=fields, expand="changelog", max_results=PAGE_SIZE
-        ):
-            self.store_page(page.get("issues") or [])
+        )
+        for raw_count, changed in read_ahead(self.prepare_page(page) for page in pages):
+            self.store_page(raw_count, changed)
 
-    def store_page(self, raw_issues: list[dict]) -> None:
+    def prepare_page(self, page: dict) -> tuple[int, list]:
+        """Map a search page and complete the issues that changed (network only, no writes)."""
+        raw_issues = [raw for raw in page.get("issues") or [] if isinstance(raw, dict)]
         records = [
             record
             for record in (
@@ -149,24 +158,25 @@ class _Run:
                     development_field=self.connection.development_field,
                 )
                 for raw in raw_issues
-                if isinstance(raw, dict)
             )
             if record is not None
         ]
-        known = stored_versions(self.connection, [r.jira_id for r in records])
+        known = self.known
         # Never overwrite a row with an older `updated`; skip unchanged rows unless --full.
         changed = [
             r
             for r in records
             if r.jira_id not in known
-            or known[r.jira_id][1] is not None
-            or r.updated_at > known[r.jira_id][0]
-            or (self.full and r.updated_at == known[r.jira_id][0])
+            or known[r.jira_id][1]
+            or r.updated_at.timestamp() > known[r.jira_id][0]
+            or (self.full and r.updated_at.timestamp() == known[r.jira_id][0])
         ]
         fetch_extras(self.client, changed, self.categories, self.problems)
+        return len(raw_issues), changed
 
+    def store_page(self, raw_count: int, changed: list) -> None:
         def save_progress(result):
-            self.run.issues_seen += len(raw_issues)
+            self.run.issues_seen += raw_count
             self.run.issues_created += result.created
             self.run.issues_updated += result.updated
             self.run.requests_made = self.client.request_count

@@ -59,13 +59,21 @@ class PageResult:
     changed_issue_ids: list[int] | None = None
 
 
-def stored_versions(connection: JiraConnection, jira_ids: list[int]) -> dict[int, tuple]:
-    """jira_id → (updated_at, removed_at) of the rows already stored."""
+def stored_versions(
+    connection: JiraConnection, jira_ids: list[int] | None = None
+) -> dict[int, tuple]:
+    """jira_id → (updated_at as a timestamp, removed) of the rows already stored.
+
+    Without `jira_ids`, every row of the connection: ~100 bytes an issue.
+    """
+    rows = Issue.objects.filter(connection=connection)
+    if jira_ids is not None:
+        rows = rows.filter(jira_id__in=jira_ids)
     return {
-        jira_id: (updated, removed)
-        for jira_id, updated, removed in Issue.objects.filter(
-            connection=connection, jira_id__in=jira_ids
-        ).values_list("jira_id", "updated_at", "removed_at")
+        jira_id: (updated.timestamp(), removed is not None)
+        for jira_id, updated, removed in rows.values_list(
+            "jira_id", "updated_at", "removed_at"
+        ).iterator(chunk_size=5000)
     }
 
 

@@ -162,11 +162,11 @@ def test_an_interrupted_sync_resumes_without_loss_or_duplicates(simulator, conne
     original = run_module._Run.store_page
     pages = {"n": 0}
 
-    def crash_after_two_pages(self, raw_issues):
+    def crash_after_two_pages(self, *args):
         if pages["n"] == 2:
             raise KeyboardInterrupt  # like a worker stopped mid-run
         pages["n"] += 1
-        return original(self, raw_issues)
+        return original(self, *args)
 
     monkeypatch.setattr(run_module._Run, "store_page", crash_after_two_pages)
     with pytest.raises(KeyboardInterrupt):

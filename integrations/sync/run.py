@@ -24,8 +24,8 @@ from integrations.jira.fields import (
 from integrations.models import Issue, JiraConnection, JiraProject, SyncRun
 from integrations.sync import claims
 from integrations.sync.extras import ExtrasProblems, fetch_extras
-from integrations.sync.pipeline import read_ahead
 from integrations.sync.mapping import BASE_FIELDS, map_issue
+from integrations.sync.pipeline import read_ahead
 from integrations.sync.writer import stored_versions, write_page
 
 logger = logging.getLogger(__name__)

@@ -1,10 +1,18 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from pensero import views
 
+# Staff sign in through the app's login page, so the admin gets the same
+# rate limits (and password reset) as everyone else.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Pensero administration"
+admin.site.site_title = "Pensero admin"
+
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
     path("workspaces/new/", views.workspace_create, name="workspace_create"),
     path("workspaces/switch/", views.workspace_switch, name="workspace_switch"),
     path("settings/", views.settings_home, name="settings"),

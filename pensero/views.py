@@ -1,9 +1,14 @@
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import connection as db_connection
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from pensero import services
@@ -15,6 +20,42 @@ from pensero.access import (
 )
 from pensero.forms import MemberAddForm, MemberRoleForm, WorkspaceForm
 from pensero.models import Membership
+
+logger = logging.getLogger(__name__)
+
+
+@never_cache
+def healthz(request):
+    """For load balancers: 200 when the database and the task broker answer. Says nothing else."""
+    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    healthy = all(checks.values())
+    return JsonResponse(
+        {
+            "status": "ok" if healthy else "unavailable",
+            **{k: "ok" if v else "down" for k, v in checks.items()},
+        },
+        status=200 if healthy else 503,
+    )
+
+
+def _database_ok() -> bool:
+    try:
+        with db_connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except Exception:  # any failure means "not healthy"; details stay in the logs
+        logger.exception("Health check: database unreachable")
+        return False
+
+
+def _broker_ok() -> bool:
+    try:
+        from django_q.brokers import get_broker
+
+        return bool(get_broker().ping())
+    except Exception:
+        logger.exception("Health check: task broker unreachable")
+        return False
 
 
 def home(request):

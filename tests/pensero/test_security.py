@@ -1,0 +1,49 @@
+import pytest
+from django.urls import reverse
+
+from pensero.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_page_carries_the_security_headers(client, alice_client):
+    for response in [client.get(reverse("account_login")), alice_client.get(reverse("dashboard"))]:
+        csp = response["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "unsafe-inline" not in csp
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Referrer-Policy"] == "same-origin"
+        assert response["X-Frame-Options"] == "DENY"
+
+
+def test_pages_have_no_inline_scripts(alice_client):
+    page = alice_client.get(reverse("dashboard")).content.decode()
+    assert "<script>" not in page and "onclick=" not in page
+
+
+def test_healthz_answers_ok_and_leaks_nothing(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+
+
+def test_admin_login_goes_through_the_rate_limited_app_login(client):
+    response = client.get(reverse("admin:login"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_sixth_failed_staff_login_in_five_minutes_is_refused(client):
+    User.objects.create_superuser(email="staff@pensero.test", password="the right staff password")
+    for _ in range(5):
+        client.post(reverse("account_login"), {"login": "staff@pensero.test", "password": "wrong"})
+    response = client.post(
+        reverse("account_login"),
+        {"login": "staff@pensero.test", "password": "the right staff password"},
+    )
+    assert "Too many failed login attempts" in response.content.decode()
+    assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_non_staff_users_get_403_in_the_admin(alice_client):
+    assert alice_client.get(reverse("admin:login")).status_code == 403

@@ -297,6 +297,23 @@ def sync_connection(
 def _finish(sync: _Run, status: str, error: str = "") -> SyncRun:
     sync.run.requests_made = sync.client.request_count
     claims.finish(sync.run, status=status, error=error)
+    run = sync.run
+    logger.info(
+        "sync_run id=%s workspace=%s connection=%s kind=%s trigger=%s status=%s seconds=%.1f "
+        "seen=%s created=%s updated=%s removed=%s requests=%s",
+        run.pk,
+        sync.connection.workspace_id,
+        sync.connection.pk,
+        run.kind,
+        run.trigger,
+        run.status,
+        (run.finished_at - run.started_at).total_seconds(),
+        run.issues_seen,
+        run.issues_created,
+        run.issues_updated,
+        run.issues_removed,
+        run.requests_made,
+    )
     sync.client.close()
     if sync.changed_issue_ids:
         _queue_scoring(sync.changed_issue_ids)

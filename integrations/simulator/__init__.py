@@ -1,0 +1,57 @@
+"""A realistic Jira Cloud simulator: deterministic sites served over real HTTP.
+
+Used for local demos, browser and integration tests, and benchmarks. Standard library only and
+no Django import, so it runs anywhere (``manage.py jira_simulator`` wraps it)::
+
+    from integrations.simulator import JiraSimulator, start_simulator, DEMO_EMAIL, DEMO_TOKEN
+
+    running = start_simulator(JiraSimulator(seed=1, issues=2000))
+    base = running.site_url("acme")  # http://127.0.0.1:PORT/s/acme, Jira's REST API below it
+    site = running.simulator.site("acme")  # mutations and ground truth, thread-safe:
+    site.update_issue("10001", summary="Renamed", status="Done")
+    site.move_issue("10002", "ENG"); site.delete_issue("10003"); site.create_issue("PLAT")
+    site.add_comment("10001"); site.mutate(rng_seed=1, count=50); site.truth()
+    running.stop()
+
+Out of process, the same is available at ``GET /_sim/{subdomain}/truth`` and
+``POST /_sim/{subdomain}/mutate`` (see control.py). Module map: data (a site), generate /
+history / content / devinfo (issue data), jql + search (enhanced search), render (JSON
+shapes), api (endpoints), faults, server (HTTP).
+"""
+
+from .constants import (
+    DEFAULT_PROJECTS,
+    DEMO_EMAIL,
+    DEMO_TIMEZONE,
+    DEMO_TOKEN,
+    DEVELOPMENT_FIELD_ID,
+    LIMITED_EMAIL,
+    LIMITED_TIMEZONE,
+    LIMITED_TOKEN,
+    STORY_POINT_FIELDS,
+)
+from .data import Site, UnknownIssue
+from .faults import FAULT_KINDS, FaultRecord
+from .server import RunningSimulator, start_simulator
+from .simulator import Account, JiraSimulator, RequestRecord
+
+__all__ = [
+    "DEFAULT_PROJECTS",
+    "DEMO_EMAIL",
+    "DEMO_TIMEZONE",
+    "DEMO_TOKEN",
+    "DEVELOPMENT_FIELD_ID",
+    "FAULT_KINDS",
+    "LIMITED_EMAIL",
+    "LIMITED_TIMEZONE",
+    "LIMITED_TOKEN",
+    "STORY_POINT_FIELDS",
+    "Account",
+    "FaultRecord",
+    "JiraSimulator",
+    "RequestRecord",
+    "RunningSimulator",
+    "Site",
+    "UnknownIssue",
+    "start_simulator",
+]

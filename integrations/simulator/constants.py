@@ -1,0 +1,106 @@
+"""Fixed catalogue of the simulated Jira Cloud sites: accounts, statuses, types, messages.
+
+Everything here is plain data shared by the generator, the renderer and the HTTP layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEMO_EMAIL = "demo@example.com"
+DEMO_TOKEN = "demo-token"  # noqa: S105 - a published demo credential, not a secret
+DEMO_TIMEZONE = "America/Los_Angeles"
+LIMITED_EMAIL = "limited@example.com"
+LIMITED_TOKEN = "limited-token"  # noqa: S105 - a published demo credential, not a secret
+LIMITED_TIMEZONE = "Europe/Berlin"
+
+DEFAULT_PROJECTS = ("KAN", "ENG", "PLAT")
+PROJECT_NAMES = {
+    "KAN": "Kanban Board",
+    "ENG": "Engineering",
+    "PLAT": "Platform",
+    "MOB": "Mobile",
+    "OPS": "Operations",
+}
+
+DEVELOPMENT_FIELD_ID = "customfield_10000"
+DEVELOPMENT_FIELD_NAME = "Development"
+# Sites differ in which custom field holds story points (fact sheet section 5).
+STORY_POINT_FIELDS = (
+    ("customfield_10016", "Story point estimate"),
+    ("customfield_10024", "Story Points"),
+)
+
+FIRST_ISSUE_ID = 10001
+ISSUE_DAYS = 180
+DAY_MS = 86_400_000
+
+
+@dataclass(frozen=True)
+class StatusDef:
+    id: str
+    name: str
+    category_id: int
+    category_key: str
+    category_name: str
+    color: str
+
+
+TODO = StatusDef("10001", "To Do", 2, "new", "To Do", "blue-gray")
+IN_PROGRESS = StatusDef("3", "In Progress", 4, "indeterminate", "In Progress", "yellow")
+IN_REVIEW = StatusDef("10002", "In Review", 4, "indeterminate", "In Progress", "yellow")
+DONE = StatusDef("10003", "Done", 3, "done", "Done", "green")
+STATUSES = (TODO, IN_PROGRESS, IN_REVIEW, DONE)
+STATUS_BY_ID = {s.id: s for s in STATUSES}
+STATUS_BY_NAME = {s.name.lower(): s for s in STATUSES}
+
+
+@dataclass(frozen=True)
+class IssueTypeDef:
+    id: str
+    name: str
+    subtask: bool
+    hierarchy_level: int
+    description: str
+
+
+EPIC = IssueTypeDef("10000", "Epic", False, 1, "A big user story that needs to be broken down.")
+STORY = IssueTypeDef("10001", "Story", False, 0, "Functionality or a feature expressed as a goal.")
+TASK = IssueTypeDef("10002", "Task", False, 0, "A small, distinct piece of work.")
+SUBTASK = IssueTypeDef("10003", "Sub-task", True, -1, "A small piece of work within a task.")
+BUG = IssueTypeDef("10004", "Bug", False, 0, "A problem or error.")
+ISSUE_TYPES = (EPIC, STORY, TASK, SUBTASK, BUG)
+# Index into ISSUE_TYPES; the skeleton stores these small ints.
+T_EPIC, T_STORY, T_TASK, T_SUBTASK, T_BUG = range(5)
+TYPE_WEIGHTS = (3, 40, 20, 15, 22)
+TYPE_BY_NAME = {t.name.lower(): i for i, t in enumerate(ISSUE_TYPES)}
+
+PRIORITIES = (("1", "Highest"), ("2", "High"), ("3", "Medium"), ("4", "Low"), ("5", "Lowest"))
+PRIORITY_BY_NAME = {name.lower(): (pid, name) for pid, name in PRIORITIES}
+RESOLUTIONS = (("10000", "Done"), ("10001", "Won't Do"), ("10002", "Duplicate"))
+
+DEV_INSTANCE_TYPES = {
+    "GitHub": "GitHub",
+    "oAuth-com.github.integration.production": "GitHub",
+}
+
+# Jira's own wording, so clients are exercised against the messages they will really see.
+MSG_LEGACY_SEARCH = (
+    "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. "
+    "A full migration guideline is available at "
+    "https://developer.atlassian.com/changelog/#CHANGE-2046"
+)
+MSG_UNAUTHORIZED = "Client must be authenticated to access this resource."
+MSG_ISSUE_NOT_FOUND = "Issue does not exist or you do not have permission to see it."
+MSG_BAD_PAYLOAD = "Invalid request payload. Refer to the REST API documentation and try again."
+MSG_UNBOUNDED = (
+    "Unbounded JQL queries are not allowed here. Please add a search restriction to your query."
+)
+
+
+def project_name(key: str) -> str:
+    return PROJECT_NAMES.get(key, key.title())
+
+
+def error_body(*messages: str, **errors: str) -> dict:
+    return {"errorMessages": list(messages), "errors": dict(errors)}

@@ -1,0 +1,100 @@
+"""Instants are epoch milliseconds internally; these helpers render them the way Jira does."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+# Issue timestamps come back in a mix of offsets, as they do from real sites whose users
+# sit in different zones; +0530 catches parsers that assume whole-hour offsets.
+RENDER_ZONES = (
+    "America/Los_Angeles",
+    "Europe/Berlin",
+    "UTC",
+    "Asia/Kolkata",
+    "America/Sao_Paulo",
+    "Australia/Sydney",
+)
+
+
+@lru_cache(maxsize=64)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def to_ms(value: datetime) -> int:
+    if value.tzinfo is None:
+        raise ValueError("naive datetime: pass an aware datetime")
+    return int(value.timestamp() * 1000)
+
+
+def from_ms(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, UTC)
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def hour_floor(value: datetime) -> datetime:
+    return value.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def jira_time(ms: int, zone_name: str = "UTC") -> str:
+    """Format like Jira: ``2026-06-09T16:29:31.871-0700`` (offset without a colon)."""
+    seconds = ms // 1000
+    offset = _offset(zone_name, seconds // 3600)
+    local = seconds + offset
+    rest = local % 3600
+    return (
+        f"{_hour_prefix(local // 3600)}{rest // 60:02d}:{rest % 60:02d}.{ms % 1000:03d}"
+        f"{_offset_text(offset)}"
+    )
+
+
+@lru_cache(maxsize=131_072)
+def _hour_prefix(local_hour: int) -> str:
+    # Search pages format thousands of timestamps; the date part repeats within each hour.
+    t = time.gmtime(local_hour * 3600)
+    return f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:"
+
+
+@lru_cache(maxsize=64)
+def _offset_text(offset: int) -> str:
+    sign, offset = ("+", offset) if offset >= 0 else ("-", -offset)
+    return f"{sign}{offset // 3600:02d}{offset % 3600 // 60:02d}"
+
+
+@lru_cache(maxsize=65_536)
+def _offset(zone_name: str, utc_hour: int) -> int:
+    # Zone transitions happen on whole UTC hours for every zone we render, so an offset per
+    # (zone, UTC hour) is exact and makes formatting several times cheaper than datetime.
+    utcoffset = datetime.fromtimestamp(utc_hour * 3600, zone(zone_name)).utcoffset()
+    return int(utcoffset.total_seconds()) if utcoffset else 0
+
+
+def jira_time_or_none(ms: int | None, zone_name: str = "UTC") -> str | None:
+    return None if ms is None else jira_time(ms, zone_name)
+
+
+def iso_utc(ms: int | None) -> str | None:
+    """ISO 8601 in UTC with milliseconds, for the truth view (``datetime.fromisoformat`` reads it)."""
+    if ms is None:
+        return None
+    return from_ms(ms).isoformat(timespec="milliseconds")
+
+
+def coerce_ms(value: datetime | int | float | str | None, default: int) -> int:
+    """Accept an aware datetime, epoch ms or an ISO string (as sent over the control API)."""
+    if value is None:
+        return default
+    if isinstance(value, datetime):
+        return to_ms(value)
+    if isinstance(value, int | float):
+        return int(value)
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return to_ms(parsed)

@@ -140,6 +140,10 @@ class SyncRun(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING)
     started_at = models.DateTimeField()
     heartbeat_at = models.DateTimeField()
+    # Which process runs it: a run whose process is gone is failed at once
+    # instead of waiting for its heartbeat to go stale.
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     issues_expected = models.PositiveIntegerField(null=True, blank=True)
     issues_seen = models.PositiveIntegerField(default=0)

@@ -6,6 +6,8 @@ the race. A run whose heartbeat stopped (its worker was killed) is marked
 failed before the next claim, instead of blocking the connection forever.
 """
 
+import os
+import socket
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -18,11 +20,27 @@ STALE_AFTER = timedelta(minutes=5)
 KILLED_MESSAGE = "The sync stopped without finishing (its worker crashed or was stopped)."
 
 
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
 def fail_stale_runs(connection: JiraConnection) -> int:
+    """Fail running runs whose heartbeat stopped, or whose process on this host is gone."""
     now = timezone.now()
-    return SyncRun.objects.filter(
-        connection=connection, status=SyncRun.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER
-    ).update(status=SyncRun.Status.FAILED, finished_at=now, error=KILLED_MESSAGE)
+    running = SyncRun.objects.filter(connection=connection, status=SyncRun.Status.RUNNING)
+    dead = [
+        run.pk
+        for run in running.filter(host=socket.gethostname(), pid__isnull=False).only("pid")
+        if run.pid != os.getpid() and not _process_alive(run.pid)
+    ]
+    stale = running.filter(heartbeat_at__lt=now - STALE_AFTER) | running.filter(pk__in=dead)
+    return stale.update(status=SyncRun.Status.FAILED, finished_at=now, error=KILLED_MESSAGE)
 
 
 def active_run(connection: JiraConnection) -> SyncRun | None:
@@ -43,6 +61,8 @@ def claim(connection: JiraConnection, *, kind: str, trigger: str) -> SyncRun | N
                 status=SyncRun.Status.RUNNING,
                 started_at=now,
                 heartbeat_at=now,
+                host=socket.gethostname()[:255],
+                pid=os.getpid(),
             )
     except IntegrityError:
         return None

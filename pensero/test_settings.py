@@ -13,7 +13,7 @@ os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("HTTPS", "0")
 
 from pensero.settings import *  # noqa: E402, F403
-from pensero.settings import Q_CLUSTER  # noqa: E402
+from pensero.settings import BASE_DIR, DATABASES, Q_CLUSTER  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -21,3 +21,8 @@ Q_CLUSTER = {**Q_CLUSTER, "sync": True}
 STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# A file, not memory: tests that run the app in another process (a killed sync,
+# two workers) need to reach the same test database.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}

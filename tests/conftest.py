@@ -1,9 +1,38 @@
 """The fixed cast: alice is an admin of Acme, bob a member of Acme, charlie an
 admin of Globex, another company."""
 
+import ipaddress
+import socket
+
 import pytest
 
 from pensero.models import Membership, User, Workspace
+
+
+class OutboundNetworkBlocked(RuntimeError):
+    pass
+
+
+def _loopback_only(connect):
+    def guarded(sock, address, *args, **kwargs):
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            host = address[0]
+            try:
+                loopback = ipaddress.ip_address(host).is_loopback
+            except ValueError:
+                loopback = host == "localhost"
+            if not loopback:
+                raise OutboundNetworkBlocked(f"Tests may only connect to loopback, not {host}")
+        return connect(sock, address, *args, **kwargs)
+
+    return guarded
+
+
+def pytest_configure(config):
+    """Every test runs with outbound network blocked except loopback, so a stray call fails."""
+    socket.socket.connect = _loopback_only(socket.socket.connect)
+    socket.socket.connect_ex = _loopback_only(socket.socket.connect_ex)
+
 
 PASSWORD = "correct horse battery staple"
 

@@ -1,0 +1,49 @@
+"""Running the app in other processes against the test database and a simulator."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_database_url() -> str:
+    params = connection.settings_dict
+    if params["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{params['NAME']}"
+    user = params.get("USER") or ""
+    password = f":{params['PASSWORD']}" if params.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    return f"postgres://{auth}{params.get('HOST') or '127.0.0.1'}:{params.get('PORT') or 5432}/{params['NAME']}"
+
+
+def app_env(**extra) -> dict:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "pensero.settings",
+        "DATABASE_URL": test_database_url(),
+        "SECRET_KEY": settings.SECRET_KEY,
+        "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
+        "JIRA_SITE_URL_TEMPLATE": settings.JIRA_SITE_URL_TEMPLATE,
+        "DEBUG": "0",
+        "HTTPS": "0",
+        "LOG_LEVEL": "WARNING",
+    }
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def manage(*args, **popen_kwargs) -> subprocess.Popen:
+    return subprocess.Popen(  # noqa: S603
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=app_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        **popen_kwargs,
+    )

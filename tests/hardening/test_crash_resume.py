@@ -1,0 +1,75 @@
+"""A sync killed with SIGKILL mid-run converges when restarted; concurrent CLI runs don't double up."""
+
+import os
+import signal
+import time
+
+import pytest
+
+from integrations.models import Issue, JiraConnection, SyncRun
+from integrations.simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
+from pensero.encryption import Secret
+from tests.hardening.helpers import manage
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+
+@pytest.fixture
+def simulator(settings):
+    # A little latency so the kill lands mid-run.
+    sim = JiraSimulator(seed=11, issues=800, latency_ms=3)
+    running = start_simulator(sim)
+    settings.JIRA_SITE_URL_TEMPLATE = running.site_url_template
+    yield sim
+    running.stop()
+
+
+@pytest.fixture
+def connection(acme):
+    return JiraConnection.objects.create(
+        workspace=acme, subdomain="acme", email=DEMO_EMAIL, api_token=Secret(DEMO_TOKEN)
+    )
+
+
+def _wait_for(predicate, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_killed_sync_is_failed_and_a_restart_converges(simulator, connection):
+    process = manage("sync_jira", "--connection", str(connection.pk))
+    assert _wait_for(lambda: Issue.objects.filter(connection=connection).count() >= 200), (
+        process.communicate()
+    )
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    stored_before = Issue.objects.filter(connection=connection).count()
+    assert 0 < stored_before < 800
+    assert SyncRun.objects.get(connection=connection).status == SyncRun.Status.RUNNING
+
+    restart = manage("sync_jira", "--connection", str(connection.pk))
+    output, _ = restart.communicate(timeout=300)
+    assert restart.returncode == 0, output
+
+    killed, finished = SyncRun.objects.filter(connection=connection).order_by("started_at")
+    assert killed.status == SyncRun.Status.FAILED
+    assert "stopped without finishing" in killed.error
+    assert finished.status == SyncRun.Status.SUCCEEDED
+    truth = simulator.site("acme").truth(DEMO_EMAIL)
+    stored = dict(Issue.objects.filter(connection=connection).values_list("jira_id", "key"))
+    assert {str(k) for k in stored} == set(truth)
+    assert all(stored[int(i)] == t["key"] for i, t in truth.items())
+
+
+def test_concurrent_command_line_syncs_make_one_run(simulator, connection):
+    processes = [manage("sync_jira", "--connection", str(connection.pk)) for _ in range(3)]
+    outputs = [p.communicate(timeout=300)[0] for p in processes]
+    assert SyncRun.objects.filter(connection=connection).count() == 1
+    assert sum("already running" in out for out in outputs) == 2
+    assert Issue.objects.filter(connection=connection).count() == len(
+        simulator.site("acme").truth(DEMO_EMAIL)
+    )

@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "pensero.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "pensero.middleware.SecurityHeadersMiddleware",
+    # Serves collected static files in production; runserver serves them in debug.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -162,6 +164,14 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
 # Security headers and cookies. HTTPS defaults to on whenever DEBUG is off.
 HTTPS = env.bool("HTTPS", default=not DEBUG)
@@ -211,6 +221,17 @@ JIRA_SITE_URL_TEMPLATE = env.str(
 )
 JIRA_SYNC_INTERVAL_MINUTES = env.int("JIRA_SYNC_INTERVAL_MINUTES", default=60)
 JIRA_REQUEST_TIMEOUT_SECONDS = env.float("JIRA_REQUEST_TIMEOUT_SECONDS", default=20.0)
+
+# "Connect with Atlassian" (OAuth 2.0 3LO). The option stays disabled until both the
+# client id and secret of an Atlassian OAuth app are set. The URLs are Atlassian's;
+# tests and demos point them at the built-in simulator.
+ATLASSIAN_CLIENT_ID = env.str("ATLASSIAN_CLIENT_ID", default="")
+ATLASSIAN_CLIENT_SECRET = env.str("ATLASSIAN_CLIENT_SECRET", default="")
+ATLASSIAN_AUTH_URL = env.str("ATLASSIAN_AUTH_URL", default="https://auth.atlassian.com/authorize")
+ATLASSIAN_TOKEN_URL = env.str(
+    "ATLASSIAN_TOKEN_URL", default="https://auth.atlassian.com/oauth/token"
+)
+ATLASSIAN_API_URL = env.str("ATLASSIAN_API_URL", default="https://api.atlassian.com")
 
 LOGGING = {
     "version": 1,

@@ -1,11 +1,21 @@
-"""Run the web server and one background worker together; Ctrl-C stops both."""
+"""Run the web server and one background worker together; Ctrl-C stops them all.
 
+With --demo (the default of `make run`), also the built-in Jira simulator on
+127.0.0.1:8765 and a demo workspace whose admin is printed on first start.
+"""
+
+import os
 import signal
 import subprocess
 import sys
 import time
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from integrations.simulator import DEMO_EMAIL, DEMO_TOKEN
+
+SIMULATOR_PORT = 8765
 
 
 class Command(BaseCommand):
@@ -13,14 +23,46 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--addr", default="127.0.0.1:8000")
+        parser.add_argument(
+            "--demo", action="store_true", help="Also run the Jira simulator and a demo workspace."
+        )
+        parser.add_argument("--demo-issues", type=int, default=3000)
 
-    def handle(self, *args, addr, **options):
+    def handle(self, *args, addr, demo, demo_issues, **options):
+        # Stop on Ctrl-C and on SIGTERM, even when started in the background
+        # (where a shell leaves SIGINT ignored).
+        signal.signal(signal.SIGINT, _interrupt)
+        signal.signal(signal.SIGTERM, _interrupt)
         manage = [sys.executable, "manage.py"]
-        processes = {
-            "worker": subprocess.Popen([*manage, "qcluster"]),  # noqa: S603
-            "web": subprocess.Popen([*manage, "runserver", addr]),  # noqa: S603
-        }
-        self.stdout.write(f"Serving http://{addr}/ with a background worker. Ctrl-C stops both.")
+        env = dict(os.environ)
+        processes = {}
+        if demo:
+            template = f"http://127.0.0.1:{SIMULATOR_PORT}/s/{{subdomain}}"
+            env["JIRA_SITE_URL_TEMPLATE"] = template
+            processes["simulator"] = subprocess.Popen(  # noqa: S603
+                [
+                    *manage,
+                    "jira_simulator",
+                    "--port",
+                    str(SIMULATOR_PORT),
+                    "--issues",
+                    str(demo_issues),
+                ],
+                env=env,
+                stdout=subprocess.DEVNULL,
+            )
+            call_command("demo_setup")
+            self.stdout.write(
+                "  The Jira simulator is running: in Settings → Integrations → Connect using API "
+                "Token, enter\n"
+                f"    Jira site: acme   Email: {DEMO_EMAIL}   API token: {DEMO_TOKEN}\n"
+                "  (any site name works; DEMO=0 make run starts the app alone, for real Jira sites)\n"
+            )
+        processes["worker"] = subprocess.Popen([*manage, "qcluster"], env=env)  # noqa: S603
+        processes["web"] = subprocess.Popen([*manage, "runserver", addr], env=env)  # noqa: S603
+        self.stdout.write(
+            f"Serving http://{addr}/ with a background worker. Ctrl-C stops everything."
+        )
         try:
             while all(p.poll() is None for p in processes.values()):
                 time.sleep(0.5)
@@ -31,9 +73,13 @@ class Command(BaseCommand):
         finally:
             for process in processes.values():
                 if process.poll() is None:
-                    process.send_signal(signal.SIGINT)
+                    process.terminate()
             for process in processes.values():
                 try:
                     process.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     process.kill()
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt

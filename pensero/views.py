@@ -85,10 +85,8 @@ def workspace_create(request):
 @login_required
 @require_POST
 def workspace_switch(request):
-    try:
-        workspace_id = int(request.POST.get("workspace", ""))
-    except ValueError:
-        workspace_id = 0
+    raw = request.POST.get("workspace", "")
+    workspace_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else 0
     membership = switch_workspace(request, workspace_id)
     messages.info(request, f"Now working in {membership.workspace.name}.")
     target = request.POST.get("next", "")

@@ -29,11 +29,17 @@ class JiraConnectionAdmin(admin.ModelAdmin):
     list_filter = ["auth_type", "status", "workspace"]
     search_fields = ["subdomain", "email", "workspace__name", "project_keys"]
     list_select_related = ["workspace"]
-    # The secret itself is never a form field here: only its masked hint shows.
-    exclude = ["api_token"]
+    # The secrets themselves are never form fields here: only the masked hint shows.
+    exclude = ["api_token", "oauth_access_token", "oauth_refresh_token"]
     readonly_fields = [
         "token_hint",
         "api_token_set_at",
+        "cloud_id",
+        "oauth_expires_at",
+        "oauth_grant_id",
+        "oauth_scopes",
+        "oauth_granted_by",
+        "oauth_granted_at",
         "jira_account_id",
         "jira_time_zone",
         "story_points_field",
@@ -52,6 +58,14 @@ class JiraConnectionAdmin(admin.ModelAdmin):
         if not obj.api_token_set_at:
             return "Not set"
         return f"Set (…{obj.api_token_hint})" if obj.api_token_hint else "Set"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            # Only what the form changed: a full save would write back the OAuth tokens
+            # loaded with the page, and a refresh may have rotated them since.
+            obj.save(update_fields=[*form.changed_data, "updated_at"])
+        else:
+            super().save_model(request, obj, form, change)
 
     @admin.action(description="Sync now")
     def sync_now(self, request, queryset):

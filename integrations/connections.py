@@ -14,7 +14,7 @@ from integrations.jira.errors import (
     JiraForbiddenError,
     JiraNotFoundError,
 )
-from integrations.jira.sites import site_base_url, site_display_host
+from integrations.jira.sites import cloud_base_url, site_base_url, site_display_host
 from integrations.models import Issue, JiraConnection, JiraProject, Person, SyncRun
 from pensero.encryption import Secret
 
@@ -39,8 +39,20 @@ class VerifiedAccount:
 
 
 def client_for(connection: JiraConnection, **options) -> JiraClient:
-    """A client for `connection`'s site, with its decrypted credentials inside the session only."""
+    """A client for `connection`'s site, with its decrypted credentials inside the session only.
+
+    An OAuth connection's client goes through api.atlassian.com/ex/jira/{cloudId} with a
+    bearer token that is refreshed (and rotated) shortly before it expires.
+    """
     options.setdefault("timeout", settings.JIRA_REQUEST_TIMEOUT_SECONDS)
+    if connection.is_oauth:
+        from integrations.oauth_tokens import AccessTokenSource
+
+        return JiraClient(
+            base_url=cloud_base_url(connection.cloud_id),
+            access_token=AccessTokenSource(connection.pk),
+            **options,
+        )
     return JiraClient(
         base_url=site_base_url(connection.subdomain),
         email=connection.email,
@@ -56,7 +68,6 @@ def check_api_token(
 
     One attempt per request and a short timeout: the admin is waiting on the form.
     """
-    host = site_display_host(subdomain)
     client = JiraClient(
         base_url=site_base_url(subdomain),
         email=email,
@@ -64,16 +75,45 @@ def check_api_token(
         timeout=min(settings.JIRA_REQUEST_TIMEOUT_SECONDS, 15.0),
         max_attempts=1,
     )
+    return _check_account(
+        client,
+        host=site_display_host(subdomain),
+        project_keys=project_keys,
+        rejected=CredentialCheckFailed(
+            "Jira rejected this email and API token. Check that the email is the one of the "
+            "Atlassian account that created the token, and that the token hasn't expired.",
+            field="api_token",
+        ),
+    )
+
+
+def check_oauth_connection(
+    *, connection: JiraConnection, project_keys: list[str]
+) -> VerifiedAccount:
+    """The same check for an OAuth connection, with its (refreshed if need be) token."""
+    client = client_for(
+        connection, timeout=min(settings.JIRA_REQUEST_TIMEOUT_SECONDS, 15.0), max_attempts=1
+    )
+    return _check_account(
+        client,
+        host=connection.site_host,
+        project_keys=project_keys,
+        rejected=CredentialCheckFailed(
+            "Atlassian no longer accepts this connection's authorization. Choose Reconnect to "
+            "sign in with Atlassian again."
+        ),
+    )
+
+
+def _check_account(
+    client: JiraClient, *, host: str, project_keys: list[str], rejected: CredentialCheckFailed
+) -> VerifiedAccount:
     try:
         with client:
             myself = client.myself()
             projects = client.search_projects(project_keys) if project_keys else []
     except (JiraAuthError, JiraForbiddenError):
-        raise CredentialCheckFailed(
-            "Jira rejected this email and API token. Check that the email is the one of the "
-            "Atlassian account that created the token, and that the token hasn't expired.",
-            field="api_token",
-        ) from None
+        raise rejected from None
     except JiraNotFoundError:
         raise CredentialCheckFailed(
             f"No Jira Cloud site answered at {host}. Check the site name.", field="subdomain"
@@ -148,30 +188,37 @@ def jira_connection_create(
     return connection
 
 
-@transaction.atomic
 def jira_connection_update(
     *, connection: JiraConnection, email: str, api_token: str | None, project_keys: list[str]
 ) -> JiraConnection:
     """Apply the Manage form. A blank `api_token` keeps the stored one.
 
     Credentials or projects that changed are checked with Jira first, exactly as
-    when connecting. A connection that needed attention becomes active again.
+    when connecting. A connection that needed attention becomes active again once the
+    check passes (an OAuth one whose grant was revoked fails it: Reconnect fixes that).
     """
-    token = api_token or (connection.api_token.reveal() if connection.api_token else "")
-    account = check_api_token(
-        subdomain=connection.subdomain, email=email, api_token=token, project_keys=project_keys
-    )
-    connection.email = email
-    if api_token:
-        _set_api_token(connection, api_token)
-    connection.project_keys = ",".join(project_keys)
-    connection.jira_account_id = account.account_id
-    connection.jira_time_zone = account.time_zone
-    connection.status = JiraConnection.Status.ACTIVE
-    connection.last_error = ""
-    connection.full_clean()
-    connection.save()
-    _remember_projects(connection, account.projects)
+    # The check runs outside the transaction: an OAuth token refresh commits on its own.
+    if connection.is_oauth:
+        account = check_oauth_connection(connection=connection, project_keys=project_keys)
+    else:
+        token = api_token or (connection.api_token.reveal() if connection.api_token else "")
+        account = check_api_token(
+            subdomain=connection.subdomain, email=email, api_token=token, project_keys=project_keys
+        )
+    with transaction.atomic():
+        if not connection.is_oauth:
+            connection.email = email
+            if api_token:
+                _set_api_token(connection, api_token)
+        connection.project_keys = ",".join(project_keys)
+        connection.jira_account_id = account.account_id
+        connection.jira_time_zone = account.time_zone
+        connection.status = JiraConnection.Status.ACTIVE
+        connection.last_error = ""
+        connection.full_clean()
+        # Never the OAuth token columns: a refresh may have rotated them since the page loaded.
+        connection.save_keeping_tokens()
+        _remember_projects(connection, account.projects)
     return connection
 
 
@@ -191,6 +238,10 @@ def jira_connection_disconnect(*, connection: JiraConnection, delete_data: bool)
     connection.api_token = None
     connection.api_token_hint = ""
     connection.api_token_set_at = None
+    connection.oauth_access_token = None
+    connection.oauth_refresh_token = None
+    connection.oauth_expires_at = None
+    connection.oauth_grant_id = ""
     connection.status = JiraConnection.Status.DISCONNECTED
     connection.last_error = ""
     connection.save()

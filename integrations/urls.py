@@ -1,11 +1,25 @@
 from django.urls import path
 
-from integrations import views
+from integrations import views, views_oauth
 
 urlpatterns = [
     path("settings/integrations/", views.integrations, name="integrations"),
     path(
         "settings/integrations/jira/connect/token/", views.connect_token, name="jira_connect_token"
+    ),
+    path(
+        "settings/integrations/jira/oauth/start/", views_oauth.oauth_start, name="jira_oauth_start"
+    ),
+    path(
+        "settings/integrations/jira/oauth/callback/",
+        views_oauth.oauth_callback,
+        name="jira_oauth_callback",
+    ),
+    path("settings/integrations/jira/oauth/sites/", views_oauth.oauth_pick, name="jira_oauth_pick"),
+    path(
+        "settings/integrations/jira/<id:connection_id>/reconnect/",
+        views_oauth.oauth_reconnect,
+        name="jira_oauth_reconnect",
     ),
     path(
         "settings/integrations/jira/<int:connection_id>/manage/", views.manage, name="jira_manage"

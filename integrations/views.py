@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from integrations import connections
 from integrations.forms import ApiTokenConnectForm, DisconnectForm, ManageForm
+from integrations.jira import atlassian_oauth
 from integrations.models import JiraConnection, SyncRun
 from integrations.sync.claims import active_run
 from integrations.tasks import queue_sync
@@ -22,7 +23,7 @@ def integrations(request):
     return render(
         request,
         "integrations/integrations.html",
-        {"jira_connections": jira_connections, "oauth_configured": False},
+        {"jira_connections": jira_connections, "oauth_configured": atlassian_oauth.is_configured()},
     )
 
 
@@ -59,6 +60,7 @@ def _manage_context(request, connection, form):
         "current_run": next((run for run in runs if run.is_running), None),
         "projects": connection.projects.all(),
         "disconnect_form": DisconnectForm(),
+        "oauth_configured": atlassian_oauth.is_configured(),
     }
 
 

@@ -26,7 +26,8 @@ STORAGES = {
 # A file, not memory: tests that run the app in another process (a killed sync,
 # two workers) need to reach the same test database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    # One file per test run, so two runs side by side don't recreate each other's.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}
 
 # Static files straight from the source folders, as runserver does.
 WHITENOISE_USE_FINDERS = True

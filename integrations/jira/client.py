@@ -48,11 +48,18 @@ class _BasicAuth(HTTPBasicAuth):
 
 
 class _BearerAuth(AuthBase):
-    def __init__(self, token: str):
+    """A fixed token, or a callable asked before every request (OAuth tokens expire hourly).
+
+    The callable may raise a JiraError (e.g. the grant was revoked): it is handled like
+    the response of the request it was meant for.
+    """
+
+    def __init__(self, token: str | Callable[[], str]):
         self._token = token
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
-        r.headers["Authorization"] = f"Bearer {self._token}"
+        token = self._token() if callable(self._token) else self._token
+        r.headers["Authorization"] = f"Bearer {token}"
         return r
 
     def __repr__(self) -> str:
@@ -100,7 +107,7 @@ class JiraClient:
         base_url: str,
         email: str | None = None,
         api_token: str | None = None,
-        access_token: str | None = None,
+        access_token: str | Callable[[], str] | None = None,
         timeout: float = 20.0,
         max_attempts: int = 5,
         max_retry_after: float = 60.0,
@@ -228,6 +235,11 @@ class JiraClient:
             return JiraUnavailableError(reason="connection failed", **where)
         except requests.RequestException:
             return JiraUnavailableError(reason="request failed", **where)
+        except JiraError as error:
+            # From the access-token callable (a failed OAuth refresh): retried if transient.
+            if error.path == "?":
+                error.method, error.path = method.upper(), path
+            return error
         if not 200 <= resp.status_code < 300:
             return from_response(resp, **where)
         if resp.status_code == 204 or not resp.content:

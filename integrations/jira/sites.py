@@ -137,6 +137,33 @@ def site_base_url(subdomain: str) -> str:
     return template.format(subdomain=subdomain).rstrip("/")
 
 
+class InvalidCloudId(ValueError):
+    """Not an Atlassian cloud id (a UUID in practice)."""
+
+
+_CLOUD_ID_RE = re.compile(r"[A-Za-z0-9-]{1,64}\Z")
+
+
+def check_cloud_id(cloud_id: str) -> str:
+    """Return `cloud_id` if it is safe as one path segment (letters, digits, hyphens)."""
+    if not isinstance(cloud_id, str) or not _CLOUD_ID_RE.match(cloud_id):
+        raise InvalidCloudId("not an Atlassian cloud id")
+    return cloud_id
+
+
+def cloud_base_url(cloud_id: str) -> str:
+    """The base URL of a site for OAuth (3LO) calls: {ATLASSIAN_API_URL}/ex/jira/{cloud_id}.
+
+    This is the SSRF boundary for OAuth connections: the host is only ever the configured
+    ATLASSIAN_API_URL, and the cloud id (from Atlassian's accessible-resources, or the
+    database) is re-validated as a single path segment here.
+    https://developer.atlassian.com/cloud/jira/platform/oauth-2-3lo-apps/
+    """
+    from django.conf import settings
+
+    return f"{settings.ATLASSIAN_API_URL.rstrip('/')}/ex/jira/{check_cloud_id(cloud_id)}"
+
+
 def site_display_host(subdomain: str) -> str:
     """The site's host name for messages, e.g. "acme.atlassian.net"."""
     return f"{subdomain}{CLOUD_SUFFIX}"

@@ -1,10 +1,20 @@
 """Jira connections (one per connected site) and the record of their sync runs."""
 
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
 from pensero.encryption import EncryptedSecretField
 from pensero.models import Workspace
+
+# Written only under the row lock (integrations.oauth_tokens.locked_family).
+OAUTH_TOKEN_FIELDS = (
+    "oauth_access_token",
+    "oauth_refresh_token",
+    "oauth_expires_at",
+    "oauth_grant_id",
+)
 
 
 class JiraConnection(models.Model):
@@ -28,12 +38,32 @@ class JiraConnection(models.Model):
     subdomain = models.CharField(
         max_length=63, help_text="The site label: acme for acme.atlassian.net."
     )
-    cloud_id = models.CharField(max_length=64, blank=True)
+    # Atlassian's id of the site; OAuth connections reach Jira through it
+    # (api.atlassian.com/ex/jira/{cloud_id}).
+    cloud_id = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[RegexValidator(r"\A[A-Za-z0-9-]{1,64}\Z", "Not an Atlassian cloud id.")],
+    )
     email = models.EmailField(blank=True)
     api_token = EncryptedSecretField(null=True, blank=True)
     # Shown on the Manage page so an admin can tell which token is set.
     api_token_hint = models.CharField(max_length=8, blank=True)
     api_token_set_at = models.DateTimeField(null=True, blank=True)
+
+    # OAuth 2.0 (3LO). The tokens are written only by integrations.oauth_tokens and
+    # integrations.oauth, under the row lock: Atlassian rotates refresh tokens, so a save
+    # of a copy loaded before a refresh would put a retired token back (see
+    # OAUTH_TOKEN_FIELDS and save_keeping_tokens).
+    oauth_access_token = EncryptedSecretField(null=True, blank=True)
+    oauth_refresh_token = EncryptedSecretField(null=True, blank=True)
+    oauth_expires_at = models.DateTimeField(null=True, blank=True)
+    # Connections made from one consent share its (rotating) refresh token: they are
+    # refreshed together, under one lock.
+    oauth_grant_id = models.CharField(max_length=64, blank=True, db_index=True)
+    oauth_scopes = models.CharField(max_length=1000, blank=True)
+    oauth_granted_by = models.EmailField(blank=True)
+    oauth_granted_at = models.DateTimeField(null=True, blank=True)
     # Comma-separated project keys; empty means every project the account can see.
     project_keys = models.CharField(max_length=1000, blank=True)
 
@@ -66,6 +96,28 @@ class JiraConnection(models.Model):
 
     def __str__(self):
         return f"{self.site_host} ({self.get_auth_type_display()})"
+
+    def clean(self):
+        if self.auth_type == self.AuthType.OAUTH and not self.cloud_id:
+            raise ValidationError({"cloud_id": "An OAuth connection needs the site's cloud id."})
+
+    def save_keeping_tokens(self) -> None:
+        """Save every field except the OAuth tokens, which only the token code writes."""
+        self.save(
+            update_fields=[
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in OAUTH_TOKEN_FIELDS
+            ]
+        )
+
+    @property
+    def is_oauth(self) -> bool:
+        return self.auth_type == self.AuthType.OAUTH
+
+    @property
+    def oauth_scope_list(self) -> list[str]:
+        return self.oauth_scopes.split()
 
     @property
     def site_host(self) -> str:

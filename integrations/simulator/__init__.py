@@ -13,6 +13,10 @@ no Django import, so it runs anywhere (``manage.py jira_simulator`` wraps it)::
     site.add_comment("10001"); site.mutate(rng_seed=1, count=50); site.truth()
     running.stop()
 
+It also plays Atlassian's OAuth 2.0 (3LO) server (oauth.py): ``/authorize`` consents at once
+as ``running.simulator.oauth.account_email`` for ``.oauth.sites``, ``/oauth/token`` rotates
+refresh tokens, and ``/ex/jira/{cloudId}/rest/...`` serves the same sites to bearer tokens.
+
 Out of process, the same is available at ``GET /_sim/{subdomain}/truth`` and
 ``POST /_sim/{subdomain}/mutate`` (see control.py). Module map: data (a site), generate /
 history / content / devinfo (issue data), jql + search (enhanced search), render (JSON
@@ -28,10 +32,13 @@ from .constants import (
     LIMITED_EMAIL,
     LIMITED_TIMEZONE,
     LIMITED_TOKEN,
+    OAUTH_CLIENT_ID,
+    OAUTH_CLIENT_SECRET,
     STORY_POINT_FIELDS,
 )
 from .data import Site, UnknownIssue
 from .faults import FAULT_KINDS, FaultRecord
+from .oauth import OAuthServer
 from .server import RunningSimulator, start_simulator
 from .simulator import Account, JiraSimulator, RequestRecord
 
@@ -45,10 +52,13 @@ __all__ = [
     "LIMITED_EMAIL",
     "LIMITED_TIMEZONE",
     "LIMITED_TOKEN",
+    "OAUTH_CLIENT_ID",
+    "OAUTH_CLIENT_SECRET",
     "STORY_POINT_FIELDS",
     "Account",
     "FaultRecord",
     "JiraSimulator",
+    "OAuthServer",
     "RequestRecord",
     "RunningSimulator",
     "Site",

@@ -13,6 +13,9 @@ DEMO_TIMEZONE = "America/Los_Angeles"
 LIMITED_EMAIL = "limited@example.com"
 LIMITED_TOKEN = "limited-token"  # noqa: S105 - a published demo credential, not a secret
 LIMITED_TIMEZONE = "Europe/Berlin"
+# The one OAuth 2.0 (3LO) client registered with the simulated Atlassian authorization server.
+OAUTH_CLIENT_ID = "sim-client"
+OAUTH_CLIENT_SECRET = "sim-secret"  # noqa: S105 - a published demo credential, not a secret
 
 DEFAULT_PROJECTS = ("KAN", "ENG", "PLAT")
 PROJECT_NAMES = {

@@ -1,7 +1,10 @@
 """HTTP/1.1 keep-alive server for a ``JiraSimulator``, bound to loopback only.
 
 Jira endpoints live under ``/s/{subdomain}`` (so ``JIRA_SITE_URL_TEMPLATE`` is
-``http://127.0.0.1:PORT/s/{subdomain}``); the control API under ``/_sim``. Each response is
+``http://127.0.0.1:PORT/s/{subdomain}``) with Basic auth, and under ``/ex/jira/{cloudId}``
+with OAuth bearer tokens (so ``ATLASSIAN_API_URL`` is ``http://127.0.0.1:PORT``); Atlassian's
+OAuth endpoints at ``/authorize``, ``/oauth/token``, ``/oauth/token/accessible-resources``
+and ``/me``; the control API under ``/_sim``. Each response is
 written with a single ``send`` and Nagle disabled, which keeps small keep-alive requests
 fast (no delayed-ACK stalls between headers and body).
 """
@@ -21,10 +24,12 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from . import api, control
+from . import api, control, oauth
 from .constants import MSG_UNAUTHORIZED, error_body
 
 SITE_PATH = re.compile(r"^/s/(?P<sub>[A-Za-z0-9][A-Za-z0-9-]{0,62})(?P<rest>/[^?]*)?$")
+# Atlassian's API gateway for OAuth (3LO): api.atlassian.com/ex/jira/{cloudId}/rest/...
+CLOUD_PATH = re.compile(r"^/ex/jira/(?P<cloud>[A-Za-z0-9-]{1,64})(?P<rest>/[^?]*)?$")
 NO_FAULTS = {"/rest/api/3/serverInfo"}  # a health probe must always answer
 IDLE_TIMEOUT_SECONDS = 120
 MAX_HEADER_LINE = 65_536
@@ -129,17 +134,43 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
             status, payload = control.handle(simulator, method, url.path, params, body)
             self._send(status, _encode(payload))
             return
+        if url.path in oauth.PATHS:
+            status, payload, headers = simulator.oauth.handle(
+                method, url.path, params, body, self.headers
+            )
+            self._send(status, _encode(payload), headers)
+            return
+        cloud = CLOUD_PATH.match(url.path)
+        if cloud is not None:
+            subdomain = simulator.oauth.subdomain_for(cloud["cloud"])
+            if subdomain is None:
+                self._send(404, _encode(error_body("Site not found.")))
+                return
+            prefix = f"/ex/jira/{cloud['cloud']}"
+            self._serve_site(
+                method, url.path, params, body, subdomain, cloud["rest"], prefix, cloud["cloud"]
+            )
+            return
         match = SITE_PATH.match(url.path)
         if match is None:
             self._send(404, _encode(error_body("Not found: Jira sites live under /s/{subdomain}.")))
             return
-        subdomain, rest = match["sub"], match["rest"] or "/"
+        self._serve_site(
+            method, url.path, params, body, match["sub"], match["rest"], f"/s/{match['sub']}"
+        )
+
+    def _serve_site(
+        self, method, path, params, body, subdomain, rest, prefix, cloud_id=None
+    ) -> None:
+        """A Jira REST call on one site: Basic auth under /s/, OAuth bearer under /ex/jira/."""
+        simulator = self.server.simulator
+        rest = rest or "/"
         route, route_match = api.find_route(rest)
         template = route.template if route else "(unknown)"
         simulator.count(template)
         if simulator.latency_ms:
             time.sleep(simulator.latency_ms / 1000)
-        fault = None if template in NO_FAULTS else simulator.faults.decide(method, url.path)
+        fault = None if template in NO_FAULTS else simulator.faults.decide(method, path)
         if fault and self._serve_fault(fault):
             return
         if route is None:
@@ -151,9 +182,17 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
             or f"{self.server.server_address[0]}:{self.server.server_address[1]}"
         )
         request = api.Request(
-            method, rest, params, body, site, f"http://{host}/s/{subdomain}", match=route_match
+            method, rest, params, body, site, f"http://{host}{prefix}", match=route_match
         )
-        if route.auth:
+        if route.auth and cloud_id is not None:
+            # 3LO bearer tokens only work through the gateway (and Basic isn't simulated there).
+            request.account, denial = simulator.oauth.authenticate(
+                self.headers.get("Authorization"), cloud_id, template
+            )
+            if request.account is None:
+                self._send(401, _encode(denial))
+                return
+        elif route.auth:
             request.account = simulator.authenticate(self.headers.get("Authorization"))
             if request.account is None:
                 self._send(401, _encode(error_body(MSG_UNAUTHORIZED)))

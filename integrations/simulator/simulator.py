@@ -23,6 +23,7 @@ from .constants import (
 from .data import Site
 from .dates import hour_floor, now_ms, to_ms
 from .faults import FAULT_KINDS, FaultInjector
+from .oauth import OAuthServer
 from .seeding import derive_seed
 
 REQUEST_LOG_SIZE = 100_000
@@ -98,6 +99,8 @@ class JiraSimulator:
         self._lock = threading.Lock()
         self._sites: dict[str, Site] = {}
         self._auth_cache: dict[str, Account | None] = {}
+        # Atlassian's authorization server, for OAuth connections (oauth.py).
+        self.oauth = OAuthServer(self)
 
     # -- sites ---------------------------------------------------------------------------------
     def site(self, subdomain: str) -> Site:

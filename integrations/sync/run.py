@@ -22,6 +22,7 @@ from integrations.jira.fields import (
     status_category,
 )
 from integrations.models import Issue, JiraConnection, JiraProject, SyncRun
+from integrations.oauth_tokens import OAUTH_REJECTED_MESSAGE
 from integrations.sync import claims
 from integrations.sync.extras import ExtrasProblems, fetch_extras
 from integrations.sync.mapping import BASE_FIELDS, map_issue
@@ -261,8 +262,11 @@ def sync_connection(
                 "No project to sync: the Jira account can't see any of the configured projects."
             )
     except JiraAuthError as error:
-        _mark_needs_attention(connection, error.message)
-        return _finish(sync, SyncRun.Status.FAILED, error.message)
+        message = error.message
+        if connection.is_oauth and error.status == 401:
+            message = OAUTH_REJECTED_MESSAGE  # the token was fresh: the grant was revoked
+        _mark_needs_attention(connection, message)
+        return _finish(sync, SyncRun.Status.FAILED, message)
     except JiraBadRequestError as error:
         return _finish(sync, SyncRun.Status.FAILED, f"Jira refused the search: {error.message}")
     except JiraError as error:

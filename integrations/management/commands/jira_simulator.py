@@ -12,6 +12,8 @@ from integrations.simulator import (
     DEMO_TOKEN,
     LIMITED_EMAIL,
     LIMITED_TOKEN,
+    OAUTH_CLIENT_ID,
+    OAUTH_CLIENT_SECRET,
     JiraSimulator,
     start_simulator,
 )
@@ -31,6 +33,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--slow-seconds", type=float, default=2.0, help="delay of a 'slow' fault"
         )
+        parser.add_argument(
+            "--oauth-sites",
+            default="acme",
+            help="comma-separated sites an Atlassian (OAuth) consent grants",
+        )
 
     def handle(self, *args, **options):
         projects = [key.strip() for key in options["projects"].split(",") if key.strip()]
@@ -44,6 +51,9 @@ class Command(BaseCommand):
             fault_rate=options["fault_rate"],
             slow_seconds=options["slow_seconds"],
         )
+        simulator.oauth.sites = [
+            site.strip().lower() for site in options["oauth_sites"].split(",") if site.strip()
+        ]
         try:
             running = start_simulator(simulator, host=options["host"], port=options["port"])
         except (OSError, ValueError) as exc:
@@ -58,6 +68,13 @@ class Command(BaseCommand):
         self.stdout.write(f"JIRA_SITE_URL_TEMPLATE={running.site_url_template}")
         self.stdout.write(f"Demo account:    {DEMO_EMAIL} / {DEMO_TOKEN} (all projects)")
         self.stdout.write(f"Limited account: {LIMITED_EMAIL} / {LIMITED_TOKEN} (first project)")
+        self.stdout.write(
+            f"Connect with Atlassian: ATLASSIAN_CLIENT_ID={OAUTH_CLIENT_ID} "
+            f"ATLASSIAN_CLIENT_SECRET={OAUTH_CLIENT_SECRET} "
+            f"ATLASSIAN_AUTH_URL={running.url}/authorize "
+            f"ATLASSIAN_TOKEN_URL={running.url}/oauth/token ATLASSIAN_API_URL={running.url} "
+            f"(consents as {simulator.oauth.account_email} for {', '.join(simulator.oauth.sites)})"
+        )
         self.stdout.write("Control API: GET /_sim/{subdomain}/truth, POST /_sim/{subdomain}/mutate")
         self.stdout.write("Press Ctrl-C to stop.")
         try:

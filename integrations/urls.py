@@ -22,18 +22,18 @@ urlpatterns = [
         name="jira_oauth_reconnect",
     ),
     path(
-        "settings/integrations/jira/<int:connection_id>/manage/", views.manage, name="jira_manage"
+        "settings/integrations/jira/<id:connection_id>/manage/", views.manage, name="jira_manage"
     ),
     path(
-        "settings/integrations/jira/<int:connection_id>/sync/", views.sync_now, name="jira_sync_now"
+        "settings/integrations/jira/<id:connection_id>/sync/", views.sync_now, name="jira_sync_now"
     ),
     path(
-        "settings/integrations/jira/<int:connection_id>/progress/",
+        "settings/integrations/jira/<id:connection_id>/progress/",
         views.sync_progress,
         name="jira_sync_progress",
     ),
     path(
-        "settings/integrations/jira/<int:connection_id>/disconnect/",
+        "settings/integrations/jira/<id:connection_id>/disconnect/",
         views.disconnect,
         name="jira_disconnect",
     ),

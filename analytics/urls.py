@@ -1,8 +1,43 @@
 from django.urls import path
 
-from analytics import views
+from analytics import issue_views, views
+from analytics.teams import views as team_views
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("reports/", views.reports, name="reports"),
+    path("reports/scoring/", views.scoring_explained, name="report_scoring"),
+    path("reports/export/<slug:table>.csv", views.report_export, name="report_export"),
+    path(
+        "reports/contributors/<id:person_id>/",
+        views.report_contributor,
+        name="report_contributor",
+    ),
+    path(
+        "reports/contributors/<id:person_id>/issues.csv",
+        views.report_contributor,
+        {"export": True},
+        name="report_contributor_csv",
+    ),
+    path("reports/teams/<id:team_id>/", views.report_team, name="report_team"),
+    path(
+        "reports/teams/<id:team_id>/issues.csv",
+        views.report_team,
+        {"export": True},
+        name="report_team_csv",
+    ),
+    path("issues/<id:issue_id>/", issue_views.issue_detail, name="issue_detail"),
+    path("settings/teams/", team_views.teams, name="teams"),
+    path("settings/teams/<id:team_id>/", team_views.team_edit, name="team_edit"),
+    path(
+        "settings/teams/<id:team_id>/members/",
+        team_views.team_members_add,
+        name="team_members_add",
+    ),
+    path(
+        "settings/teams/<id:team_id>/members/<id:person_id>/remove/",
+        team_views.team_member_remove,
+        name="team_member_remove",
+    ),
+    path("settings/teams/<id:team_id>/delete/", team_views.team_delete, name="team_delete"),
 ]

@@ -1,13 +1,169 @@
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.text import slugify
 
-from pensero.access import workspace_member_required
+from analytics import scoring
+from analytics.export import table_csv_response
+from analytics.filters import DEFAULT_DAYS, Period, ReportFilters, report_filters
+from analytics.models import Team
+from analytics.people import contributor_rows, team_rows
+from analytics.percentiles import fill_percentiles
+from analytics.reports import delivery_report, headline_cards
+from analytics.selectors import delivered_issues
+from analytics.summary import delivery_summary
+from analytics.tables import contributor_table, issue_table, team_table
+from integrations.models import JiraConnection, Person, SyncRun
+from pensero.access import get_workspace_object_or_404, workspace_member_required
+
+ISSUES_PER_PAGE = 100
 
 
 @workspace_member_required
 def dashboard(request):
-    return render(request, "analytics/dashboard.html", {})
+    running = SyncRun.objects.filter(connection=OuterRef("pk"), status=SyncRun.Status.RUNNING)
+    connections = list(
+        JiraConnection.objects.filter(workspace=request.workspace).annotate(running=Exists(running))
+    )
+    context = {"connections": connections, "days": DEFAULT_DAYS}
+    if connections:
+        filters = ReportFilters(workspace=request.workspace, period=Period.last_days(DEFAULT_DAYS))
+        summary = delivery_summary(filters)
+        fill_percentiles(filters, summary=summary)
+        context |= {"filters": filters, "summary": summary, "cards": headline_cards(summary)}
+    return render(request, "analytics/dashboard.html", context)
+
+
+def _filename(*parts) -> str:
+    return "-".join(slugify(str(part)) or "report" for part in parts) + ".csv"
 
 
 @workspace_member_required
 def reports(request):
-    return render(request, "analytics/reports.html", {})
+    filters = report_filters(request)
+    report = delivery_report(filters)
+    sort = request.GET.get("sort", "name")
+    return render(
+        request,
+        "analytics/reports.html",
+        {
+            "filters": filters,
+            "form": filters.form(),
+            "summary": report.summary,
+            "cards": headline_cards(report.summary),
+            "tables": report.tables(sort=sort),
+            "charts": report.charts(),
+        },
+    )
+
+
+@workspace_member_required
+def report_export(request, table):
+    filters = report_filters(request)
+    tables = delivery_report(filters).tables(sort=request.GET.get("sort", "name"))
+    if table not in tables:
+        raise Http404("No such table.")
+    period = filters.period
+    return table_csv_response(
+        tables[table], _filename(request.workspace.slug, table, period.first, period.last)
+    )
+
+
+def _issue_page(request, filters, issues):
+    page = Paginator(issues, ISSUES_PER_PAGE).get_page(request.GET.get("page"))
+    return page, issue_table(page.object_list, url_for=_issue_url)
+
+
+def _issue_url(issue) -> str:
+    return reverse("issue_detail", args=[issue.pk])
+
+
+@workspace_member_required
+def report_contributor(request, person_id, export=False):
+    person = get_workspace_object_or_404(request, Person, pk=person_id)
+    filters = report_filters(request)
+    issues = delivered_issues(filters, person_id=person.pk)
+    if export:
+        period = filters.period
+        return table_csv_response(
+            issue_table(issues.iterator(chunk_size=2000)),
+            _filename(request.workspace.slug, person, period.first, period.last),
+        )
+    rows = contributor_rows(filters, person_id=person.pk)
+    fill_percentiles(filters, contributors=rows)
+    page, table = _issue_page(request, filters, issues)
+    return render(
+        request,
+        "analytics/drilldown.html",
+        {
+            "subject": person,
+            "kind": "contributor",
+            "filters": filters,
+            "form": filters.form(),
+            "numbers": contributor_table(rows),
+            "table": table,
+            "page": page,
+            "csv_url": reverse("report_contributor_csv", args=[person.pk]),
+        },
+    )
+
+
+@workspace_member_required
+def report_team(request, team_id, export=False):
+    team = get_workspace_object_or_404(request, Team, pk=team_id)
+    filters = report_filters(request)
+    issues = delivered_issues(filters, team_id=team.pk)
+    if export:
+        period = filters.period
+        return table_csv_response(
+            issue_table(issues.iterator(chunk_size=2000)),
+            _filename(request.workspace.slug, team.name, period.first, period.last),
+        )
+    rows = team_rows(filters, contributor_rows(filters), team_id=team.pk)
+    page, table = _issue_page(request, filters, issues)
+    return render(
+        request,
+        "analytics/drilldown.html",
+        {
+            "subject": team,
+            "kind": "team",
+            "members": team.members.all(),
+            "filters": filters,
+            "form": filters.form(),
+            "numbers": team_table(rows),
+            "table": table,
+            "page": page,
+            "csv_url": reverse("report_team_csv", args=[team.pk]),
+        },
+    )
+
+
+@workspace_member_required
+def scoring_explained(request):
+    kinds = scoring.KINDS
+    rules = []
+    for part, part_rules in (
+        ("Completeness", scoring.COMPLETENESS_RULES),
+        ("Interactions", scoring.INTERACTION_RULES),
+    ):
+        for key, label, _weight, _applies in part_rules:
+            rules.append(
+                {
+                    "part": part,
+                    "label": label,
+                    "points": [scoring.max_points(kind).get(key) for kind in kinds],
+                }
+            )
+    return render(
+        request,
+        "analytics/scoring.html",
+        {
+            "kinds": kinds,
+            "rules": rules,
+            "completeness_points": scoring.COMPLETENESS_POINTS,
+            "interactions_points": scoring.INTERACTIONS_POINTS,
+            "scoring": scoring,
+        },
+    )

@@ -21,9 +21,7 @@ urlpatterns = [
         views_oauth.oauth_reconnect,
         name="jira_oauth_reconnect",
     ),
-    path(
-        "settings/integrations/jira/<id:connection_id>/manage/", views.manage, name="jira_manage"
-    ),
+    path("settings/integrations/jira/<id:connection_id>/manage/", views.manage, name="jira_manage"),
     path(
         "settings/integrations/jira/<id:connection_id>/sync/", views.sync_now, name="jira_sync_now"
     ),

@@ -93,3 +93,12 @@ def charlie_client(charlie):
     from django.test import Client
 
     return _client_for(Client, charlie)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: login rate limits don't carry over between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -325,8 +325,7 @@ def _finish(sync: _Run, status: str, error: str = "") -> SyncRun:
 
 
 def _queue_scoring(issue_ids: list[int]) -> None:
-    try:
-        from analytics.tasks import queue_scoring
-    except ImportError:  # scoring not installed in this build
-        return
+    # Imported here: analytics builds on integrations, not the other way round.
+    from analytics.tasks import queue_scoring
+
     queue_scoring(issue_ids)

@@ -1,0 +1,50 @@
+"""SQL pieces the report selectors share: durations in seconds and percentiles.
+
+PostgreSQL computes percentiles in the query (``percentile_cont``). SQLite has no
+percentile aggregate, so there the selectors fetch the list of durations instead
+(one query) and interpolate the same way with ``analytics.timing.percentile``.
+"""
+
+from django.db import connection
+from django.db.models import Aggregate, F, FloatField, Func
+
+
+def percentiles_in_sql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+class Seconds(Func):
+    """``end - start`` in seconds, as a float (PostgreSQL only)."""
+
+    template = "EXTRACT(EPOCH FROM (%(expressions)s))::double precision"
+    arg_joiner = " - "
+    output_field = FloatField()
+
+    def __init__(self, end: str, start: str):
+        super().__init__(F(end), F(start))
+
+
+class PercentileCont(Aggregate):
+    """``percentile_cont(fraction) WITHIN GROUP (ORDER BY expression)`` (PostgreSQL only).
+
+    Interpolates linearly between the two nearest values, like ``timing.percentile``.
+    """
+
+    function = "percentile_cont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+    allow_distinct = False
+
+    def __init__(self, expression, fraction: float, **extra):
+        if not 0.0 <= fraction <= 1.0:
+            raise ValueError("fraction must be between 0 and 1")
+        # A float we control, formatted into the SQL: never user input.
+        super().__init__(expression, fraction=repr(float(fraction)), **extra)
+
+
+def cycle_seconds() -> Seconds:
+    return Seconds("done_at", "started_at")
+
+
+def lead_seconds() -> Seconds:
+    return Seconds("done_at", "created_at")

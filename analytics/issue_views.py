@@ -1,0 +1,101 @@
+"""The issue page: one ticket's metadata, links, history and score in plain words."""
+
+from django.shortcuts import render
+
+from analytics import scoring
+from analytics.facts import facts_for_issues
+from analytics.models import IssueScore
+from analytics.scoring import PART_COMPLETENESS, PART_INTERACTIONS, SCORE_VERSION, score_issue
+from analytics.timing import format_duration
+from integrations.jira.sites import InvalidSubdomain, site_base_url
+from integrations.models import Issue
+from pensero.access import get_workspace_object_or_404, workspace_member_required
+
+PART_TITLES = {
+    PART_COMPLETENESS: "Completeness: is the ticket well specified?",
+    PART_INTERACTIONS: "Interactions: was it worked on together and linked to the work?",
+}
+
+
+def _score_of(issue: Issue) -> tuple[scoring.IssueScore, IssueScore | None]:
+    """The stored score, or one computed now when none is stored yet."""
+    stored = IssueScore.objects.filter(issue=issue).first()
+    if stored is not None and stored.breakdown.get("checks") is not None:
+        return scoring.IssueScore.from_dict(stored.breakdown), stored
+    return score_issue(facts_for_issues([issue.pk])[issue.pk]), None
+
+
+def _parts(result: scoring.IssueScore) -> list[dict]:
+    parts = []
+    for part in (PART_COMPLETENESS, PART_INTERACTIONS):
+        checks = result.checks_for(part)
+        parts.append(
+            {
+                "title": PART_TITLES[part],
+                "points": sum(check.points for check in checks),
+                "max_points": sum(check.max_points for check in checks),
+                "checks": checks,
+            }
+        )
+    return parts
+
+
+def _with_safe_urls(objects) -> list:
+    """Only http(s) links are rendered as links: the URLs come from Jira as typed."""
+    objects = list(objects)
+    for obj in objects:
+        obj.safe_url = obj.url if obj.url.lower().startswith(("https://", "http://")) else ""
+    return objects
+
+
+def _duration(end, start) -> str:
+    if end is None or start is None or end < start:
+        return "–"
+    return format_duration(end - start)
+
+
+def _jira_url(issue: Issue) -> str:
+    try:
+        return f"{site_base_url(issue.connection.subdomain)}/browse/{issue.key}"
+    except InvalidSubdomain:
+        return ""
+
+
+@workspace_member_required
+def issue_detail(request, issue_id):
+    issue = get_workspace_object_or_404(
+        request,
+        Issue.objects.filter(removed_at__isnull=True).select_related(
+            "connection", "assignee", "reporter", "creator"
+        ),
+        pk=issue_id,
+    )
+    result, stored = _score_of(issue)
+    parent = None
+    if issue.parent_key:
+        parent = (
+            Issue.objects.filter(
+                connection=issue.connection, key=issue.parent_key, removed_at__isnull=True
+            )
+            .only("id", "key", "summary")
+            .first()
+        )
+    transitions = list(issue.transitions.select_related("author"))
+    return render(
+        request,
+        "analytics/issue_detail.html",
+        {
+            "issue": issue,
+            "jira_url": _jira_url(issue),
+            "parent": parent,
+            "pull_requests": _with_safe_urls(issue.pull_requests.order_by("state", "url")),
+            "documents": _with_safe_urls(issue.documents.order_by("title", "url")),
+            "transitions": transitions,
+            "score": result,
+            "stored_score": stored,
+            "outdated": stored is not None and stored.version != SCORE_VERSION,
+            "parts": _parts(result),
+            "cycle_time": _duration(issue.done_at, issue.started_at),
+            "lead_time": _duration(issue.done_at, issue.created_at),
+        },
+    )

@@ -1,0 +1,58 @@
+"""Medians and 85th percentiles on databases without ``percentile_cont`` (SQLite).
+
+PostgreSQL computes them inside the report queries. Elsewhere this fetches the
+timestamps of the delivered issues in one query and interpolates in Python with
+:func:`analytics.timing.percentile`, the same definition as ``percentile_cont``.
+"""
+
+from collections import defaultdict
+
+from analytics.aggregates import percentiles_in_sql
+from analytics.filters import ReportFilters
+from analytics.people import GroupRow
+from analytics.selectors import report_issues
+from analytics.summary import DeliverySummary
+from analytics.timing import percentile
+
+
+def _seconds(end, start) -> float | None:
+    if end is None or start is None or start > end:
+        return None
+    return (end - start).total_seconds()
+
+
+def fill_percentiles(
+    filters: ReportFilters,
+    *,
+    summary: DeliverySummary | None = None,
+    contributors: list[GroupRow] = (),
+) -> None:
+    """Set the percentile fields the selectors left empty (nothing to do on PostgreSQL)."""
+    if percentiles_in_sql() or not (summary or contributors):
+        return
+    period = filters.period
+    start = period.previous().start if summary else period.start
+    rows = (
+        report_issues(filters)
+        .filter(done_at__gte=start, done_at__lt=period.end)
+        .values_list("created_at", "started_at", "done_at", "assignee__person_id")
+    )
+    cycle = {"current": [], "previous": []}
+    lead = {"current": [], "previous": []}
+    by_person: dict = defaultdict(list)
+    for created_at, started_at, done_at, person_id in rows:
+        which = "current" if done_at >= period.start else "previous"
+        cycle_time = _seconds(done_at, started_at)
+        cycle[which].append(cycle_time)
+        lead[which].append(_seconds(done_at, created_at))
+        if which == "current":
+            by_person[person_id].append(cycle_time)
+    if summary:
+        for which in ("current", "previous"):
+            numbers = getattr(summary, which)
+            numbers.cycle_median = percentile(cycle[which], 0.5)
+            numbers.cycle_p85 = percentile(cycle[which], 0.85)
+            numbers.lead_median = percentile(lead[which], 0.5)
+            numbers.lead_p85 = percentile(lead[which], 0.85)
+    for row in contributors:
+        row.cycle_median = percentile(by_person.get(row.id, ()), 0.5)

@@ -1,0 +1,172 @@
+"""The Delivery analysis page put together: selectors in, tables, charts and cards out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.urls import reverse
+
+from analytics import charts, tables
+from analytics.filters import ReportFilters
+from analytics.flow import Flow, delivery_flow
+from analytics.people import GroupRow, contributor_rows, team_rows
+from analytics.percentiles import fill_percentiles
+from analytics.summary import DeliverySummary, delivery_summary
+from analytics.tables import change
+from analytics.timing import format_duration
+
+
+@dataclass
+class DeliveryReport:
+    filters: ReportFilters
+    summary: DeliverySummary
+    flow: Flow
+    contributors: list[GroupRow]
+    teams: list[GroupRow]
+
+    def tables(self, *, sort: str = "name") -> dict[str, tables.Table]:
+        query = self.filters.querystring
+
+        # reverse() once per table, not once per row: the paths end with "<id>/".
+        contributor_path = reverse("report_contributor", args=[0]).removesuffix("0/")
+        team_path = reverse("report_team", args=[0]).removesuffix("0/")
+
+        def url(path: str, pk: int) -> str:
+            return f"{path}{pk}/?{query}"
+
+        built = [
+            tables.headline_table(self.summary),
+            tables.throughput_table(self.flow.weeks),
+            tables.cycle_time_table(self.flow),
+            tables.score_table(self.summary),
+            tables.team_points_table(self.teams),
+            tables.contributor_table(
+                self.contributors,
+                sort=sort,
+                url_for=lambda row: url(contributor_path, row.id),
+            ),
+            tables.team_table(self.teams, url_for=lambda row: url(team_path, row.id)),
+        ]
+        return {table.slug: table for table in built}
+
+    def charts(self) -> dict[str, charts.Chart]:
+        period = self.filters.period
+        return {
+            "throughput": charts.column_chart(
+                "chart-throughput",
+                "Delivered issues per week",
+                f"Issues delivered each week, {_day(period.first)} to {_day(period.last)}, "
+                f"{period.last.year}.",
+                [(_day(monday), count) for monday, count in self.flow.weeks],
+            ),
+            "cycle_time": charts.column_chart(
+                "chart-cycle-time",
+                "Cycle time distribution",
+                "How many delivered issues took each span from start to done.",
+                self.flow.cycle_buckets,
+            ),
+            "scores": charts.column_chart(
+                "chart-scores",
+                "Score distribution",
+                "How many delivered issues scored in each range.",
+                self.summary.score_buckets,
+            ),
+            "team_points": charts.row_chart(
+                "chart-team-points",
+                "Delivery points by team",
+                "The sum of the scores of the issues each team delivered.",
+                [(team.name, team.points) for team in sorted(self.teams, key=tables.by_name)],
+            ),
+        }
+
+
+def delivery_report(filters: ReportFilters) -> DeliveryReport:
+    """Four queries on PostgreSQL, five on SQLite (the percentile list)."""
+    summary = delivery_summary(filters)
+    flow = delivery_flow(filters)
+    contributors = contributor_rows(filters)
+    fill_percentiles(filters, summary=summary, contributors=contributors)
+    teams = team_rows(filters, contributors)
+    return DeliveryReport(filters, summary, flow, contributors, teams)
+
+
+def _day(day) -> str:
+    return f"{day:%b} {day.day}"
+
+
+def _percent(rate: float | None) -> str:
+    return "–" if rate is None else f"{rate * 100:.0f}%"
+
+
+def _average(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def headline_cards(summary: DeliverySummary) -> list[dict]:
+    """The big numbers at the top of the page, each with its change on the previous period."""
+    current, previous = summary.current, summary.previous
+
+    def card(label, value, now, before, *, note="", lower_is_better=False):
+        delta = change(now, before)
+        trend = ""
+        if delta is not None and round(delta):
+            better = (delta < 0) if lower_is_better else (delta > 0)
+            trend = "better" if better else "worse"
+        return {
+            "label": label,
+            "value": value,
+            "change": None if delta is None else f"{delta:+.0f}%",
+            "trend": trend,
+            "note": note,
+        }
+
+    return [
+        card("Delivered issues", str(current.delivered), current.delivered, previous.delivered),
+        card("Delivery points", str(current.points), current.points, previous.points),
+        card(
+            "Average score",
+            _average(current.average_score),
+            current.average_score,
+            previous.average_score,
+        ),
+        card(
+            "Cycle time (median)",
+            format_duration(_delta(current.cycle_median)),
+            current.cycle_median,
+            previous.cycle_median,
+            note=f"85th percentile: {format_duration(_delta(current.cycle_p85))}",
+            lower_is_better=True,
+        ),
+        card(
+            "Lead time (median)",
+            format_duration(_delta(current.lead_median)),
+            current.lead_median,
+            previous.lead_median,
+            note=f"85th percentile: {format_duration(_delta(current.lead_p85))}",
+            lower_is_better=True,
+        ),
+        {
+            "label": "Work in progress",
+            "value": str(summary.work_in_progress),
+            "change": None,
+            "trend": "",
+            "note": "Issues in an in-progress status now",
+        },
+        card(
+            "With a linked pull request",
+            _percent(current.pull_request_rate),
+            current.pull_request_rate,
+            previous.pull_request_rate,
+        ),
+        card(
+            "With a linked document",
+            _percent(current.document_rate),
+            current.document_rate,
+            previous.document_rate,
+        ),
+    ]
+
+
+def _delta(seconds: float | None) -> timedelta | None:
+    return None if seconds is None else timedelta(seconds=seconds)

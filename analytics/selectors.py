@@ -1,0 +1,105 @@
+"""What the report queries share: the issues in scope, periods and buckets.
+
+The queries themselves are in ``summary`` (headline numbers), ``flow`` (throughput
+and cycle times) and ``people`` (contributors and teams). Each aggregates in SQL:
+one query whatever the number of issues. Percentiles are part of the queries on
+PostgreSQL; on SQLite ``percentiles.fill_percentiles`` adds them from one list query.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+
+from analytics.filters import Period, ReportFilters
+from analytics.models import TeamMember
+from integrations.models import Issue
+
+DAY = timedelta(days=1)
+CYCLE_BUCKETS = (
+    ("< 1 day", None, DAY),
+    ("1–3 days", DAY, 3 * DAY),
+    ("3–7 days", 3 * DAY, 7 * DAY),
+    ("1–2 weeks", 7 * DAY, 14 * DAY),
+    ("2–4 weeks", 14 * DAY, 28 * DAY),
+    ("> 4 weeks", 28 * DAY, None),
+)
+SCORE_BUCKETS = (("0–20", 0, 20), ("20–40", 20, 40), ("40–60", 40, 60), ("60–80", 60, 80))
+SCORE_TOP_BUCKET = ("80–100", 80)
+SCORE_LABELS = [label for label, _low, _high in SCORE_BUCKETS] + [SCORE_TOP_BUCKET[0]]
+
+
+def delivered_in(period: Period) -> Q:
+    return Q(done_at__gte=period.start, done_at__lt=period.end)
+
+
+def with_cycle_time() -> Q:
+    """Delivered issues whose start is known and not after their completion."""
+    return Q(started_at__isnull=False, started_at__lte=F("done_at"))
+
+
+def with_lead_time() -> Q:
+    return Q(created_at__lte=F("done_at"))
+
+
+# Which period a delivered issue belongs to.
+CURRENT, PREVIOUS, NOT_DELIVERED = 0, 1, 2
+
+
+def which_period(filters: ReportFilters) -> Case:
+    """CURRENT, PREVIOUS (the period of the same length before) or NOT_DELIVERED."""
+    return Case(
+        When(delivered_in(filters.period), then=Value(CURRENT)),
+        When(delivered_in(filters.period.previous()), then=Value(PREVIOUS)),
+        default=Value(NOT_DELIVERED),
+        output_field=IntegerField(),
+    )
+
+
+def team_person_ids(team_id: int) -> QuerySet:
+    return TeamMember.objects.filter(team_id=team_id).values("person_id")
+
+
+def report_issues(filters: ReportFilters) -> QuerySet[Issue]:
+    """The workspace's visible issues within the site, project and team filters."""
+    issues = Issue.objects.filter(workspace=filters.workspace, removed_at__isnull=True)
+    if filters.connection_ids:
+        issues = issues.filter(connection_id__in=filters.connection_ids)
+    if filters.project_keys:
+        issues = issues.filter(project_key__in=filters.project_keys)
+    if filters.team_id:
+        # A subquery, not a join: an issue counts once whatever teams its assignee is in.
+        issues = issues.filter(assignee__person_id__in=team_person_ids(filters.team_id))
+    return issues.order_by()
+
+
+def delivered_issues(
+    filters: ReportFilters, *, person_id: int | None = None, team_id: int | None = None
+) -> QuerySet[Issue]:
+    """The issues behind a contributor's or a team's numbers, newest first."""
+    issues = report_issues(filters).filter(delivered_in(filters.period))
+    if person_id is not None:
+        issues = issues.filter(assignee__person_id=person_id)
+    if team_id is not None:
+        issues = issues.filter(assignee__person_id__in=team_person_ids(team_id))
+    return (
+        issues.select_related("connection", "score", "assignee")
+        .only(
+            "id",
+            "key",
+            "summary",
+            "issue_type",
+            "project_key",
+            "created_at",
+            "started_at",
+            "done_at",
+            "pull_request_count",
+            "document_count",
+            "comment_count",
+            "connection__subdomain",
+            "score__score",
+            "assignee__display_name",
+        )
+        .order_by("-done_at", "-id")
+    )

@@ -1,0 +1,123 @@
+"""The headline numbers: this period against the one before, and work in progress."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, Sum
+
+from analytics.aggregates import PercentileCont, cycle_seconds, lead_seconds, percentiles_in_sql
+from analytics.filters import Period, ReportFilters
+from analytics.selectors import (
+    CURRENT,
+    PREVIOUS,
+    SCORE_BUCKETS,
+    SCORE_LABELS,
+    report_issues,
+    which_period,
+    with_cycle_time,
+    with_lead_time,
+)
+from integrations.models import Issue
+
+
+@dataclass
+class PeriodNumbers:
+    delivered: int = 0
+    points: int = 0
+    scored: int = 0
+    with_pull_requests: int = 0
+    with_documents: int = 0
+    # Seconds.
+    cycle_median: float | None = None
+    cycle_p85: float | None = None
+    lead_median: float | None = None
+    lead_p85: float | None = None
+
+    @property
+    def average_score(self) -> float | None:
+        return self.points / self.scored if self.scored else None
+
+    @property
+    def pull_request_rate(self) -> float | None:
+        return self.with_pull_requests / self.delivered if self.delivered else None
+
+    @property
+    def document_rate(self) -> float | None:
+        return self.with_documents / self.delivered if self.delivered else None
+
+
+@dataclass
+class DeliverySummary:
+    period: Period
+    current: PeriodNumbers
+    previous: PeriodNumbers
+    work_in_progress: int
+    score_buckets: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def unscored(self) -> int:
+        return self.current.delivered - self.current.scored
+
+
+def _summary_aggregates() -> dict:
+    """Aggregates of one group: the issues delivered in one period, or the others."""
+    aggregates = {
+        "delivered": Count("id"),
+        "work_in_progress": Count("id", filter=Q(status_category=Issue.Category.INDETERMINATE)),
+        "points": Sum("score__score"),
+        "scored": Count("score__score"),
+        "with_pull_requests": Count("id", filter=Q(pull_request_count__gt=0)),
+        "with_documents": Count("id", filter=Q(document_count__gt=0)),
+    }
+    if percentiles_in_sql():
+        cycle, lead = with_cycle_time(), with_lead_time()
+        aggregates |= {
+            "cycle_median": PercentileCont(cycle_seconds(), 0.5, filter=cycle),
+            "cycle_p85": PercentileCont(cycle_seconds(), 0.85, filter=cycle),
+            "lead_median": PercentileCont(lead_seconds(), 0.5, filter=lead),
+            "lead_p85": PercentileCont(lead_seconds(), 0.85, filter=lead),
+        }
+    # Cumulative counts (below 20, below 40...): one comparison per bucket and issue.
+    for index, (_label, _low, high) in enumerate(SCORE_BUCKETS):
+        aggregates[f"score_below_{index}"] = Count("id", filter=Q(score__score__lt=high))
+    return aggregates
+
+
+def _numbers(row: dict | None) -> PeriodNumbers:
+    numbers = PeriodNumbers()
+    for name in PeriodNumbers.__dataclass_fields__:
+        value = (row or {}).get(name)
+        if value is not None:
+            setattr(numbers, name, value)
+    return numbers
+
+
+def delivery_summary(filters: ReportFilters) -> DeliverySummary:
+    """Headline numbers of the period and of the one before it, and the score spread.
+
+    One query grouped by period (this one, the one before, and the rest: work in
+    progress), rather than one filtered aggregate per number and period.
+    """
+    period, previous = filters.period, filters.period.previous()
+    wip = Q(status_category=Issue.Category.INDETERMINATE)
+    rows = {
+        row["which"]: row
+        for row in report_issues(filters)
+        .filter(Q(done_at__gte=previous.start, done_at__lt=period.end) | wip)
+        .annotate(which=which_period(filters))
+        .values("which")
+        .annotate(**_summary_aggregates())
+    }
+    current = rows.get(CURRENT, {})
+    numbers = _numbers(current)
+    below = [current.get(f"score_below_{i}", 0) for i in range(len(SCORE_BUCKETS))]
+    counts = [high - low for low, high in itertools.pairwise([0, *below, numbers.scored])]
+    return DeliverySummary(
+        period=period,
+        current=numbers,
+        previous=_numbers(rows.get(PREVIOUS)),
+        work_in_progress=sum(row["work_in_progress"] for row in rows.values()),
+        score_buckets=list(zip(SCORE_LABELS, counts, strict=True)),
+    )

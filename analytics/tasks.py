@@ -1,0 +1,32 @@
+"""Background scoring (django-q2). Tasks take issue ids, never rows."""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django_q.tasks import async_task
+
+from analytics.scores import recompute_scores
+
+# Keeps each queued task's stored arguments small and its run well under the timeout.
+IDS_PER_TASK = 5000
+
+
+def queue_scoring(issue_ids: Iterable[int]) -> None:
+    """Queue scoring of ``issue_ids`` once the current transaction commits.
+
+    Called by the sync after it stores issues; a rolled-back sync queues nothing.
+    """
+    ids = sorted({int(pk) for pk in issue_ids})
+    for start in range(0, len(ids), IDS_PER_TASK):
+        chunk = ids[start : start + IDS_PER_TASK]
+        transaction.on_commit(
+            lambda chunk=chunk: async_task(
+                "analytics.tasks.score_issues_task", chunk, task_name="score-issues"
+            )
+        )
+
+
+def score_issues_task(issue_ids: list[int]) -> str:
+    """Score the given issues; ids of issues deleted since are skipped."""
+    written = recompute_scores(issue_ids=issue_ids)
+    return f"scored {written} issues"

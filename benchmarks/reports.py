@@ -1,0 +1,382 @@
+"""Speed of the Delivery analysis page and of scoring, on 100,000 issues.
+
+Runs on the database of DATABASE_URL (PostgreSQL expected) in a database of its own,
+``pensero_bench``, created and dropped here with Django's test database utilities.
+Prints each figure next to its target and returns 1 when a target is missed.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python -m benchmarks.reports
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import timedelta
+
+BENCH_DATABASE = "pensero_bench"
+ISSUES = 100_000
+PEOPLE = 200
+TEAMS = 10
+PROJECTS = ("CORE", "WEB", "APP", "DATA", "OPS")
+REPORT_RUNS = 9
+TARGET_REPORT_MS = 150
+TARGET_REPORT_QUERIES = 15
+TARGET_RECOMPUTE_S = 20
+BATCH = 5000
+
+WORDS = [
+    "checkout",
+    "payment",
+    "retry",
+    "webhook",
+    "invoice",
+    "export",
+    "search",
+    "index",
+    "cache",
+    "login",
+    "session",
+    "mobile",
+    "banner",
+    "latency",
+    "timeout",
+    "migration",
+    "report",
+    "filter",
+    "dashboard",
+    "billing",
+    "email",
+]
+TYPES = ("Story", "Story", "Task", "Bug", "Sub-task", "Epic")
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pensero.test_settings")
+    import django
+
+    django.setup()
+
+
+def _text(rng: random.Random, words: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(words))
+
+
+def _description(rng: random.Random) -> str:
+    roll = rng.random()
+    if roll < 0.25:
+        return ""
+    text = _text(rng, rng.randint(5, 80))
+    if roll > 0.6:
+        text += "\n\nAcceptance criteria:\n- [ ] " + _text(rng, 6) + "\n- [ ] " + _text(rng, 5)
+    return text
+
+
+def _insert(model, fields: list[str], rows: list[tuple]) -> None:
+    """Insert rows of ``fields`` values: COPY on PostgreSQL, bulk_create elsewhere."""
+    from django.db import connection
+
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(
+            [model(**dict(zip(fields, row, strict=True))) for row in rows], batch_size=BATCH
+        )
+        return
+    from psycopg.types.json import Jsonb
+
+    # COPY does not apply Django's defaults: add the model's other columns with theirs.
+    given = {model._meta.get_field(name).column for name in fields}
+    others = [
+        field
+        for field in model._meta.concrete_fields
+        if field.column not in given and not field.primary_key
+    ]
+    defaults = [field.get_default() for field in others]
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        quote(column)
+        for column in [model._meta.get_field(n).column for n in fields]
+        + [field.column for field in others]
+    )
+    table = quote(model._meta.db_table)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row([Jsonb(v) if isinstance(v, list) else v for v in (*row, *defaults)])
+
+
+def _reset_sequences(*models) -> None:
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(sql)
+
+
+def _lifecycle(rng: random.Random, n: int, now):
+    """Created, started, done and status category of the n-th issue.
+
+    Issues come in creation order, as a first sync stores them; recent ones are more
+    often still open.
+    """
+    age = 730 * (1 - n / ISSUES) + rng.uniform(0, 2)
+    created = now - timedelta(days=age)
+    done_share, open_share = (0.3, 0.6) if age < 30 else (0.7, 0.8) if age < 120 else (0.88, 0.9)
+    roll = rng.random()
+    started = done = None
+    category = "new"
+    if roll < open_share:
+        started = created + timedelta(hours=rng.uniform(1, 24 * 20))
+        category = "indeterminate"
+        if roll < done_share:
+            done = started + timedelta(hours=rng.expovariate(1 / 120))
+            category = "done"
+        if (done or started) > now:
+            started, done, category = None, None, "new"
+    return created, started, done, category
+
+
+ISSUE_FIELDS = [
+    "id", "workspace_id", "connection_id", "jira_id", "key", "project_key", "summary",
+    "description", "status", "status_category", "issue_type", "hierarchy_level", "priority",
+    "labels", "components", "parent_key", "story_points", "reporter_id", "assignee_id",
+    "created_at", "updated_at", "resolved_at", "started_at", "done_at", "comment_count",
+    "pull_request_count", "document_count", "removed_at", "synced_at",
+]  # fmt: skip
+
+
+def _issue_rows(rng: random.Random, start: int, stop: int, workspace, connections, users, now):
+    """Rows of issues start..stop-1 and of their comments, pull requests, documents and
+    status transitions, with counters that match."""
+    issues, comments, prs, docs, transitions = [], [], [], [], []
+    for n in range(start, stop):
+        issue_id = n + 1
+        created, started, done, category = _lifecycle(rng, n, now)
+        project = PROJECTS[n % 5]
+        comment_count = rng.choice((0, 0, 1, 2, 3, 5))
+        for c in range(comment_count):
+            at = created + timedelta(hours=c + 1)
+            comments.append((issue_id, c, rng.choice(users), "", at, at))
+        pr_count = int(rng.random() < 0.6)
+        if pr_count:
+            state = rng.choice(("MERGED", "MERGED", "OPEN", "DECLINED"))
+            prs.append((issue_id, f"https://git.bench.test/{n}", "", state, "dev_status"))
+        doc_count = int(rng.random() < 0.3)
+        if doc_count:
+            docs.append((issue_id, f"https://docs.bench.test/{n}", "", "remote_link"))
+        if started:
+            transitions.append((issue_id, 1, started, "new", "indeterminate"))
+        if done:
+            transitions.append((issue_id, 2, done, "indeterminate", "done"))
+        issues.append(
+            (
+                issue_id, workspace.pk, connections[n % 2].pk, n, f"{project}-{n}", project,
+                _text(rng, rng.randint(1, 10)), _description(rng),
+                {"done": "Done", "indeterminate": "In Progress"}.get(category, "To Do"),
+                category, rng.choice(TYPES), 0, "Medium",
+                [rng.choice(WORDS)] if rng.random() < 0.5 else [],
+                [rng.choice(WORDS)] if rng.random() < 0.3 else [],
+                f"{project}-{rng.randrange(1, 500)}" if rng.random() < 0.5 else "",
+                rng.choice((None, 1, 2, 3, 5, 8)), rng.choice(users),
+                rng.choice(users) if rng.random() < 0.9 else None,
+                created, done or started or created, done, started, done,
+                comment_count, pr_count, doc_count,
+                now if rng.random() < 0.01 else None, now,
+            )
+        )  # fmt: skip
+    return issues, comments, prs, docs, transitions
+
+
+def generate(rng: random.Random):
+    """Insert a workspace with 100,000 issues and what hangs off them, in bulk."""
+    from django.utils import timezone
+
+    from analytics.models import Team, TeamMember
+    from integrations.models import (
+        Comment,
+        Issue,
+        IssueDocument,
+        JiraConnection,
+        JiraProject,
+        JiraUser,
+        Person,
+        PullRequest,
+        StatusTransition,
+    )
+    from pensero.models import Membership, User, Workspace
+
+    now = timezone.now()
+    workspace = Workspace.objects.create(name="Bench", slug="bench")
+    user = User.objects.create_user(email="bench@example.test", password=None)
+    Membership.objects.create(user=user, workspace=workspace, role=Membership.Role.ADMIN)
+    connections = [
+        JiraConnection.objects.create(workspace=workspace, subdomain=name, project_keys="")
+        for name in ("bench", "bench-eu")
+    ]
+    JiraProject.objects.bulk_create(
+        JiraProject(connection=c, key=key, name=key) for c in connections for key in PROJECTS
+    )
+    people = Person.objects.bulk_create(
+        Person(workspace=workspace, display_name=f"Person {n:03d}", email=f"p{n}@bench.test")
+        for n in range(PEOPLE)
+    )
+    users = [
+        jira_user.pk
+        for jira_user in JiraUser.objects.bulk_create(
+            JiraUser(
+                connection=connections[n % 2],
+                person=person,
+                account_id=f"acc-{n}",
+                display_name=person.display_name,
+            )
+            for n, person in enumerate(people)
+        )
+    ]
+    teams = Team.objects.bulk_create(
+        Team(workspace=workspace, name=f"Team {n}") for n in range(TEAMS)
+    )
+    # 25 people per team, overlapping: some people are in two teams.
+    TeamMember.objects.bulk_create(
+        TeamMember(team=team, person=people[(t * 20 + i) % PEOPLE])
+        for t, team in enumerate(teams)
+        for i in range(25)
+    )
+    for start in range(0, ISSUES, BATCH):
+        stop = min(start + BATCH, ISSUES)
+        issues, comments, prs, docs, transitions = _issue_rows(
+            rng, start, stop, workspace, connections, users, now
+        )
+        _insert(Issue, ISSUE_FIELDS, issues)
+        _insert(
+            Comment,
+            ["issue_id", "jira_id", "author_id", "body", "created_at", "updated_at"],
+            comments,
+        )
+        _insert(PullRequest, ["issue_id", "url", "title", "state", "source"], prs)
+        _insert(IssueDocument, ["issue_id", "url", "title", "source"], docs)
+        _insert(
+            StatusTransition,
+            ["issue_id", "history_id", "at", "from_category", "to_category"],
+            transitions,
+        )
+    _reset_sequences(Issue, Comment, PullRequest, IssueDocument, StatusTransition)
+    return user
+
+
+def _vacuum() -> None:
+    """What autovacuum does soon after bulk writes: planner statistics, and the
+    visibility map that lets the report queries read scores from an index only."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+
+
+def measure_recompute() -> tuple[int, float]:
+    from analytics.scores import recompute_scores
+
+    started = time.perf_counter()
+    count = recompute_scores()
+    return count, time.perf_counter() - started
+
+
+def measure_reports(user) -> tuple[float, int]:
+    """Median time of the Reports page and its query count, as the server sees them.
+
+    Not under ``setup_test_environment()``: its template instrumentation copies every
+    context and would be part of the measured time.
+    """
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    client = Client()
+    client.force_login(user)
+    with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
+        for _ in range(3):  # warm-up: session, caches, template loading, shared buffers
+            assert client.get("/reports/").status_code == 200
+        timings = []
+        for _ in range(REPORT_RUNS):
+            started = time.perf_counter()
+            response = client.get("/reports/")
+            timings.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
+        with CaptureQueriesContext(connection) as queries:
+            client.get("/reports/")
+    return statistics.median(timings), len(queries)
+
+
+def _delivered_last_90_days(user) -> int:
+    from analytics.filters import Period, ReportFilters
+    from analytics.selectors import delivered_in, report_issues
+
+    workspace = user.memberships.get().workspace
+    filters = ReportFilters(workspace=workspace, period=Period.last_days(90))
+    return report_issues(filters).filter(delivered_in(filters.period)).count()
+
+
+def _line(label: str, value: str, target: str, ok: bool) -> str:
+    return f"  {label:<36} {value:>14}   target {target:<10} {'OK' if ok else 'MISSED'}"
+
+
+def main() -> int:
+    _setup_django()
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = BENCH_DATABASE
+    if connection.vendor != "postgresql":
+        print("warning: the targets are for PostgreSQL; DATABASE_URL points elsewhere.")
+    old_config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    try:
+        print(f"reports benchmark on {connection.vendor} ({connection.settings_dict['NAME']})")
+        started = time.perf_counter()
+        user = generate(random.Random(42))
+        _vacuum()
+        print(f"  generated {ISSUES:,} issues in {time.perf_counter() - started:.1f} s")
+        scored, recompute_s = measure_recompute()
+        _vacuum()
+        delivered = _delivered_last_90_days(user)
+        logging.disable(logging.INFO)  # the request log line of every page view
+        report_ms, queries = measure_reports(user)
+        logging.disable(logging.NOTSET)
+    finally:
+        teardown_databases(old_config, verbosity=0)
+
+    results = [
+        (
+            "Reports page, median server time",
+            f"{report_ms:.1f} ms",
+            f"< {TARGET_REPORT_MS} ms",
+            report_ms < TARGET_REPORT_MS,
+        ),
+        (
+            "Reports page, SQL queries",
+            str(queries),
+            f"<= {TARGET_REPORT_QUERIES}",
+            queries <= TARGET_REPORT_QUERIES,
+        ),
+        (
+            f"recompute_scores, {scored:,} issues",
+            f"{recompute_s:.1f} s",
+            f"< {TARGET_RECOMPUTE_S} s",
+            recompute_s < TARGET_RECOMPUTE_S and scored == ISSUES,
+        ),
+    ]
+    print(f"  {delivered:,} issues delivered in the report's last 90 days")
+    for label, value, target, ok in results:
+        print(_line(label, value, target, ok))
+    return 0 if all(ok for *_, ok in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

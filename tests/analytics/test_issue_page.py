@@ -1,0 +1,120 @@
+import pytest
+from django.urls import reverse
+
+from analytics.scores import recompute_scores
+from integrations.models import IssueDocument, PullRequest
+from tests.analytics.factories import (
+    make_comment,
+    make_connection,
+    make_issue,
+    make_person,
+    make_transition,
+    utc,
+)
+
+
+@pytest.fixture
+def issue(acme):
+    connection = make_connection(acme, "acme")
+    ann = make_person(acme, "Ann Archer", connection)
+    ben = make_person(acme, "Ben Baker", connection)
+    make_issue(connection, key="ENG-1", summary="Epic for checkout", issue_type="Epic")
+    issue = make_issue(
+        connection,
+        key="ENG-7",
+        summary="Let customers retry a failed card payment",
+        description="As a customer I want to retry.\n\nAcceptance criteria:\n- [ ] a retry button",
+        issue_type="Story",
+        priority="High",
+        labels=["payments"],
+        components=["checkout"],
+        parent_key="ENG-1",
+        story_points=3,
+        assignee=ann,
+        created=utc(2025, 6, 1),
+        started=utc(2025, 6, 2),
+        done=utc(2025, 6, 5),
+    )
+    issue.reporter = ben.jira_user
+    issue.save()
+    PullRequest.objects.create(
+        issue=issue,
+        url="https://git.example.test/acme/shop/pull/12",
+        title="Retry card payments",
+        state="MERGED",
+        source="dev_status",
+    )
+    PullRequest.objects.create(
+        issue=issue, url="javascript:alert(1)", title="Odd link", state="OPEN", source="description"
+    )
+    IssueDocument.objects.create(
+        issue=issue,
+        url="https://docs.example.test/retry",
+        title="Retry design",
+        source="remote_link",
+    )
+    make_comment(issue, ben, utc(2025, 6, 3))
+    make_transition(issue, utc(2025, 6, 2), "new", "indeterminate", to_status="In Progress")
+    make_transition(issue, utc(2025, 6, 5), "indeterminate", "done", to_status="Done")
+    return issue
+
+
+def test_it_shows_the_ticket_and_its_links(issue, bob_client):
+    response = bob_client.get(reverse("issue_detail", args=[issue.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    for text in (
+        "ENG-7",
+        "Let customers retry a failed card payment",
+        "acme.atlassian.net",
+        "High",
+        "payments",
+        "checkout",
+        "Ann Archer",
+        "Ben Baker",
+        "Retry card payments",
+        "Merged",
+        "Retry design",
+        "In Progress",
+        "3 days",  # cycle time
+        "Acceptance criteria:",
+    ):
+        assert text in page, text
+    assert f'href="{reverse("issue_detail", args=[issue.pk - 1])}"' in page  # the parent epic
+    assert 'href="javascript:' not in page
+
+
+def test_it_explains_the_score_check_by_check(issue, alice_client):
+    recompute_scores(issue_ids=[issue.pk])
+    response = alice_client.get(reverse("issue_detail", args=[issue.pk]))
+    score = response.context["score"]
+    page = response.content.decode()
+    assert f"Score: {score.score}" in page
+    for check in score.checks:
+        assert check.label in page
+        assert check.reason in page
+    assert "Has acceptance criteria or a definition of done" in page
+    assert "1 merged, 1 open pull requests" in page
+    assert response.context["stored_score"] is not None
+
+
+def test_it_computes_a_score_not_stored_yet(issue, alice_client):
+    response = alice_client.get(reverse("issue_detail", args=[issue.pk]))
+    assert response.status_code == 200
+    assert response.context["stored_score"] is None
+    assert "Not stored yet" in response.content.decode()
+
+
+def test_outsiders_get_404(issue, charlie_client):
+    assert charlie_client.get(reverse("issue_detail", args=[issue.pk])).status_code == 404
+
+
+def test_removed_issues_are_404(issue, alice_client):
+    issue.removed_at = utc(2025, 6, 20)
+    issue.save()
+    assert alice_client.get(reverse("issue_detail", args=[issue.pk])).status_code == 404
+
+
+def test_it_requires_login(issue, client):
+    response = client.get(reverse("issue_detail", args=[issue.pk]))
+    assert response.status_code == 302

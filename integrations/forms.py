@@ -116,7 +116,9 @@ class ManageForm(forms.Form):
         "before it replaces the old one.",
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
     )
-    projects = ProjectKeysField()
+    projects = ProjectKeysField(
+        widget=forms.TextInput(attrs={"placeholder": "Blank: every project the account can see"})
+    )
 
     def __init__(self, *args, connection: JiraConnection, **kwargs):
         initial = {"email": connection.email, "projects": ",".join(connection.project_key_list)}

@@ -3,6 +3,7 @@
 import logging
 
 from django.db import transaction
+from django.utils import timezone
 from django_q.tasks import async_task
 
 from integrations.models import JiraConnection, SyncRun
@@ -13,6 +14,7 @@ logger = logging.getLogger(__name__)
 def queue_sync(connection: JiraConnection, *, trigger: str, full: bool = False) -> None:
     """Queue a sync of `connection` once the current transaction commits."""
     connection_id = connection.pk
+    JiraConnection.objects.filter(pk=connection_id).update(sync_requested_at=timezone.now())
     transaction.on_commit(
         lambda: async_task(
             "integrations.tasks.sync_connection_task",

@@ -51,13 +51,29 @@ def connect_token(request):
     return render(request, "integrations/connect_token.html", {"form": form})
 
 
-def _manage_context(request, connection, form):
+def _sync_context(connection):
+    """The recent runs, the running one, and whether a sync is queued but not started yet."""
     runs = list(connection.sync_runs.all()[:10])
+    current_run = next((run for run in runs if run.is_running), None)
+    queued = (
+        current_run is None
+        and connection.can_sync
+        and connection.sync_requested_at is not None
+        and (not runs or runs[0].started_at < connection.sync_requested_at)
+    )
     return {
         "connection": connection,
-        "form": form,
         "runs": runs,
-        "current_run": next((run for run in runs if run.is_running), None),
+        "current_run": current_run,
+        "queued": queued,
+        "active": bool(current_run) or queued,
+    }
+
+
+def _manage_context(request, connection, form):
+    return {
+        **_sync_context(connection),
+        "form": form,
         "projects": connection.projects.all(),
         "disconnect_form": DisconnectForm(),
         "oauth_configured": atlassian_oauth.is_configured(),
@@ -100,19 +116,18 @@ def sync_now(request, connection_id):
 
 @workspace_admin_required
 def sync_progress(request, connection_id):
-    """The progress panel as an HTML fragment, polled by static/js/sync-progress.js."""
+    """The sync panel, history and status badge as HTML fragments, polled by sync-progress.js."""
     connection = get_workspace_object_or_404(request, JiraConnection, pk=connection_id)
-    runs = list(connection.sync_runs.all()[:10])
-    html = render_to_string(
-        "integrations/includes/sync_panel.html",
-        {
-            "connection": connection,
-            "runs": runs,
-            "current_run": next((r for r in runs if r.is_running), None),
-        },
-        request=request,
-    )
-    return JsonResponse({"html": html, "running": any(r.is_running for r in runs)})
+    context = _sync_context(connection)
+    fragments = {
+        name: render_to_string(f"integrations/includes/{template}.html", context, request=request)
+        for name, template in [
+            ("panel", "sync_panel"),
+            ("history", "sync_history"),
+            ("badge", "status_badge"),
+        ]
+    }
+    return JsonResponse({**fragments, "active": context["active"]})
 
 
 @workspace_admin_required

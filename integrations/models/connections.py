@@ -81,6 +81,8 @@ class JiraConnection(models.Model):
     # Incremental sync: the start of the last successful run.
     sync_watermark = models.DateTimeField(null=True, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
+    # When a sync was last queued: until a worker starts it, pages show it as queued.
+    sync_requested_at = models.DateTimeField(null=True, blank=True)
     last_census_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,8 +1,11 @@
-// Refreshes the Manage page's sync panel while a sync runs, without a full reload.
+// Refreshes the Manage page's sync panel, history and status while a sync is
+// queued or running, without a full reload.
 (function () {
   "use strict";
   var panel = document.getElementById("sync-panel");
   if (!panel) { return; }
+  var history = document.getElementById("sync-history");
+  var badge = document.getElementById("status-badge");
   var url = panel.getAttribute("data-progress-url");
   var delay = 2000;
 
@@ -11,17 +14,13 @@
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
         if (!data) { return; }
-        panel.innerHTML = data.html;
-        if (data.running) { window.setTimeout(poll, delay); }
+        panel.innerHTML = data.panel;
+        if (history) { history.innerHTML = data.history; }
+        if (badge) { badge.innerHTML = data.badge; }
+        if (data.active) { window.setTimeout(poll, delay); }
       })
       .catch(function () { window.setTimeout(poll, delay * 3); });
   }
 
-  if (panel.getAttribute("data-running") === "1") { window.setTimeout(poll, delay); }
-  document.addEventListener("submit", function (event) {
-    // After "Sync now" the page reloads; the new page starts polling if a run is active.
-    if (event.target && event.target.action && event.target.action.indexOf("/sync/") !== -1) {
-      panel.setAttribute("data-running", "1");
-    }
-  });
+  if (panel.getAttribute("data-active") === "1") { window.setTimeout(poll, delay); }
 })();

@@ -155,7 +155,8 @@ def test_new_admin_journey(browsing, task_cluster, jira_simulator):
     assert values == sorted(values), f"the bar went backwards: {values}"
     expect(page.locator("#sync-panel")).to_contain_text("Last synced")
     expect(page.locator("#sync-panel progress")).to_have_count(0)
-    expect(page.locator("#sync-panel")).to_contain_text("Succeeded")
+    expect(page.locator("#sync-history")).to_contain_text("Succeeded")
+    expect(page.locator("#status-badge")).to_contain_text("Active")
     browsing.shot("09-sync-finished")
     run = SyncRun.objects.get(connection=connection)
     assert run.status == SyncRun.Status.SUCCEEDED
@@ -165,7 +166,7 @@ def test_new_admin_journey(browsing, task_cluster, jira_simulator):
     token_before = JiraConnection.objects.get().api_token.reveal()
     page.get_by_label("Projects").fill("KAN,ENG")
     expect(page.get_by_label("API token")).to_have_value("")
-    page.get_by_role("button", name="Submit").click()
+    page.get_by_role("button", name="Save changes").click()
     expect(page).to_have_url(re.compile(re.escape(manage_path) + "$"))
     expect(page.get_by_text("Saved. The new settings apply from the next sync.")).to_be_visible()
     expect(page.get_by_label("Projects")).to_have_value("KAN,ENG")

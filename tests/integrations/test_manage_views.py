@@ -112,9 +112,20 @@ def test_progress_fragment_reports_the_running_sync(alice_client, acme_connectio
         issues_expected=100,
     )
     data = alice_client.get(reverse("jira_sync_progress", args=[acme_connection.pk])).json()
-    assert data["running"] is True
-    assert "40 of about 100" in data["html"]
-    assert 'value="40"' in data["html"]
+    assert data["active"] is True
+    assert "40 of about 100" in data["panel"]
+    assert 'value="40"' in data["panel"]
+    assert "Syncing" in data["badge"]
+    assert "Sync now" not in data["panel"]  # not offered while a run is going
+
+
+def test_a_queued_sync_shows_until_a_worker_starts_it(alice_client, acme_connection):
+    with_queue = alice_client.post(reverse("jira_sync_now", args=[acme_connection.pk]), follow=True)
+    page = with_queue.content.decode()
+    assert "Sync queued." in page
+    assert 'data-active="1"' in page
+    data = alice_client.get(reverse("jira_sync_progress", args=[acme_connection.pk])).json()
+    assert data["active"] is True and "Sync queued" in data["badge"]
 
 
 def test_disconnect_keeps_data_but_deletes_the_secret(alice_client, acme_connection):

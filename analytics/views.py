@@ -42,6 +42,9 @@ def _filename(*parts) -> str:
 
 @workspace_member_required
 def reports(request):
+    if not JiraConnection.objects.filter(workspace=request.workspace).exists():
+        # Nothing can be reported before a site is connected: say so instead of zeros.
+        return render(request, "analytics/reports.html", {"has_connections": False})
     filters = report_filters(request)
     report = delivery_report(filters)
     sort = request.GET.get("sort", "name")
@@ -55,6 +58,7 @@ def reports(request):
             "cards": headline_cards(report.summary),
             "tables": report.tables(sort=sort),
             "charts": report.charts(),
+            "has_connections": True,
         },
     )
 

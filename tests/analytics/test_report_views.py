@@ -220,3 +220,12 @@ def test_the_reports_page_runs_a_fixed_number_of_queries(
 )
 def test_unknown_ids_are_404(alice_client, acme, url):
     assert alice_client.get(url).status_code == 404
+
+
+def test_reports_without_a_connected_site_say_what_to_do(alice_client, bob_client, acme):
+    admin_page = alice_client.get(reverse("reports")).content.decode()
+    assert "No Jira site connected yet" in admin_page
+    assert reverse("integrations") in admin_page
+    member_page = bob_client.get(reverse("reports")).content.decode()
+    assert "An admin of this workspace needs to connect Jira first" in member_page
+    assert reverse("integrations") not in member_page

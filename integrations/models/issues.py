@@ -132,6 +132,8 @@ class Comment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["issue", "jira_id"], name="one_row_per_jira_comment")
         ]
+        # Reports count comments written in a period, per author.
+        indexes = [models.Index(fields=["created_at", "author"])]
         ordering = ["created_at"]
 
     def __str__(self):

@@ -78,6 +78,13 @@ def parse_jira_datetime(value: Any) -> datetime | None:
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     if not isinstance(value, str):
         return None
+    if len(value) == 28 and value[10] == "T" and value[23] in "+-":
+        # The shape Jira always sends (2022-06-09T16:29:31.871-0700): the C parser
+        # is ~10x faster than the general path below, and a sync parses millions.
+        try:
+            return datetime.fromisoformat(value).astimezone(UTC)
+        except ValueError:
+            pass
     match = _DATETIME_RE.fullmatch(value.strip())
     if match is None:
         return None

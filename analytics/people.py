@@ -14,11 +14,12 @@ from django.db.models import Count, Q, QuerySet, Sum
 from analytics.aggregates import PercentileCont, cycle_seconds, percentiles_in_sql
 from analytics.filters import ReportFilters
 from analytics.selectors import delivered_in, report_issues, team_person_ids, with_cycle_time
+from analytics.summary import DeliveryRates
 from integrations.models import Comment
 
 
 @dataclass
-class GroupRow:
+class GroupRow(DeliveryRates):
     """The numbers of one contributor or one team over the period."""
 
     id: int | None
@@ -32,18 +33,6 @@ class GroupRow:
     comments: int = 0
     cycle_median: float | None = None  # seconds; contributors only
     people: int = 0  # teams only
-
-    @property
-    def average_score(self) -> float | None:
-        return self.points / self.scored if self.scored else None
-
-    @property
-    def pull_request_rate(self) -> float | None:
-        return self.with_pull_requests / self.delivered if self.delivered else None
-
-    @property
-    def document_rate(self) -> float | None:
-        return self.with_documents / self.delivered if self.delivered else None
 
 
 SUMMED = ("delivered", "points", "scored", "pull_requests", "with_pull_requests", "with_documents")

@@ -22,18 +22,14 @@ from analytics.selectors import (
 from integrations.models import Issue
 
 
-@dataclass
-class PeriodNumbers:
-    delivered: int = 0
-    points: int = 0
-    scored: int = 0
-    with_pull_requests: int = 0
-    with_documents: int = 0
-    # Seconds.
-    cycle_median: float | None = None
-    cycle_p85: float | None = None
-    lead_median: float | None = None
-    lead_p85: float | None = None
+class DeliveryRates:
+    """Rates derived from the counts of delivered issues (shared by every numbers row)."""
+
+    delivered: int
+    points: int
+    scored: int
+    with_pull_requests: int
+    with_documents: int
 
     @property
     def average_score(self) -> float | None:
@@ -46,6 +42,20 @@ class PeriodNumbers:
     @property
     def document_rate(self) -> float | None:
         return self.with_documents / self.delivered if self.delivered else None
+
+
+@dataclass
+class PeriodNumbers(DeliveryRates):
+    delivered: int = 0
+    points: int = 0
+    scored: int = 0
+    with_pull_requests: int = 0
+    with_documents: int = 0
+    # Seconds.
+    cycle_median: float | None = None
+    cycle_p85: float | None = None
+    lead_median: float | None = None
+    lead_p85: float | None = None
 
 
 @dataclass

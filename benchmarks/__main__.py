@@ -1,10 +1,8 @@
 """`make bench`: every benchmark, its figures and its targets. Exits non-zero on a missed target."""
 
 import importlib
-import os
 import sys
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pensero.settings")
 
 SUITES = ["benchmarks.sync", "benchmarks.reports"]
 

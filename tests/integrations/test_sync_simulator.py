@@ -215,3 +215,41 @@ def test_configured_projects_limit_the_sync(simulator, connection):
     assert set(
         Issue.objects.filter(connection=connection).values_list("project_key", flat=True)
     ) == {"ENG"}
+
+
+def test_removing_a_project_from_the_list_deletes_its_issues_at_the_next_sync(
+    simulator, connection
+):
+    sync_connection(connection)
+    assert set(
+        Issue.objects.filter(connection=connection).values_list("project_key", flat=True)
+    ) == {
+        "KAN",
+        "ENG",
+        "PLAT",
+    }
+    connection.project_keys = "ENG,PLAT"
+    connection.save()
+    run = sync_connection(connection)
+    assert run.status == SyncRun.Status.SUCCEEDED
+    assert set(
+        Issue.objects.filter(connection=connection).values_list("project_key", flat=True)
+    ) == {"ENG", "PLAT"}
+
+
+def test_a_project_the_account_lost_is_flagged_and_its_issues_kept(simulator, connection):
+    site = simulator.site("acme")
+    sync_connection(connection)
+    kan_before = Issue.objects.filter(connection=connection, project_key="KAN").count()
+    site.set_project_access(DEMO_EMAIL, ["ENG", "PLAT"])
+    connection.project_keys = "KAN,ENG,PLAT"
+    connection.save()
+    run = sync_connection(connection)
+    assert run.status == SyncRun.Status.PARTIAL
+    assert any("KAN" in warning for warning in run.warnings)
+    assert (
+        Issue.objects.filter(
+            connection=connection, project_key="KAN", removed_at__isnull=True
+        ).count()
+        == kan_before
+    )

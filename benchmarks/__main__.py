@@ -3,7 +3,6 @@
 import importlib
 import sys
 
-
 SUITES = ["benchmarks.sync", "benchmarks.reports"]
 
 

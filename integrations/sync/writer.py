@@ -20,6 +20,7 @@ from integrations.models import (
     PullRequest,
     StatusTransition,
 )
+from integrations.sync.bulk import insert_rows
 from integrations.sync.mapping import IssueRecord, started_and_done
 
 ISSUE_UPDATE_FIELDS = [
@@ -280,10 +281,10 @@ def write_page(
                 )
                 for p in record.pull_requests
             ]
-        Comment.objects.bulk_create(comments, batch_size=1000)
-        StatusTransition.objects.bulk_create(transitions, batch_size=1000)
-        IssueDocument.objects.bulk_create(documents, batch_size=1000)
-        PullRequest.objects.bulk_create(pulls, batch_size=1000)
+        insert_rows(Comment, comments)
+        insert_rows(StatusTransition, transitions)
+        insert_rows(IssueDocument, documents)
+        insert_rows(PullRequest, pulls)
         result.created = sum(1 for r in records if r.jira_id not in known)
         result.updated = len(records) - result.created
         result.changed_issue_ids = issue_pks

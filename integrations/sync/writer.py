@@ -232,14 +232,14 @@ def write_page(
                     continue
                 seen_comments.add(c.jira_id)
                 comments.append(
-                    Comment(
-                        issue_id=pk,
-                        jira_id=c.jira_id,
-                        author_id=user_ids.get(c.author.account_id) if c.author else None,
-                        body=c.body,
-                        created_at=c.created_at,
-                        updated_at=c.updated_at,
-                    )
+                    {
+                        "issue_id": pk,
+                        "jira_id": c.jira_id,
+                        "author_id": user_ids.get(c.author.account_id) if c.author else None,
+                        "body": c.body,
+                        "created_at": c.created_at,
+                        "updated_at": c.updated_at,
+                    }
                 )
             seen_histories = set()
             for t in record.transitions:
@@ -247,38 +247,38 @@ def write_page(
                     continue
                 seen_histories.add(t.history_id)
                 transitions.append(
-                    StatusTransition(
-                        issue_id=pk,
-                        history_id=t.history_id,
-                        at=t.at,
-                        from_status=t.from_status[:255],
-                        to_status=t.to_status[:255],
-                        from_category=t.from_category,
-                        to_category=t.to_category,
-                        author_id=user_ids.get(t.author.account_id) if t.author else None,
-                    )
+                    {
+                        "issue_id": pk,
+                        "history_id": t.history_id,
+                        "at": t.at,
+                        "from_status": t.from_status[:255],
+                        "to_status": t.to_status[:255],
+                        "from_category": t.from_category,
+                        "to_category": t.to_category,
+                        "author_id": user_ids.get(t.author.account_id) if t.author else None,
+                    }
                 )
             documents += [
-                IssueDocument(
-                    issue_id=pk,
-                    url=d.url,
-                    title=d.title,
-                    kind=d.kind,
-                    application=d.application,
-                    source=d.source,
-                )
+                {
+                    "issue_id": pk,
+                    "url": d.url,
+                    "title": d.title,
+                    "kind": d.kind,
+                    "application": d.application,
+                    "source": d.source,
+                }
                 for d in record.documents
             ]
             pulls += [
-                PullRequest(
-                    issue_id=pk,
-                    url=p.url,
-                    title=p.title,
-                    state=p.state,
-                    author=p.author,
-                    repository=p.repository,
-                    source=p.source,
-                )
+                {
+                    "issue_id": pk,
+                    "url": p.url,
+                    "title": p.title,
+                    "state": p.state,
+                    "author": p.author,
+                    "repository": p.repository,
+                    "source": p.source,
+                }
                 for p in record.pull_requests
             ]
         insert_rows(Comment, comments)

@@ -20,37 +20,8 @@ from integrations.models import (
     PullRequest,
     StatusTransition,
 )
-from integrations.sync.bulk import insert_rows
+from integrations.sync.bulk import insert_rows, upsert_rows
 from integrations.sync.mapping import IssueRecord, started_and_done
-
-ISSUE_UPDATE_FIELDS = [
-    "key",
-    "project_key",
-    "summary",
-    "description",
-    "status",
-    "status_category",
-    "issue_type",
-    "hierarchy_level",
-    "priority",
-    "labels",
-    "components",
-    "parent_key",
-    "story_points",
-    "creator",
-    "reporter",
-    "assignee",
-    "created_at",
-    "updated_at",
-    "resolved_at",
-    "started_at",
-    "done_at",
-    "comment_count",
-    "pull_request_count",
-    "document_count",
-    "removed_at",
-    "synced_at",
-]
 
 
 @dataclass
@@ -137,6 +108,10 @@ def _users_for(connection: JiraConnection, refs: dict[str, JiraUserRef]) -> dict
     return {account_id: value[0] for account_id, value in existing.items()}
 
 
+def _user_pk(user_ids: dict[str, int], ref: JiraUserRef | None) -> int | None:
+    return user_ids.get(ref.account_id) if ref else None
+
+
 def _all_user_refs(records: list[IssueRecord]) -> dict[str, JiraUserRef]:
     refs: dict[str, JiraUserRef] = {}
     for record in records:
@@ -170,48 +145,39 @@ def write_page(
         for record in records:
             started, done = started_and_done(record)
             issues.append(
-                Issue(
-                    workspace_id=connection.workspace_id,
-                    connection=connection,
-                    jira_id=record.jira_id,
-                    key=record.key[:64],
-                    project_key=record.project_key[:32],
-                    summary=record.summary,
-                    description=record.description,
-                    status=record.status[:255],
-                    status_category=record.status_category,
-                    issue_type=record.issue_type[:255],
-                    hierarchy_level=record.hierarchy_level,
-                    priority=record.priority[:255],
-                    labels=record.labels,
-                    components=record.components,
-                    parent_key=record.parent_key[:64],
-                    story_points=record.story_points,
-                    creator_id=user_ids.get(record.creator.account_id) if record.creator else None,
-                    reporter_id=user_ids.get(record.reporter.account_id)
-                    if record.reporter
-                    else None,
-                    assignee_id=user_ids.get(record.assignee.account_id)
-                    if record.assignee
-                    else None,
-                    created_at=record.created_at,
-                    updated_at=record.updated_at,
-                    resolved_at=record.resolved_at,
-                    started_at=started,
-                    done_at=done,
-                    comment_count=record.comment_total,
-                    pull_request_count=len(record.pull_requests),
-                    document_count=len(record.documents),
-                    removed_at=None,
-                    synced_at=now,
-                )
+                {
+                    "workspace_id": connection.workspace_id,
+                    "connection_id": connection.pk,
+                    "jira_id": record.jira_id,
+                    "key": record.key[:64],
+                    "project_key": record.project_key[:32],
+                    "summary": record.summary,
+                    "description": record.description,
+                    "status": record.status[:255],
+                    "status_category": record.status_category,
+                    "issue_type": record.issue_type[:255],
+                    "hierarchy_level": record.hierarchy_level,
+                    "priority": record.priority[:255],
+                    "labels": record.labels,
+                    "components": record.components,
+                    "parent_key": record.parent_key[:64],
+                    "story_points": record.story_points,
+                    "creator_id": _user_pk(user_ids, record.creator),
+                    "reporter_id": _user_pk(user_ids, record.reporter),
+                    "assignee_id": _user_pk(user_ids, record.assignee),
+                    "created_at": record.created_at,
+                    "updated_at": record.updated_at,
+                    "resolved_at": record.resolved_at,
+                    "started_at": started,
+                    "done_at": done,
+                    "comment_count": record.comment_total,
+                    "pull_request_count": len(record.pull_requests),
+                    "document_count": len(record.documents),
+                    "removed_at": None,
+                    "synced_at": now,
+                }
             )
-        Issue.objects.bulk_create(
-            issues,
-            update_conflicts=True,
-            unique_fields=["connection", "jira_id"],
-            update_fields=ISSUE_UPDATE_FIELDS,
-        )
+        upsert_rows(Issue, issues, unique=["connection_id", "jira_id"])
         pks = dict(
             Issue.objects.filter(
                 connection=connection, jira_id__in=[r.jira_id for r in records]

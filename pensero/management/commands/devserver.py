@@ -13,7 +13,7 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from integrations.simulator import DEMO_EMAIL, DEMO_TOKEN
+from integrations.simulator import DEMO_EMAIL, DEMO_TOKEN, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET
 
 SIMULATOR_PORT = 8765
 
@@ -37,8 +37,19 @@ class Command(BaseCommand):
         env = dict(os.environ)
         processes = {}
         if demo:
-            template = f"http://127.0.0.1:{SIMULATOR_PORT}/s/{{subdomain}}"
-            env["JIRA_SITE_URL_TEMPLATE"] = template
+            simulator = f"http://127.0.0.1:{SIMULATOR_PORT}"
+            env["JIRA_SITE_URL_TEMPLATE"] = f"{simulator}/s/{{subdomain}}"
+            # The simulator also plays Atlassian's authorization server, so
+            # "Connect with Atlassian" works in the demo too.
+            env.update(
+                {
+                    "ATLASSIAN_CLIENT_ID": OAUTH_CLIENT_ID,
+                    "ATLASSIAN_CLIENT_SECRET": OAUTH_CLIENT_SECRET,
+                    "ATLASSIAN_AUTH_URL": f"{simulator}/authorize",
+                    "ATLASSIAN_TOKEN_URL": f"{simulator}/oauth/token",
+                    "ATLASSIAN_API_URL": simulator,
+                }
+            )
             processes["simulator"] = subprocess.Popen(  # noqa: S603
                 [
                     *manage,
@@ -47,6 +58,8 @@ class Command(BaseCommand):
                     str(SIMULATOR_PORT),
                     "--issues",
                     str(demo_issues),
+                    "--oauth-sites",
+                    "acme,globex",
                 ],
                 env=env,
                 stdout=subprocess.DEVNULL,
@@ -56,6 +69,7 @@ class Command(BaseCommand):
                 "  The Jira simulator is running: in Settings → Integrations → Connect using API "
                 "Token, enter\n"
                 f"    Jira site: acme   Email: {DEMO_EMAIL}   API token: {DEMO_TOKEN}\n"
+                "  or Connect with Atlassian, which consents at once for the sites acme and globex.\n"
                 "  (any site name works; DEMO=0 make run starts the app alone, for real Jira sites)\n"
             )
         processes["worker"] = subprocess.Popen([*manage, "qcluster"], env=env)  # noqa: S603

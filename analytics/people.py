@@ -24,6 +24,7 @@ class GroupRow(DeliveryRates):
 
     id: int | None
     name: str
+    email: str = ""
     delivered: int = 0
     points: int = 0
     scored: int = 0
@@ -76,7 +77,7 @@ def delivered_by_person(
         name = _person_name(
             values["assignee__person__display_name"], values["assignee__person__email"], pk
         )
-        row = rows[pk] = GroupRow(pk, name)
+        row = rows[pk] = GroupRow(pk, name, email=values["assignee__person__email"] or "")
         for name in aggregates:
             if values[name] is not None:
                 setattr(row, name, values[name])
@@ -123,7 +124,19 @@ def contributor_rows(filters: ReportFilters, *, person_id: int | None = None) ->
             )
             rows[pk] = GroupRow(pk, name)
         rows[pk].comments = values["n"]
-    return list(rows.values())
+        rows[pk].email = values["author__person__email"] or ""
+    return _disambiguated(list(rows.values()))
+
+
+def _disambiguated(rows: list[GroupRow]) -> list[GroupRow]:
+    """Two people with the same display name get their email (or number) beside it."""
+    seen: dict[str, int] = {}
+    for row in rows:
+        seen[row.name] = seen.get(row.name, 0) + 1
+    for row in rows:
+        if row.id is not None and seen[row.name] > 1:
+            row.name = f"{row.name} ({row.email or f'#{row.id}'})"
+    return rows
 
 
 def team_rows(

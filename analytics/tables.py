@@ -228,18 +228,20 @@ def by_name(row: GroupRow) -> tuple:
 def sort_rows(rows: list[GroupRow], sort: str, sorts: dict) -> tuple[list[GroupRow], str]:
     """Rows in the ?sort= order if it is a known key (with "-" for descending), else by name.
 
-    Empty values (no cycle time) go last either way.
+    Empty values (no cycle time) go last either way, and so does the "Unassigned" row,
+    which is not a person.
     """
     key = sort.removeprefix("-") if isinstance(sort, str) else ""
     if key not in sorts:
         sort, key = "name", "name"
-    by_name = sorted(rows, key=sorts["name"])
+    unassigned = [row for row in rows if row.id is None]
+    by_name = sorted((row for row in rows if row.id is not None), key=sorts["name"])
     if key == "name":
-        return (by_name[::-1] if sort.startswith("-") else by_name), sort
+        return (by_name[::-1] if sort.startswith("-") else by_name) + unassigned, sort
     present = [row for row in by_name if sorts[key](row) is not None]
     missing = [row for row in by_name if sorts[key](row) is None]
     present.sort(key=sorts[key], reverse=sort.startswith("-"))
-    return present + missing, sort
+    return present + missing + unassigned, sort
 
 
 def contributor_table(rows: list[GroupRow], *, sort: str = "name", url_for=None) -> Table:

@@ -70,6 +70,12 @@ def test_contributors_are_ordered_by_name_by_default_and_sortable(data, alice_cl
     assert names[0] == "Ann Archer"
     assert names[-1] == "Unassigned"
 
+    # "Unassigned" is not a person: it stays last whatever the column.
+    for sort in ["-delivered", "delivered", "-points", "-name"]:
+        response = alice_client.get(reverse("reports"), {**PERIOD, "sort": sort})
+        names = [row.values[0] for row in response.context["tables"]["contributors"].rows]
+        assert names[-1] == "Unassigned", sort
+
     response = alice_client.get(reverse("reports"), {**PERIOD, "sort": "password; drop"})
     assert response.status_code == 200
     assert response.context["tables"]["contributors"].sort == "name"
@@ -229,3 +235,16 @@ def test_reports_without_a_connected_site_say_what_to_do(alice_client, bob_clien
     member_page = bob_client.get(reverse("reports")).content.decode()
     assert "An admin of this workspace needs to connect Jira first" in member_page
     assert reverse("integrations") not in member_page
+
+
+def test_people_with_the_same_name_can_be_told_apart(data, alice_client, acme):
+    from integrations.models import Person
+
+    ann = Person.objects.get(workspace=acme, display_name="Ann Archer")
+    Person.objects.filter(workspace=acme, display_name="Ben Baker").update(
+        display_name="Ann Archer"
+    )
+    response = alice_client.get(reverse("reports"), PERIOD)
+    names = [row.values[0] for row in response.context["tables"]["contributors"].rows]
+    assert f"Ann Archer ({ann.email})" in names
+    assert len([n for n in names if n.startswith("Ann Archer (")]) == 2

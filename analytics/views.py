@@ -42,7 +42,12 @@ def _filename(*parts) -> str:
 
 @workspace_member_required
 def reports(request):
-    if not JiraConnection.objects.filter(workspace=request.workspace).exists():
+    connections = list(
+        JiraConnection.objects.filter(workspace=request.workspace).only(
+            "subdomain", "last_synced_at"
+        )
+    )
+    if not connections:
         # Nothing can be reported before a site is connected: say so instead of zeros.
         return render(request, "analytics/reports.html", {"has_connections": False})
     filters = report_filters(request)
@@ -59,6 +64,7 @@ def reports(request):
             "tables": report.tables(sort=sort),
             "charts": report.charts(),
             "has_connections": True,
+            "connections": connections,
         },
     )
 

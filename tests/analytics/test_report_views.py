@@ -248,3 +248,9 @@ def test_people_with_the_same_name_can_be_told_apart(data, alice_client, acme):
     names = [row.values[0] for row in response.context["tables"]["contributors"].rows]
     assert f"Ann Archer ({ann.email})" in names
     assert len([n for n in names if n.startswith("Ann Archer (")]) == 2
+
+
+def test_reports_say_when_each_site_was_last_synced(data, alice_client):
+    page = alice_client.get(reverse("reports"), PERIOD).content.decode()
+    assert "Last synced:" in page
+    assert "acme.atlassian.net" in page

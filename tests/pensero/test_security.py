@@ -47,3 +47,36 @@ def test_sixth_failed_staff_login_in_five_minutes_is_refused(client):
 
 def test_non_staff_users_get_403_in_the_admin(alice_client):
     assert alice_client.get(reverse("admin:login")).status_code == 403
+
+
+def test_hsts_over_https_when_configured(settings, client, db):
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    response = client.get(reverse("account_login"), secure=True)
+    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert "Strict-Transport-Security" not in client.get(reverse("account_login"))  # not over HTTP
+
+
+def test_production_settings_make_cookies_secure_and_http_only():
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, "
+        "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS > 0)"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "pensero.settings",
+        "DEBUG": "0",
+        "HTTPS": "",
+        "SECRET_KEY": "x" * 50,
+        "FIELD_ENCRYPTION_KEYS": "ZGV2LW9ubHktZmllbGQtZW5jcnlwdGlvbi1rZXktMzI=",
+    }
+    env.pop("HTTPS")
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.split() == ["True", "True", "True", "True", "True"], result.stderr

@@ -184,7 +184,9 @@ def test_new_admin_journey(browsing, task_cluster, jira_simulator):
         chart = charts.filter(has=page.get_by_role("heading", name=title))
         expect(chart.locator("svg")).to_be_visible()
     # No teams yet: their chart is the only empty one.
-    expect(charts.filter(has_text="Nothing to show for this period.")).to_have_count(1)
+    expect(charts.filter(has_text="No team delivered anything in this period")).to_have_count(1)
+    expect(charts.locator("svg")).to_have_count(3)
+    expect(page.get_by_text("Last synced:")).to_be_visible()
     contributors = page.locator("#table-contributors tbody tr")
     assert contributors.count() > 1
     browsing.shot("11-reports")

@@ -1,8 +1,9 @@
 """Numbers per contributor and per team.
 
-Work is credited to the issue's assignee's ``Person`` (the same email on several
-Jira sites is one person). Each delivered issue has one assignee or none, so it is
-in exactly one person row, and a team (a set of people) counts each issue once.
+Work is credited to the ``Person`` who was the issue's assignee when it was completed
+(the same email on several Jira sites is one person). Each delivered issue has one
+such assignee or none, so it is in exactly one person row, and a team (a set of
+people) counts each issue once.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class GroupRow(DeliveryRates):
 
 
 SUMMED = ("delivered", "points", "scored", "pull_requests", "with_pull_requests", "with_documents")
-PERSON = "assignee__person__id"
+PERSON = "completed_by__person__id"
 
 
 def _person_aggregates() -> dict:
@@ -66,18 +67,18 @@ def delivered_by_person(
     """Delivered work of the period per person (None: unassigned issues). One query."""
     issues = report_issues(filters).filter(delivered_in(filters.period))
     if person_id is not None:
-        issues = issues.filter(assignee__person_id=person_id)
+        issues = issues.filter(completed_by__person_id=person_id)
     aggregates = _person_aggregates()
     grouped = issues.values(
-        PERSON, "assignee__person__display_name", "assignee__person__email"
+        PERSON, "completed_by__person__display_name", "completed_by__person__email"
     ).annotate(**aggregates)
     rows: dict[int | None, GroupRow] = {}
     for values in grouped:
         pk = values[PERSON]
         name = _person_name(
-            values["assignee__person__display_name"], values["assignee__person__email"], pk
+            values["completed_by__person__display_name"], values["completed_by__person__email"], pk
         )
-        row = rows[pk] = GroupRow(pk, name, email=values["assignee__person__email"] or "")
+        row = rows[pk] = GroupRow(pk, name, email=values["completed_by__person__email"] or "")
         for name in aggregates:
             if values[name] is not None:
                 setattr(row, name, values[name])

@@ -35,7 +35,7 @@ def fill_percentiles(
     rows = (
         report_issues(filters)
         .filter(done_at__gte=start, done_at__lt=period.end)
-        .values_list("created_at", "started_at", "done_at", "assignee__person_id")
+        .values_list("created_at", "started_at", "done_at", "completed_by__person_id")
     )
     cycle = {"current": [], "previous": []}
     lead = {"current": [], "previous": []}

@@ -69,8 +69,13 @@ def report_issues(filters: ReportFilters) -> QuerySet[Issue]:
     if filters.project_keys:
         issues = issues.filter(project_key__in=filters.project_keys)
     if filters.team_id:
-        # A subquery, not a join: an issue counts once whatever teams its assignee is in.
-        issues = issues.filter(assignee__person_id__in=team_person_ids(filters.team_id))
+        # A subquery, not a join: an issue counts once whatever teams its person is in.
+        # Done work belongs to whoever completed it; work in progress to its assignee.
+        members = team_person_ids(filters.team_id)
+        issues = issues.filter(
+            Q(completed_by__person_id__in=members)
+            | Q(done_at__isnull=True, assignee__person_id__in=members)
+        )
     return issues.order_by()
 
 
@@ -80,9 +85,9 @@ def delivered_issues(
     """The issues behind a contributor's or a team's numbers, newest first."""
     issues = report_issues(filters).filter(delivered_in(filters.period))
     if person_id is not None:
-        issues = issues.filter(assignee__person_id=person_id)
+        issues = issues.filter(completed_by__person_id=person_id)
     if team_id is not None:
-        issues = issues.filter(assignee__person_id__in=team_person_ids(team_id))
+        issues = issues.filter(completed_by__person_id__in=team_person_ids(team_id))
     return (
         issues.select_related("connection", "score", "assignee")
         .only(

@@ -146,7 +146,7 @@ def _lifecycle(rng: random.Random, n: int, now):
 ISSUE_FIELDS = [
     "id", "workspace_id", "connection_id", "jira_id", "key", "project_key", "summary",
     "description", "status", "status_category", "issue_type", "hierarchy_level", "priority",
-    "labels", "components", "parent_key", "story_points", "reporter_id", "assignee_id",
+    "labels", "components", "parent_key", "story_points", "reporter_id", "assignee_id", "completed_by_id",
     "created_at", "updated_at", "resolved_at", "started_at", "done_at", "comment_count",
     "pull_request_count", "document_count", "removed_at", "synced_at",
 ]  # fmt: skip
@@ -185,7 +185,8 @@ def _issue_rows(rng: random.Random, start: int, stop: int, workspace, connection
                 [rng.choice(WORDS)] if rng.random() < 0.3 else [],
                 f"{project}-{rng.randrange(1, 500)}" if rng.random() < 0.5 else "",
                 rng.choice((None, 1, 2, 3, 5, 8)), rng.choice(users),
-                rng.choice(users) if rng.random() < 0.9 else None,
+                assignee := rng.choice(users) if rng.random() < 0.9 else None,
+                assignee if done else None,
                 created, done or started or created, done, started, done,
                 comment_count, pr_count, doc_count,
                 now if rng.random() < 0.01 else None, now,

@@ -86,6 +86,11 @@ class Issue(models.Model):
     assignee = models.ForeignKey(
         JiraUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Who the work is credited to: the assignee when the issue was completed (from
+    # the changelog), which may differ from the assignee now.
+    completed_by = models.ForeignKey(
+        JiraUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)

@@ -100,6 +100,7 @@ class IssueRecord:
     histories: list[dict]
     description_urls: list[str]
     transitions: list[TransitionRecord] = field(default_factory=list)
+    completed_by: JiraUserRef | None = None
     documents: list[LinkRecord] = field(default_factory=list)
     pull_requests: list[LinkRecord] = field(default_factory=list)
 
@@ -220,6 +221,38 @@ def map_transitions(
             break  # one status change per history entry
     transitions.sort(key=lambda t: (t.at, t.history_id))
     return transitions
+
+
+def _assignee_ref(account_id, name) -> JiraUserRef | None:
+    if not account_id:
+        return None
+    return JiraUserRef(
+        account_id=str(account_id), display_name=str(name or ""), email="", active=True
+    )
+
+
+def assignee_at(record: IssueRecord, moment: datetime) -> JiraUserRef | None:
+    """Who was assigned at `moment`, from the changelog's assignee changes.
+
+    The last change before `moment` says who it went to; with none before, the
+    first change after says who had it; with no change at all, it's the assignee now.
+    """
+    changes = []
+    for history in record.histories:
+        at = parse_jira_datetime(history.get("created"))
+        if at is None:
+            continue
+        for item in history.get("items") or []:
+            if isinstance(item, dict) and (item.get("fieldId") or item.get("field")) == "assignee":
+                changes.append((at, item))
+    if not changes:
+        return record.assignee
+    changes.sort(key=lambda change: change[0])
+    before = [item for at, item in changes if at <= moment]
+    if before:
+        return _assignee_ref(before[-1].get("to"), before[-1].get("toString"))
+    first = changes[0][1]
+    return _assignee_ref(first.get("from"), first.get("fromString"))
 
 
 def started_and_done(record: IssueRecord) -> tuple[datetime | None, datetime | None]:

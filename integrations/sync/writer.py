@@ -21,7 +21,7 @@ from integrations.models import (
     StatusTransition,
 )
 from integrations.sync.bulk import insert_rows, upsert_rows
-from integrations.sync.mapping import IssueRecord, started_and_done
+from integrations.sync.mapping import IssueRecord, assignee_at, started_and_done
 
 
 @dataclass
@@ -121,6 +121,9 @@ def _all_user_refs(records: list[IssueRecord]) -> dict[str, JiraUserRef]:
         for ref in candidates:
             if ref is not None:
                 refs[ref.account_id] = ref
+        # From the changelog, with a name but no email: never in place of a fuller ref.
+        if record.completed_by is not None:
+            refs.setdefault(record.completed_by.account_id, record.completed_by)
     return refs
 
 
@@ -139,11 +142,16 @@ def write_page(
         return result
     with transaction.atomic():
         known = stored_versions(connection, [r.jira_id for r in records])
+        done_times = {}
+        for record in records:
+            started, done = started_and_done(record)
+            done_times[record.jira_id] = (started, done)
+            record.completed_by = assignee_at(record, done) if done else None
         user_ids = _users_for(connection, _all_user_refs(records))
         now = timezone.now()
         issues = []
         for record in records:
-            started, done = started_and_done(record)
+            started, done = done_times[record.jira_id]
             issues.append(
                 {
                     "workspace_id": connection.workspace_id,
@@ -165,6 +173,7 @@ def write_page(
                     "creator_id": _user_pk(user_ids, record.creator),
                     "reporter_id": _user_pk(user_ids, record.reporter),
                     "assignee_id": _user_pk(user_ids, record.assignee),
+                    "completed_by_id": _user_pk(user_ids, record.completed_by),
                     "created_at": record.created_at,
                     "updated_at": record.updated_at,
                     "resolved_at": record.resolved_at,

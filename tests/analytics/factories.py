@@ -68,8 +68,12 @@ def make_issue(
     removed=None,
     **fields,
 ) -> Issue:
-    """An issue; `assignee` is a Person (its Jira account is used), `score` stores an IssueScore."""
+    """An issue; `assignee` is a Person (its Jira account is used), `score` stores an IssueScore.
+
+    A done issue is credited to its assignee unless `completed_by` (a Person) says otherwise.
+    """
     number = next(_ids)
+    completed_by = fields.pop("completed_by", assignee if done else None)
     created = created or at(200)
     if status_category is None:
         status_category = "done" if done else ("indeterminate" if started else "new")
@@ -84,6 +88,7 @@ def make_issue(
         status_category=status_category,
         issue_type=fields.pop("issue_type", "Story"),
         assignee=assignee.jira_user if assignee is not None else None,
+        completed_by=completed_by.jira_user if completed_by is not None else None,
         created_at=created,
         updated_at=done or started or created,
         started_at=started,

@@ -254,3 +254,25 @@ def test_reports_say_when_each_site_was_last_synced(data, alice_client):
     page = alice_client.get(reverse("reports"), PERIOD).content.decode()
     assert "Last synced:" in page
     assert "acme.atlassian.net" in page
+
+
+def test_work_is_credited_to_who_completed_it_not_the_assignee_now(data, alice_client, acme):
+    from integrations.models import Issue, Person
+
+    ann = Person.objects.get(workspace=acme, display_name="Ann Archer")
+    ben = Person.objects.get(workspace=acme, display_name="Ben Baker")
+    before = {
+        row.values[0]: row.values[1]
+        for row in alice_client.get(reverse("reports"), PERIOD)
+        .context["tables"]["contributors"]
+        .rows
+    }
+    # Ann's delivered issues are reassigned to Ben after completion: the credit stays with Ann.
+    Issue.objects.filter(completed_by__person=ann).update(assignee=ben.jira_users.first())
+    after = {
+        row.values[0]: row.values[1]
+        for row in alice_client.get(reverse("reports"), PERIOD)
+        .context["tables"]["contributors"]
+        .rows
+    }
+    assert after == before

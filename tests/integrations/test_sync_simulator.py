@@ -253,3 +253,14 @@ def test_a_project_the_account_lost_is_flagged_and_its_issues_kept(simulator, co
         ).count()
         == kan_before
     )
+
+
+def test_done_issues_are_credited_to_the_assignee_at_completion(simulator, connection):
+    sync_connection(connection)
+    done = Issue.objects.filter(connection=connection, done_at__isnull=False)
+    assert done.exists()
+    # Most done work has someone to credit; work not done is credited to nobody yet.
+    assert done.filter(completed_by__isnull=False).count() >= done.count() * 0.5
+    assert not Issue.objects.filter(
+        connection=connection, done_at__isnull=True, completed_by__isnull=False
+    ).exists()

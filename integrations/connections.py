@@ -15,7 +15,7 @@ from integrations.jira.errors import (
     JiraNotFoundError,
 )
 from integrations.jira.sites import cloud_base_url, site_base_url, site_display_host
-from integrations.models import Issue, JiraConnection, JiraProject, Person, SyncRun
+from integrations.models import JiraConnection, JiraProject, Person, SyncRun
 from pensero.encryption import Secret
 
 logger = logging.getLogger(__name__)
@@ -245,8 +245,3 @@ def jira_connection_disconnect(*, connection: JiraConnection, delete_data: bool)
     connection.status = JiraConnection.Status.DISCONNECTED
     connection.last_error = ""
     connection.save()
-
-
-def visible_issues(workspace):
-    """Issues that reports may show: not removed by the census."""
-    return Issue.objects.filter(workspace=workspace, removed_at__isnull=True)

@@ -15,14 +15,16 @@ def queue_sync(connection: JiraConnection, *, trigger: str, full: bool = False) 
     """Queue a sync of `connection` once the current transaction commits."""
     connection_id = connection.pk
     JiraConnection.objects.filter(pk=connection_id).update(sync_requested_at=timezone.now())
-    transaction.on_commit(
-        lambda: async_task(
-            "integrations.tasks.sync_connection_task",
-            connection_id,
-            trigger,
-            full,
-            task_name=f"jira-sync-{connection_id}",
-        )
+    transaction.on_commit(lambda: _enqueue(connection_id, trigger, full))
+
+
+def _enqueue(connection_id: int, trigger: str, full: bool = False) -> None:
+    async_task(
+        "integrations.tasks.sync_connection_task",
+        connection_id,
+        trigger,
+        full,
+        task_name=f"jira-sync-{connection_id}",
     )
 
 
@@ -47,11 +49,5 @@ def sync_all_connections_task() -> int:
         )
     )
     for connection_id in ids:
-        async_task(
-            "integrations.tasks.sync_connection_task",
-            connection_id,
-            SyncRun.Trigger.SCHEDULE,
-            False,
-            task_name=f"jira-sync-{connection_id}",
-        )
+        _enqueue(connection_id, SyncRun.Trigger.SCHEDULE)
     return len(ids)

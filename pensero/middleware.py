@@ -9,7 +9,11 @@ request_logger = logging.getLogger("pensero.requests")
 
 
 class SecurityHeadersMiddleware:
-    """Content-Security-Policy and friends. The app needs no inline script or style."""
+    """Content-Security-Policy and Permissions-Policy. The app needs no inline script or style.
+
+    nosniff, Referrer-Policy and Cross-Origin-Opener-Policy come from Django's
+    SecurityMiddleware (settings SECURE_*).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -18,9 +22,6 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.policy)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", settings.SECURE_REFERRER_POLICY)
-        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )

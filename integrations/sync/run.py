@@ -189,7 +189,7 @@ class _Run:
                 requests_made=self.run.requests_made,
             )
 
-        result = write_page(self.connection, changed, on_saved=save_progress)
+        result = write_page(self.connection, changed, known=self.known, on_saved=save_progress)
         self.changed_issue_ids += result.changed_issue_ids or []
         if self.progress:
             self.progress(self.run)

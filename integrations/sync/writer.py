@@ -31,16 +31,9 @@ class PageResult:
     changed_issue_ids: list[int] | None = None
 
 
-def stored_versions(
-    connection: JiraConnection, jira_ids: list[int] | None = None
-) -> dict[int, tuple]:
-    """jira_id → (updated_at as a timestamp, removed) of the rows already stored.
-
-    Without `jira_ids`, every row of the connection: ~100 bytes an issue.
-    """
+def stored_versions(connection: JiraConnection) -> dict[int, tuple]:
+    """jira_id → (updated_at as a timestamp, removed) of every stored row: ~100 bytes an issue."""
     rows = Issue.objects.filter(connection=connection)
-    if jira_ids is not None:
-        rows = rows.filter(jira_id__in=jira_ids)
     return {
         jira_id: (updated.timestamp(), removed is not None)
         for jira_id, updated, removed in rows.values_list(
@@ -128,11 +121,13 @@ def _all_user_refs(records: list[IssueRecord]) -> dict[str, JiraUserRef]:
 
 
 def write_page(
-    connection: JiraConnection, records: list[IssueRecord], *, on_saved=None
+    connection: JiraConnection, records: list[IssueRecord], *, known: dict, on_saved=None
 ) -> PageResult:
     """Upsert `records` (already filtered to changed issues) and their children in one transaction.
 
-    `on_saved` runs inside the same transaction (the run's progress is saved with the page).
+    `known` is what `stored_versions` returned at the start of the run (it tells new
+    issues from updated ones); `on_saved` runs inside the same transaction (the run's
+    progress is saved with the page).
     """
     result = PageResult(changed_issue_ids=[])
     if not records:
@@ -141,7 +136,6 @@ def write_page(
                 on_saved(result)
         return result
     with transaction.atomic():
-        known = stored_versions(connection, [r.jira_id for r in records])
         done_times = {}
         for record in records:
             started, done = started_and_done(record)

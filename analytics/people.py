@@ -16,6 +16,7 @@ from analytics.aggregates import PercentileCont, cycle_seconds, percentiles_in_s
 from analytics.filters import ReportFilters
 from analytics.selectors import delivered_in, report_issues, team_person_ids, with_cycle_time
 from analytics.summary import DeliveryRates
+from integrations.jira.fields import BOT_ACCOUNT_TYPES
 from integrations.models import Comment
 
 
@@ -91,12 +92,14 @@ def comments_written(filters: ReportFilters, *, person_id: int | None = None) ->
     Scoped through the author's Jira account, whose site is the issue's site, so no
     issue row is read unless projects are filtered: that join was most of the page's
     time on 100,000 issues. Comments on issues since removed from Jira still count.
+    Comments of integrations and service-desk customers don't: they are not people
+    of the team.
     """
     comments = Comment.objects.filter(
         author__person__workspace=filters.workspace,
         created_at__gte=filters.period.start,
         created_at__lt=filters.period.end,
-    )
+    ).exclude(author__account_type__in=BOT_ACCOUNT_TYPES)
     if filters.connection_ids:
         comments = comments.filter(author__connection_id__in=filters.connection_ids)
     if filters.project_keys:

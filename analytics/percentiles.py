@@ -34,7 +34,7 @@ def fill_percentiles(
     start = period.previous().start if summary else period.start
     rows = (
         report_issues(filters)
-        .filter(done_at__gte=start, done_at__lt=period.end)
+        .filter(delivered=True, done_at__gte=start, done_at__lt=period.end)
         .values_list("created_at", "started_at", "done_at", "completed_by__person_id")
     )
     cycle = {"current": [], "previous": []}

@@ -122,7 +122,15 @@ def headline_cards(summary: DeliverySummary) -> list[dict]:
         }
 
     return [
-        card("Delivered issues", str(current.delivered), current.delivered, previous.delivered),
+        card(
+            "Delivered issues",
+            str(current.delivered),
+            current.delivered,
+            previous.delivered,
+            note=f"Also closed as not delivered: {current.not_delivered}"
+            if current.not_delivered
+            else "",
+        ),
         card("Delivery points", str(current.points), current.points, previous.points),
         card(
             "Average score",

@@ -30,8 +30,14 @@ SCORE_TOP_BUCKET = ("80–100", 80)
 SCORE_LABELS = [label for label, _low, _high in SCORE_BUCKETS] + [SCORE_TOP_BUCKET[0]]
 
 
-def delivered_in(period: Period) -> Q:
+def completed_in(period: Period) -> Q:
+    """Issues completed in the period, delivered or closed as not delivered."""
     return Q(done_at__gte=period.start, done_at__lt=period.end)
+
+
+def delivered_in(period: Period) -> Q:
+    """Issues delivered in the period: completed, with a resolution that counts as delivered."""
+    return Q(delivered=True) & completed_in(period)
 
 
 def with_cycle_time() -> Q:
@@ -43,16 +49,20 @@ def with_lead_time() -> Q:
     return Q(created_at__lte=F("done_at"))
 
 
-# Which period a delivered issue belongs to.
-CURRENT, PREVIOUS, NOT_DELIVERED = 0, 1, 2
+# Which period a completed issue belongs to, and whether it was delivered.
+CURRENT, PREVIOUS, CLOSED_CURRENT, CLOSED_PREVIOUS, OTHER = 0, 1, 2, 3, 4
 
 
 def which_period(filters: ReportFilters) -> Case:
-    """CURRENT, PREVIOUS (the period of the same length before) or NOT_DELIVERED."""
+    """CURRENT or PREVIOUS (the period of the same length before) for delivered issues,
+    CLOSED_CURRENT or CLOSED_PREVIOUS for those closed as not delivered, else OTHER."""
+    period, previous = filters.period, filters.period.previous()
     return Case(
-        When(delivered_in(filters.period), then=Value(CURRENT)),
-        When(delivered_in(filters.period.previous()), then=Value(PREVIOUS)),
-        default=Value(NOT_DELIVERED),
+        When(delivered_in(period), then=Value(CURRENT)),
+        When(delivered_in(previous), then=Value(PREVIOUS)),
+        When(completed_in(period), then=Value(CLOSED_CURRENT)),
+        When(completed_in(previous), then=Value(CLOSED_PREVIOUS)),
+        default=Value(OTHER),
         output_field=IntegerField(),
     )
 

@@ -10,6 +10,8 @@ from django.db.models import Count, Q, Sum
 from analytics.aggregates import PercentileCont, cycle_seconds, lead_seconds, percentiles_in_sql
 from analytics.filters import Period, ReportFilters
 from analytics.selectors import (
+    CLOSED_CURRENT,
+    CLOSED_PREVIOUS,
     CURRENT,
     PREVIOUS,
     SCORE_BUCKETS,
@@ -51,6 +53,8 @@ class PeriodNumbers(DeliveryRates):
     scored: int = 0
     with_pull_requests: int = 0
     with_documents: int = 0
+    # Completed in the period but closed with a not-delivered resolution (Won't Do...).
+    not_delivered: int = 0
     # Seconds.
     cycle_median: float | None = None
     cycle_p85: float | None = None
@@ -107,8 +111,9 @@ def _numbers(row: dict | None) -> PeriodNumbers:
 def delivery_summary(filters: ReportFilters) -> DeliverySummary:
     """Headline numbers of the period and of the one before it, and the score spread.
 
-    One query grouped by period (this one, the one before, and the rest: work in
-    progress), rather than one filtered aggregate per number and period.
+    One query grouped by period and outcome (delivered or closed as not delivered, this
+    period or the one before, and the rest: work in progress), rather than one filtered
+    aggregate per number and period.
     """
     period, previous = filters.period, filters.period.previous()
     wip = Q(status_category=Issue.Category.INDETERMINATE)
@@ -122,12 +127,16 @@ def delivery_summary(filters: ReportFilters) -> DeliverySummary:
     }
     current = rows.get(CURRENT, {})
     numbers = _numbers(current)
+    earlier = _numbers(rows.get(PREVIOUS))
+    # In the closed-not-delivered groups, "delivered" counts the issues of the group.
+    numbers.not_delivered = rows.get(CLOSED_CURRENT, {}).get("delivered", 0)
+    earlier.not_delivered = rows.get(CLOSED_PREVIOUS, {}).get("delivered", 0)
     below = [current.get(f"score_below_{i}", 0) for i in range(len(SCORE_BUCKETS))]
     counts = [high - low for low, high in itertools.pairwise([0, *below, numbers.scored])]
     return DeliverySummary(
         period=period,
         current=numbers,
-        previous=_numbers(rows.get(PREVIOUS)),
+        previous=earlier,
         work_in_progress=sum(row["work_in_progress"] for row in rows.values()),
         score_buckets=list(zip(SCORE_LABELS, counts, strict=True)),
     )

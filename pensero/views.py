@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import connection as db_connection
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -90,9 +90,12 @@ def workspace_switch(request):
     membership = switch_workspace(request, workspace_id)
     messages.info(request, f"Now working in {membership.workspace.name}.")
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    # Only a path of this site; redirect() would take any other word for a view name.
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
         target = reverse("dashboard")
-    return redirect(target)
+    return HttpResponseRedirect(target)
 
 
 @workspace_admin_required

@@ -1,8 +1,10 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 
 from analytics.models import TEAM_NAME_MAX_LENGTH, Team
-from integrations.models import Person
+from integrations.jira.fields import BOT_ACCOUNT_TYPES
+from integrations.models import JiraUser, Person
 
 
 class TeamNameForm(forms.Form):
@@ -70,8 +72,12 @@ class TeamMembersAddForm(forms.Form):
 
     def __init__(self, *args, team: Team, **kwargs):
         super().__init__(*args, **kwargs)
+        people_accounts = JiraUser.objects.filter(person=OuterRef("pk")).exclude(
+            account_type__in=BOT_ACCOUNT_TYPES
+        )
         self.fields["people"].queryset = (
             Person.objects.filter(workspace_id=team.workspace_id)
+            .filter(Exists(people_accounts))  # integrations are not team members
             .exclude(team_memberships__team=team)
             .order_by("display_name", "email", "pk")
         )

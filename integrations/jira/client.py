@@ -349,6 +349,13 @@ class JiraClient:
         """
         return self._get_json("/rest/api/3/status", expect=list)
 
+    def resolutions(self) -> list[dict]:
+        """GET /rest/api/3/resolution/search: the site's resolutions `{id, name}` (names localised).
+
+        https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-resolutions/#api-rest-api-3-resolution-search-get
+        """
+        return list(self._iter_offset_pages("/rest/api/3/resolution/search", [], "values"))
+
     # -- search ------------------------------------------------------------------
 
     def search_jql(
@@ -472,40 +479,34 @@ class JiraClient:
             "/rest/dev-status/latest/issue/summary", [("issueId", _numeric_id(issue_id))]
         )
 
-    def dev_status_pull_requests(
-        self, issue_id: int | str, *, instance_types: list[str] | None = None
-    ) -> list[dict]:
-        """Linked PRs: summary, then /issue/detail once per byInstanceType key, deduped by url.
+    def dev_status_instance_types(self, issue_id: int | str) -> list[str]:
+        """The application types that hold PRs for an issue, from the dev-status summary.
 
-        With `instance_types` (known from the issue's cached Development field)
-        the summary call is skipped.
-        GET /rest/dev-status/latest/issue/detail?issueId=&applicationType=&dataType=pullrequest
+        Only needed when the issue's Development field doesn't list them (real values do).
         """
-        ref = _numeric_id(issue_id)
-        if instance_types:
-            by_type = dict.fromkeys(instance_types)
-        else:
-            summary = self.dev_status_summary(ref)
-            # dev-status is undocumented: tolerate any shape rather than crash the sync.
-            by_type = _dig(summary, "summary", "pullrequest", "byInstanceType")
-        if not isinstance(by_type, dict):
-            return []
-        seen: set[str] = set()
-        prs: list[dict] = []
-        for app_type in by_type:
-            if not isinstance(app_type, str) or not _APP_TYPE_RE.match(app_type):
-                logger.warning("skipping unexpected dev-status applicationType")
-                continue
-            params = [("issueId", ref), ("applicationType", app_type), ("dataType", "pullrequest")]
-            detail = self._get_json("/rest/dev-status/latest/issue/detail", params)
-            for block in _list(detail.get("detail")):
-                for pr in _list(_dig(block, "pullRequests")):
-                    if not isinstance(pr, dict):
-                        continue
-                    url = pr.get("url")
-                    if isinstance(url, str) and url:
-                        if url in seen:
-                            continue
-                        seen.add(url)
-                    prs.append(pr)
-        return prs
+        summary = self.dev_status_summary(issue_id)
+        # dev-status is undocumented: tolerate any shape rather than crash the sync.
+        by_type = _dig(summary, "summary", "pullrequest", "byInstanceType")
+        return [key for key in by_type if isinstance(key, str)] if isinstance(by_type, dict) else []
+
+    def dev_status_pull_requests(self, issue_id: int | str, application_type: str) -> list[dict]:
+        """The PRs one application type (a `byInstanceType` key) links to an issue.
+
+        GET /rest/dev-status/latest/issue/detail?issueId=&applicationType=&dataType=pullrequest
+        Sites on the current GitHub app list the same PRs under two types: callers
+        de-duplicate by URL.
+        """
+        if not isinstance(application_type, str) or not _APP_TYPE_RE.match(application_type):
+            raise ValueError("unexpected dev-status application type")
+        params = [
+            ("issueId", _numeric_id(issue_id)),
+            ("applicationType", application_type),
+            ("dataType", "pullrequest"),
+        ]
+        detail = self._get_json("/rest/dev-status/latest/issue/detail", params)
+        return [
+            pr
+            for block in _list(detail.get("detail"))
+            for pr in _list(_dig(block, "pullRequests"))
+            if isinstance(pr, dict)
+        ]

@@ -10,10 +10,11 @@ Public API:
 - ``parse_jira_datetime(value) -> datetime | None``
 - ``parse_story_points(value) -> float | None``
 - ``find_field_id(fields, names) -> str | None``
+- ``estimation_fields(fields) -> list[EstimationField]``
 - ``STORY_POINTS_FIELD_NAMES``, ``DEVELOPMENT_FIELD_NAMES``
 - ``development_has_pull_requests(value) -> bool``
 - ``status_category(status) -> "new" | "indeterminate" | "done"``
-- ``JiraUserRef(account_id, display_name, email, active)``, ``user_ref(value)``
+- ``JiraUserRef(account_id, display_name, email, active, account_type)``, ``user_ref(value)``
 """
 
 from __future__ import annotations
@@ -26,11 +27,14 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 __all__ = [
+    "BOT_ACCOUNT_TYPES",
     "DEVELOPMENT_FIELD_NAMES",
     "STATUS_CATEGORIES",
     "STORY_POINTS_FIELD_NAMES",
+    "EstimationField",
     "JiraUserRef",
     "development_has_pull_requests",
+    "estimation_fields",
     "find_field_id",
     "parse_jira_datetime",
     "parse_story_points",
@@ -38,8 +42,32 @@ __all__ = [
     "user_ref",
 ]
 
-# Company-managed projects use "Story Points"; team-managed ones "Story point estimate".
-STORY_POINTS_FIELD_NAMES: tuple[str, ...] = ("Story Points", "Story point estimate")
+# Company-managed projects often use "Story Points" (a plain number field); Jira
+# Software's own estimation field is "Story point estimate". Many sites have both,
+# used by different projects. Names are localised, so the schema is checked first.
+STORY_POINTS_FIELD_NAMES: tuple[str, ...] = (
+    "Story point estimate",
+    "Story Points",
+    "Story Point",
+    "Storypoints",
+    "Story-Punkte",
+    "Story Point-Schätzung",
+    "Points d'histoire",
+    "Estimation des story points",
+    "Puntos de historia",
+    "Estimación de puntos de historia",
+    "Pontos de história",
+    "Estimativa de pontos de história",
+    "Punti storia",
+    "ストーリーポイント",
+    "ストーリー ポイントの見積もり",
+    "스토리 포인트",
+    "故事点",
+    "故事点估算",
+)
+# Jira Software's estimation field, whatever its name on the site.
+ESTIMATION_SCHEMA = "com.pyxis.greenhopper.jira:jsw-story-points"
+NUMBER_SCHEMA = "com.atlassian.jira.plugin.system.customfieldtypes:float"
 DEVELOPMENT_FIELD_NAMES: tuple[str, ...] = ("Development",)
 STATUS_CATEGORIES: tuple[str, ...] = ("new", "indeterminate", "done")
 
@@ -60,12 +88,31 @@ _JSON_PART_RE = re.compile(r"\bjson=\s*")
 _PR_STATE_COUNT_RE = re.compile(r"pullrequest=\{[^{}]*?\bstateCount=(\d+)")
 
 
+# accountType "atlassian" is a person; "app" is an integration (Automation for Jira,
+# Git integrations...) and "customer" a service-desk customer: neither is a contributor.
+BOT_ACCOUNT_TYPES: frozenset[str] = frozenset({"app", "customer"})
+
+
 @dataclass(frozen=True)
 class JiraUserRef:
     account_id: str
     display_name: str
     email: str  # "" when hidden by the user's privacy settings
     active: bool
+    account_type: str = ""  # "" when unknown (a changelog item names the account only)
+
+    @property
+    def is_bot(self) -> bool:
+        return self.account_type in BOT_ACCOUNT_TYPES
+
+
+@dataclass(frozen=True)
+class EstimationField:
+    """A field that holds story points: its id, its name on the site, how it was found."""
+
+    id: str
+    name: str
+    found_by: str  # "schema" or "name"
 
 
 def parse_jira_datetime(value: Any) -> datetime | None:
@@ -166,6 +213,39 @@ def find_field_id(fields: Any, names: tuple[str, ...]) -> str | None:
         if isinstance(name, str) and name.strip().casefold() in by_name:
             return by_name[name.strip().casefold()]
     return None
+
+
+def estimation_fields(fields: Any) -> list[EstimationField]:
+    """Every story-points field of a site, in the order their values are read.
+
+    Jira Software's estimation field first (found by its schema, whatever its name),
+    then number fields named like story points (``STORY_POINTS_FIELD_NAMES``, in that
+    order, localised names included). An issue's points are the first non-empty value.
+    """
+    if not isinstance(fields, list):
+        return []
+    by_schema: list[EstimationField] = []
+    by_name: list[tuple[int, EstimationField]] = []
+    wanted = {name.strip().casefold(): rank for rank, name in enumerate(STORY_POINTS_FIELD_NAMES)}
+    for field in fields:
+        if not isinstance(field, dict) or not isinstance(field.get("id"), str):
+            continue
+        schema = field.get("schema") if isinstance(field.get("schema"), dict) else {}
+        name = field.get("name") if isinstance(field.get("name"), str) else field["id"]
+        if schema.get("custom") == ESTIMATION_SCHEMA:
+            by_schema.append(EstimationField(field["id"], name, "schema"))
+            continue
+        if schema and schema.get("type") not in ("number", None):
+            continue  # a text or select field that happens to share the name
+        ranks = [
+            wanted[value.strip().casefold()]
+            for value in (field.get("name"), field.get("untranslatedName"))
+            if isinstance(value, str) and value.strip().casefold() in wanted
+        ]
+        if ranks:
+            by_name.append((min(ranks), EstimationField(field["id"], name, "name")))
+    by_name.sort(key=lambda pair: pair[0])
+    return by_schema + [field for _rank, field in by_name]
 
 
 def development_has_pull_requests(value: Any) -> bool:
@@ -273,9 +353,11 @@ def user_ref(value: Any) -> JiraUserRef | None:
     display_name = value.get("displayName")
     email = value.get("emailAddress")
     active = value.get("active")
+    account_type = value.get("accountType")
     return JiraUserRef(
         account_id=account_id.strip(),
         display_name=display_name.strip() if isinstance(display_name, str) else "",
         email=email.strip() if isinstance(email, str) else "",
         active=active if isinstance(active, bool) else True,
+        account_type=account_type.strip().lower()[:20] if isinstance(account_type, str) else "",
     )

@@ -1,4 +1,5 @@
 from integrations.models.connections import JiraConnection, JiraProject, SyncRun
+from integrations.models.delivery import DeliveryRules, not_delivered_resolutions
 from integrations.models.issues import (
     Comment,
     Issue,
@@ -11,6 +12,7 @@ from integrations.models.issues import (
 
 __all__ = [
     "Comment",
+    "DeliveryRules",
     "Issue",
     "IssueDocument",
     "JiraConnection",
@@ -20,4 +22,5 @@ __all__ = [
     "PullRequest",
     "StatusTransition",
     "SyncRun",
+    "not_delivered_resolutions",
 ]

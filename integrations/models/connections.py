@@ -74,9 +74,22 @@ class JiraConnection(models.Model):
     # What the last credential check learned about the Jira account.
     jira_account_id = models.CharField(max_length=128, blank=True)
     jira_time_zone = models.CharField(max_length=64, blank=True)
-    # Per-site custom fields, detected by name from /rest/api/3/field.
-    story_points_field = models.CharField(max_length=64, blank=True)
+    # Per-site custom fields, detected from /rest/api/3/field at every sync.
+    # Story points: every estimation field, [{"id", "name"}] in the order values are read.
+    estimation_fields = models.JSONField(default=list, blank=True)
+    # The admin's choice of one of them; blank reads the first non-empty of all.
+    story_points_field = models.CharField(
+        "story points field",
+        max_length=64,
+        blank=True,
+        help_text="Blank: the first non-empty of the site's story-point fields.",
+    )
     development_field = models.CharField(max_length=64, blank=True)
+    # The site's resolutions [{"id", "name"}], from /rest/api/3/resolution/search.
+    resolutions = models.JSONField(default=list, blank=True)
+    # The version of the derived delivery facts the stored issues were computed with;
+    # an older one makes the next sync a full one, which recomputes them.
+    facts_version = models.PositiveSmallIntegerField(default=0)
 
     # Incremental sync: the start of the last successful run.
     sync_watermark = models.DateTimeField(null=True, blank=True)
@@ -124,6 +137,13 @@ class JiraConnection(models.Model):
     @property
     def site_host(self) -> str:
         return f"{self.subdomain}.atlassian.net"
+
+    @property
+    def story_points_field_ids(self) -> list[str]:
+        """The fields an issue's story points are read from, in order."""
+        if self.story_points_field:
+            return [self.story_points_field]
+        return [f["id"] for f in self.estimation_fields if isinstance(f, dict) and f.get("id")]
 
     @property
     def project_key_list(self) -> list[str]:

@@ -5,6 +5,7 @@ Metadata only: nothing here holds source code.
 
 from django.db import models
 
+from integrations.jira.fields import BOT_ACCOUNT_TYPES
 from integrations.models.connections import JiraConnection
 from pensero.models import Workspace
 
@@ -39,6 +40,9 @@ class JiraUser(models.Model):
     display_name = models.CharField(max_length=255, blank=True)
     email = models.EmailField(blank=True)
     active = models.BooleanField(default=True)
+    # "atlassian" for people; "app" (integrations, automation) and "customer" (service
+    # desk) accounts are not contributors: see BOT_ACCOUNT_TYPES.
+    account_type = models.CharField(max_length=20, default="atlassian")
 
     class Meta:
         constraints = [
@@ -49,6 +53,10 @@ class JiraUser(models.Model):
 
     def __str__(self):
         return self.display_name or self.account_id
+
+    @property
+    def is_bot(self) -> bool:
+        return self.account_type in BOT_ACCOUNT_TYPES
 
 
 class Issue(models.Model):
@@ -94,12 +102,21 @@ class Issue(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
-    # Derived from the status transitions, stored so reports aggregate in SQL.
+    resolution = models.CharField(max_length=255, blank=True)
+    resolution_id = models.CharField(max_length=32, blank=True)
+    # Derived by integrations.jira.workflow, stored so reports aggregate in SQL.
     started_at = models.DateTimeField(
         null=True, blank=True, help_text="First move into an in-progress status."
     )
     done_at = models.DateTimeField(
-        null=True, blank=True, help_text="Last move into a done status, if it is done now."
+        "completed at",
+        null=True,
+        blank=True,
+        help_text="Last move into a done status from another category, if it is done now.",
+    )
+    delivered = models.BooleanField(
+        default=False,
+        help_text="Completed, and not closed with a resolution that counts as not delivered.",
     )
     comment_count = models.PositiveIntegerField(default=0)
     pull_request_count = models.PositiveIntegerField(default=0)
@@ -155,6 +172,8 @@ class StatusTransition(models.Model):
     to_status = models.CharField(max_length=255, blank=True)
     from_category = models.CharField(max_length=20, blank=True)
     to_category = models.CharField(max_length=20, blank=True)
+    from_status_id = models.CharField(max_length=32, blank=True)
+    to_status_id = models.CharField(max_length=32, blank=True)
     author = models.ForeignKey(
         JiraUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -177,6 +196,7 @@ class IssueDocument(models.Model):
     class Source(models.TextChoices):
         REMOTE_LINK = "remote_link", "Remote link"
         DESCRIPTION = "description", "Description"
+        COMMENT = "comment", "Comment"
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="documents")
     url = models.URLField(max_length=2000)
@@ -207,6 +227,7 @@ class PullRequest(models.Model):
         DEV_STATUS = "dev_status", "Development panel"
         REMOTE_LINK = "remote_link", "Remote link"
         DESCRIPTION = "description", "Description"
+        COMMENT = "comment", "Comment"
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="pull_requests")
     url = models.URLField(max_length=2000)

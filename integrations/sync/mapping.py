@@ -1,4 +1,11 @@
-"""Turn Jira's JSON into plain records the writer stores. Pure functions, no ORM."""
+"""Turn Jira's JSON into plain records the writer stores. Pure functions, no ORM.
+
+Jira's shapes are loose and sometimes wrong (a string where an object belongs, a list
+for ``fields``): everything here reads defensively, and ``map_issues`` turns an issue
+that still can't be mapped into a ``SkippedIssue`` instead of failing its page.
+Stored text is capped (``SUMMARY_LIMIT``, ``TEXT_LIMIT``) with a visible marker, so a
+hostile or broken site can't fill the database or the pages.
+"""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,7 +20,6 @@ from integrations.jira.fields import (
     status_category,
     user_ref,
 )
-from integrations.jira.links import document_from_url, parse_remote_link, pull_request_from_url
 
 # Fields asked of the enhanced search: it returns only `id` unless told otherwise.
 BASE_FIELDS = [
@@ -28,12 +34,29 @@ BASE_FIELDS = [
     "created",
     "updated",
     "resolutiondate",
+    "resolution",
+    "statuscategorychangedate",
     "labels",
     "components",
     "parent",
     "project",
     "comment",
 ]
+
+# Jira's own limit for a summary; descriptions and comments have none worth trusting.
+SUMMARY_LIMIT = 255
+TEXT_LIMIT = 32_000
+TRUNCATED = "\n\n[… truncated: the rest is in Jira]"
+NAME_LIMIT = 255
+LIST_LIMIT = 100  # labels or components of one issue
+URL_LIMIT = 2000
+
+
+def capped(text: str, limit: int = TEXT_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters, saying so at the end when it was cut."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - len(TRUNCATED)] + TRUNCATED
 
 
 @dataclass
@@ -43,6 +66,7 @@ class CommentRecord:
     body: str
     created_at: datetime
     updated_at: datetime
+    urls: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -54,6 +78,8 @@ class TransitionRecord:
     from_category: str
     to_category: str
     author: JiraUserRef | None
+    from_status_id: str = ""
+    to_status_id: str = ""
 
 
 @dataclass
@@ -99,7 +125,14 @@ class IssueRecord:
     changelog_total: int
     histories: list[dict]
     description_urls: list[str]
+    resolution_id: str = ""
+    resolution: str = ""
+    category_changed_at: datetime | None = None
+    # Derived by ``finish`` once the per-issue requests are in.
     transitions: list[TransitionRecord] = field(default_factory=list)
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    delivered: bool = False
     completed_by: JiraUserRef | None = None
     documents: list[LinkRecord] = field(default_factory=list)
     pull_requests: list[LinkRecord] = field(default_factory=list)
@@ -109,81 +142,122 @@ class IssueRecord:
         return len(self.histories) >= self.changelog_total
 
 
+@dataclass(frozen=True)
+class SkippedIssue:
+    """A search result that couldn't be stored, and why (shown on the Manage page)."""
+
+    jira_id: str
+    key: str
+    reason: str
+
+    def __str__(self) -> str:
+        name = self.key or (f"id {self.jira_id}" if self.jira_id else "an issue without an id")
+        return f"Skipped {name}: {self.reason}"
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
 def _name(value) -> str:
-    return str(value.get("name", "")) if isinstance(value, dict) else ""
+    return str(value.get("name") or "")[:NAME_LIMIT] if isinstance(value, dict) else ""
 
 
 def _int(value, default=0) -> int:
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return default
 
 
 def map_comment(raw: dict) -> CommentRecord | None:
+    if not isinstance(raw, dict):
+        return None
     created = parse_jira_datetime(raw.get("created"))
     if created is None or not str(raw.get("id", "")).isdigit():
         return None
     return CommentRecord(
         jira_id=int(raw["id"]),
         author=user_ref(raw.get("author")),
-        body=adf_to_text(raw.get("body")),
+        body=capped(adf_to_text(raw.get("body"))),
         created_at=created,
         updated_at=parse_jira_datetime(raw.get("updated")) or created,
+        urls=adf_urls(raw.get("body")),
     )
 
 
-def map_issue(raw: dict, *, story_points_field: str, development_field: str) -> IssueRecord | None:
+def _story_points(fields: dict, field_ids) -> float | None:
+    """The first non-empty value among the site's estimation fields, in their order."""
+    for field_id in field_ids:
+        points = parse_story_points(fields.get(field_id))
+        if points is not None:
+            return points
+    return None
+
+
+def _project_key(fields: dict, key: str) -> str:
+    project = fields.get("project")
+    if isinstance(project, dict) and project.get("key"):
+        return str(project["key"]).upper()[:32]
+    return key.rsplit("-", 1)[0].upper()[:32]
+
+
+def map_issue(
+    raw: dict, *, story_points_fields=(), development_field: str = ""
+) -> IssueRecord | None:
     """One search result → an IssueRecord; None for a result too broken to store."""
-    fields = raw.get("fields") or {}
+    if not isinstance(raw, dict):
+        return None
+    fields = _dict(raw.get("fields"))
     created = parse_jira_datetime(fields.get("created"))
     updated = parse_jira_datetime(fields.get("updated")) or created
     if not str(raw.get("id", "")).isdigit() or created is None:
         return None
-    key = str(raw.get("key", ""))
-    project = fields.get("project") or {}
-    project_key = str(project.get("key") or key.rsplit("-", 1)[0]).upper()
-    issuetype = fields.get("issuetype") or {}
-    status = fields.get("status") or {}
-    comment_block = fields.get("comment") or {}
-    inline_comments = [c for c in comment_block.get("comments") or [] if isinstance(c, dict)]
-    comments = [c for c in map(map_comment, inline_comments) if c]
+    key = str(raw.get("key") or "")[:64]
+    issuetype = _dict(fields.get("issuetype"))
+    status = _dict(fields.get("status"))
+    comment_block = _dict(fields.get("comment"))
+    comments = [c for c in map(map_comment, _list(comment_block.get("comments"))) if c]
     comment_total = max(_int(comment_block.get("total"), len(comments)), len(comments))
-    changelog = raw.get("changelog") or {}
-    histories = [h for h in changelog.get("histories") or [] if isinstance(h, dict)]
+    changelog = _dict(raw.get("changelog"))
+    histories = [h for h in _list(changelog.get("histories")) if isinstance(h, dict)]
     description = fields.get("description")
-    parent = fields.get("parent") or {}
+    parent = _dict(fields.get("parent"))
     hierarchy = issuetype.get("hierarchyLevel")
     if hierarchy is None:
         hierarchy = -1 if issuetype.get("subtask") else 0
+    resolution = _dict(fields.get("resolution"))
+    development = fields.get(development_field) if development_field else None
     return IssueRecord(
         jira_id=int(raw["id"]),
         key=key,
-        project_key=project_key,
-        summary=str(fields.get("summary") or ""),
-        description=adf_to_text(description),
+        project_key=_project_key(fields, key),
+        summary=capped(str(fields.get("summary") or ""), SUMMARY_LIMIT),
+        description=capped(adf_to_text(description)),
         status=_name(status),
         status_category=status_category(status),
         issue_type=_name(issuetype),
-        hierarchy_level=_int(hierarchy),
+        hierarchy_level=max(-32768, min(32767, _int(hierarchy))),
         priority=_name(fields.get("priority")),
-        labels=[str(label) for label in fields.get("labels") or []],
-        components=[_name(c) for c in fields.get("components") or [] if _name(c)],
-        parent_key=str(parent.get("key", "")) if isinstance(parent, dict) else "",
-        story_points=parse_story_points(fields.get(story_points_field))
-        if story_points_field
-        else None,
+        labels=[str(label)[:NAME_LIMIT] for label in _list(fields.get("labels"))][:LIST_LIMIT],
+        components=[_name(c) for c in _list(fields.get("components")) if _name(c)][:LIST_LIMIT],
+        parent_key=str(parent.get("key") or "")[:64],
+        story_points=_story_points(fields, story_points_fields),
         creator=user_ref(fields.get("creator")),
         reporter=user_ref(fields.get("reporter")),
         assignee=user_ref(fields.get("assignee")),
         created_at=created,
         updated_at=updated,
         resolved_at=parse_jira_datetime(fields.get("resolutiondate")),
-        has_development=bool(development_field)
-        and development_has_pull_requests(fields.get(development_field)),
-        pull_request_types=development_pull_request_types(fields.get(development_field))
-        if development_field
-        else None,
+        resolution_id=str(resolution.get("id") or "")[:32],
+        resolution=_name(resolution),
+        category_changed_at=parse_jira_datetime(fields.get("statuscategorychangedate")),
+        has_development=development_has_pull_requests(development),
+        pull_request_types=development_pull_request_types(development),
         comment_total=comment_total,
         comments=comments,
         comments_complete=len(comments) >= comment_total,
@@ -193,135 +267,25 @@ def map_issue(raw: dict, *, story_points_field: str, development_field: str) -> 
     )
 
 
-def map_transitions(
-    histories: list[dict], categories_by_status_id: dict[str, str]
-) -> list[TransitionRecord]:
-    """Status changes from changelog histories (either shape: inline or paged), oldest first."""
-    transitions = []
-    for history in histories:
-        at = parse_jira_datetime(history.get("created"))
-        if at is None or not str(history.get("id", "")).isdigit():
-            continue
-        for item in history.get("items") or []:
-            if not isinstance(item, dict):
-                continue
-            if item.get("fieldId") != "status" and item.get("field") != "status":
-                continue
-            transitions.append(
-                TransitionRecord(
-                    history_id=int(history["id"]),
-                    at=at,
-                    from_status=str(item.get("fromString") or ""),
-                    to_status=str(item.get("toString") or ""),
-                    from_category=categories_by_status_id.get(str(item.get("from")), ""),
-                    to_category=categories_by_status_id.get(str(item.get("to")), ""),
-                    author=user_ref(history.get("author")),
-                )
+def map_issues(
+    raw_issues: list, *, story_points_fields=(), development_field: str = ""
+) -> tuple[list[IssueRecord], list[SkippedIssue]]:
+    """Map a search page; an issue that can't be mapped is skipped, not its page."""
+    records: list[IssueRecord] = []
+    skipped: list[SkippedIssue] = []
+    for raw in raw_issues:
+        jira_id = str(raw.get("id") or "")[:20] if isinstance(raw, dict) else ""
+        key = str(raw.get("key") or "")[:64] if isinstance(raw, dict) else ""
+        try:
+            record = map_issue(
+                raw, story_points_fields=story_points_fields, development_field=development_field
             )
-            break  # one status change per history entry
-    transitions.sort(key=lambda t: (t.at, t.history_id))
-    return transitions
-
-
-def _assignee_ref(account_id, name) -> JiraUserRef | None:
-    if not account_id:
-        return None
-    return JiraUserRef(
-        account_id=str(account_id), display_name=str(name or ""), email="", active=True
-    )
-
-
-def assignee_at(record: IssueRecord, moment: datetime) -> JiraUserRef | None:
-    """Who was assigned at `moment`, from the changelog's assignee changes.
-
-    The last change before `moment` says who it went to; with none before, the
-    first change after says who had it; with no change at all, it's the assignee now.
-    """
-    changes = []
-    for history in record.histories:
-        at = parse_jira_datetime(history.get("created"))
-        if at is None:
+        except Exception as error:  # noqa: BLE001 - one odd issue must not stop the others
+            reason = f"Jira sent it in a shape that can't be read ({type(error).__name__})."
+            skipped.append(SkippedIssue(jira_id, key, reason))
             continue
-        for item in history.get("items") or []:
-            if isinstance(item, dict) and (item.get("fieldId") or item.get("field")) == "assignee":
-                changes.append((at, item))
-    if not changes:
-        return record.assignee
-    changes.sort(key=lambda change: change[0])
-    before = [item for at, item in changes if at <= moment]
-    if before:
-        return _assignee_ref(before[-1].get("to"), before[-1].get("toString"))
-    first = changes[0][1]
-    return _assignee_ref(first.get("from"), first.get("fromString"))
-
-
-def started_and_done(record: IssueRecord) -> tuple[datetime | None, datetime | None]:
-    """When work started (first move into in-progress) and finished (last move into done).
-
-    An issue created straight into Done has no start and is done when created
-    (or resolved); an issue that is not done now has no done time.
-    """
-    started = next((t.at for t in record.transitions if t.to_category == "indeterminate"), None)
-    done = None
-    if record.status_category == "done":
-        into_done = [t.at for t in record.transitions if t.to_category == "done"]
-        done = into_done[-1] if into_done else (record.resolved_at or record.created_at)
-    return started, done
-
-
-def collect_links(
-    record: IssueRecord, remote_links: list[dict], dev_status_prs: list[dict]
-) -> None:
-    """Fill the record's documents and pull requests from all three sources, de-duplicated by URL."""
-    documents: dict[str, LinkRecord] = {}
-    pulls: dict[str, LinkRecord] = {}
-    for pr in dev_status_prs:
-        url = str(pr.get("url") or "")
-        if not url.startswith(("http://", "https://")):
-            continue
-        ref = pull_request_from_url(url)
-        author = pr.get("author") or {}
-        pulls[ref.url if ref else url] = LinkRecord(
-            url=ref.url if ref else url,
-            title=str(pr.get("name") or "")[:500],
-            state=str(pr.get("status") or "").upper()
-            if pr.get("status") in ("OPEN", "MERGED", "DECLINED")
-            else "",
-            author=str(author.get("name") or "")[:255] if isinstance(author, dict) else "",
-            repository=(ref.repository if ref else str(pr.get("repositoryName") or ""))[:255],
-            source="dev_status",
-        )
-    for link in remote_links:
-        info = parse_remote_link(link)
-        if info is None:
-            continue
-        if info.pull_request and info.pull_request.url not in pulls:
-            pulls[info.pull_request.url] = LinkRecord(
-                url=info.pull_request.url,
-                title=info.title[:500],
-                repository=info.pull_request.repository,
-                source="remote_link",
-            )
-        elif info.document and info.document.url not in documents:
-            documents[info.document.url] = LinkRecord(
-                url=info.document.url,
-                title=info.title[:500],
-                kind=info.document.kind,
-                application=info.application[:255],
-                source="remote_link",
-            )
-    for url in record.description_urls:
-        pr_ref = pull_request_from_url(url)
-        if pr_ref:
-            pulls.setdefault(
-                pr_ref.url,
-                LinkRecord(url=pr_ref.url, repository=pr_ref.repository, source="description"),
-            )
-            continue
-        doc_ref = document_from_url(url)
-        if doc_ref:
-            documents.setdefault(
-                doc_ref.url, LinkRecord(url=doc_ref.url, kind=doc_ref.kind, source="description")
-            )
-    record.documents = [d for d in documents.values() if len(d.url) <= 2000]
-    record.pull_requests = [p for p in pulls.values() if len(p.url) <= 2000]
+        if record is None:
+            skipped.append(SkippedIssue(jira_id, key, "it has no numeric id or no creation date."))
+        else:
+            records.append(record)
+    return records, skipped

@@ -15,17 +15,20 @@ from django.utils import timezone
 
 from integrations.connections import client_for
 from integrations.jira.errors import JiraAuthError, JiraBadRequestError, JiraError
-from integrations.jira.fields import (
-    DEVELOPMENT_FIELD_NAMES,
-    STORY_POINTS_FIELD_NAMES,
-    find_field_id,
-    status_category,
+from integrations.jira.fields import DEVELOPMENT_FIELD_NAMES, estimation_fields, find_field_id
+from integrations.jira.workflow import StatusCatalog
+from integrations.models import (
+    Issue,
+    JiraConnection,
+    JiraProject,
+    SyncRun,
+    not_delivered_resolutions,
 )
-from integrations.models import Issue, JiraConnection, JiraProject, SyncRun
 from integrations.oauth_tokens import OAUTH_REJECTED_MESSAGE
 from integrations.sync import claims
 from integrations.sync.extras import ExtrasProblems, fetch_extras
-from integrations.sync.mapping import BASE_FIELDS, map_issue
+from integrations.sync.finish import FACTS_VERSION, Workflow
+from integrations.sync.mapping import BASE_FIELDS, SkippedIssue, map_issues
 from integrations.sync.pipeline import read_ahead
 from integrations.sync.writer import stored_versions, write_page
 
@@ -35,6 +38,8 @@ OVERLAP = timedelta(minutes=15)
 CENSUS_EVERY = timedelta(days=1)
 PAGE_SIZE = 100
 CENSUS_PAGE_SIZE = 5000
+# Issues named one by one in a run's warnings; the rest are counted.
+SKIPPED_LISTED = 20
 
 Progress = Callable[[SyncRun], None]
 
@@ -62,16 +67,31 @@ class _Run:
         self.client = client_for(connection)
         self.problems = ExtrasProblems()
         self.changed_issue_ids: list[int] = []
+        self.skipped: list[SkippedIssue] = []
 
     # -- set-up ---------------------------------------------------------------
 
     def detect_fields(self) -> None:
+        """The site's custom fields, statuses and resolutions, and the workspace's rules."""
         fields = self.client.fields()
-        self.connection.story_points_field = find_field_id(fields, STORY_POINTS_FIELD_NAMES) or ""
+        self.connection.estimation_fields = [
+            {"id": f.id, "name": f.name[:255]} for f in estimation_fields(fields)
+        ]
         self.connection.development_field = find_field_id(fields, DEVELOPMENT_FIELD_NAMES) or ""
-        self.categories = {
-            str(status.get("id")): status_category(status) for status in self.client.statuses()
-        }
+        try:
+            self.connection.resolutions = [
+                {"id": str(r.get("id", ""))[:32], "name": str(r.get("name", ""))[:255]}
+                for r in self.client.resolutions()
+                if isinstance(r, dict) and r.get("name")
+            ]
+        except JiraError as error:
+            # Only the settings page's list of choices needs it; the sync goes on.
+            if not error.permanent:
+                raise
+        self.rules = Workflow(
+            catalog=StatusCatalog(self.client.statuses()),
+            not_delivered=not_delivered_resolutions(self.connection.workspace_id),
+        )
 
     def resolve_projects(self) -> list[str]:
         """The keys to sync: configured ones the account can still see, or every visible project.
@@ -121,6 +141,31 @@ class _Run:
         if message not in self.run.warnings:
             self.run.warnings.append(message)
 
+    def warn_about_data(self) -> None:
+        """Warnings about what was read: skipped issues, unknown statuses, dev-status errors."""
+        for skipped in self.skipped[:SKIPPED_LISTED]:
+            self.warn(str(skipped))
+        if len(self.skipped) > SKIPPED_LISTED:
+            more = len(self.skipped) - SKIPPED_LISTED
+            self.warn(f"… and {more} more issues skipped (see the server log).")
+        if self.rules.unknown_statuses:
+            names = ", ".join(sorted(self.rules.unknown_statuses)[:10])
+            self.warn(
+                f"Statuses no longer in Jira's status list, of unknown category: {names}. "
+                "Moves through them don't count as a start or completion; completion dates "
+                "fall back to Jira's status category change date."
+            )
+        for application_type, message in sorted(self.problems.dev_status_errors.items()):
+            self.warn(
+                f"Jira's development panel refused pull requests of type {application_type}: "
+                f"{message} Other types and links were still read."
+            )
+        if self.problems.dev_status_unavailable:
+            self.warn(
+                "Jira's development panel (linked pull requests) isn't available to this "
+                "connection; pull requests are read from links and comments instead."
+            )
+
     # -- the issue pages ------------------------------------------------------
 
     def sync_issues(self, project_keys: list[str]) -> None:
@@ -133,9 +178,8 @@ class _Run:
             if not error.permanent:
                 raise
         claims.beat(self.run, issues_expected=self.run.issues_expected)
-        fields = BASE_FIELDS + [
-            f for f in (self.connection.story_points_field, self.connection.development_field) if f
-        ]
+        extra = [*self.connection.story_points_field_ids, self.connection.development_field]
+        fields = BASE_FIELDS + [f for f in dict.fromkeys(extra) if f]
         # What is stored already, read once here: the reader thread below must not
         # touch the database (SQLite allows no reader beside an open write).
         self.known = stored_versions(self.connection)
@@ -149,19 +193,13 @@ class _Run:
 
     def prepare_page(self, page: dict) -> tuple[int, list]:
         """Map a search page and complete the issues that changed (network only, no writes)."""
-        raw_issues = [raw for raw in page.get("issues") or [] if isinstance(raw, dict)]
-        records = [
-            record
-            for record in (
-                map_issue(
-                    raw,
-                    story_points_field=self.connection.story_points_field,
-                    development_field=self.connection.development_field,
-                )
-                for raw in raw_issues
-            )
-            if record is not None
-        ]
+        raw_issues = page.get("issues")
+        raw_issues = raw_issues if isinstance(raw_issues, list) else []
+        records, skipped = map_issues(
+            raw_issues,
+            story_points_fields=self.connection.story_points_field_ids,
+            development_field=self.connection.development_field,
+        )
         known = self.known
         # Never overwrite a row with an older `updated`; skip unchanged rows unless --full.
         changed = [
@@ -172,7 +210,8 @@ class _Run:
             or r.updated_at.timestamp() > known[r.jira_id][0]
             or (self.full and r.updated_at.timestamp() == known[r.jira_id][0])
         ]
-        fetch_extras(self.client, changed, self.categories, self.problems)
+        changed, unreadable = fetch_extras(self.client, changed, self.rules, self.problems)
+        self.skipped += skipped + unreadable
         return len(raw_issues), changed
 
     def store_page(self, raw_count: int, changed: list) -> None:
@@ -241,13 +280,13 @@ def sync_connection(
 ) -> SyncRun | None:
     """Sync one connection. Returns the finished run, or None if another run holds the connection."""
     connection.refresh_from_db()  # the caller's copy may predate the last run
-    kind = (
-        SyncRun.Kind.FULL if full or connection.sync_watermark is None else SyncRun.Kind.INCREMENTAL
-    )
+    # Stored facts of an older version are recomputed by re-reading every issue.
+    full = full or connection.sync_watermark is None or connection.facts_version < FACTS_VERSION
+    kind = SyncRun.Kind.FULL if full else SyncRun.Kind.INCREMENTAL
     run = claims.claim(connection, kind=kind, trigger=trigger)
     if run is None:
         return None
-    sync = _Run(connection, run, full=full or connection.sync_watermark is None, progress=progress)
+    sync = _Run(connection, run, full=full, progress=progress)
     try:
         myself = sync.client.myself()
         connection.jira_time_zone = str(myself.get("timeZone") or connection.jira_time_zone)
@@ -279,10 +318,7 @@ def sync_connection(
         return _finish(
             sync, SyncRun.Status.FAILED, "The sync stopped on an unexpected error; it was logged."
         )
-    if sync.problems.dev_status_unavailable:
-        sync.warn(
-            "Jira's development panel (linked pull requests) isn't available to this connection; pull requests are read from links instead."
-        )
+    sync.warn_about_data()
     status = SyncRun.Status.PARTIAL if run.warnings else SyncRun.Status.SUCCEEDED
     # The watermark is the run's start: anything changed during the run is picked up next time.
     with transaction.atomic():
@@ -291,8 +327,10 @@ def sync_connection(
             last_synced_at=timezone.now(),
             last_census_at=connection.last_census_at,
             jira_time_zone=connection.jira_time_zone,
-            story_points_field=connection.story_points_field,
+            estimation_fields=connection.estimation_fields,
             development_field=connection.development_field,
+            resolutions=connection.resolutions,
+            facts_version=FACTS_VERSION,
         )
         finished = _finish(sync, status)
     return finished

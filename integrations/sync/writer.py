@@ -21,7 +21,7 @@ from integrations.models import (
     StatusTransition,
 )
 from integrations.sync.bulk import insert_rows, upsert_rows
-from integrations.sync.mapping import IssueRecord, assignee_at, started_and_done
+from integrations.sync.mapping import IssueRecord
 
 
 @dataclass
@@ -47,17 +47,23 @@ def _users_for(connection: JiraConnection, refs: dict[str, JiraUserRef]) -> dict
     if not refs:
         return {}
     existing = {
-        account_id: (pk, name, email)
-        for account_id, pk, name, email in JiraUser.objects.filter(
+        account_id: (pk, name, email, account_type)
+        for account_id, pk, name, email, account_type in JiraUser.objects.filter(
             connection=connection, account_id__in=refs
-        ).values_list("account_id", "pk", "display_name", "email")
+        ).values_list("account_id", "pk", "display_name", "email", "account_type")
     }
     workspace_id = connection.workspace_id
-    for account_id, (pk, name, email) in existing.items():
+    for account_id, (pk, name, email, account_type) in existing.items():
         ref = refs[account_id]
-        if (ref.display_name and ref.display_name != name) or (ref.email and ref.email != email):
+        if (
+            (ref.display_name and ref.display_name != name)
+            or (ref.email and ref.email != email)
+            or (ref.account_type and ref.account_type != account_type)
+        ):
             JiraUser.objects.filter(pk=pk).update(
-                display_name=ref.display_name[:255] or name, email=ref.email[:254] or email
+                display_name=ref.display_name[:255] or name,
+                email=ref.email[:254] or email,
+                account_type=ref.account_type or account_type,
             )
     new = [ref for account_id, ref in refs.items() if account_id not in existing]
     if new:
@@ -87,12 +93,13 @@ def _users_for(connection: JiraConnection, refs: dict[str, JiraUserRef]) -> dict
                     display_name=ref.display_name[:255],
                     email=ref.email[:254],
                     active=ref.active,
+                    account_type=ref.account_type or "atlassian",
                 )
             )
         JiraUser.objects.bulk_create(users, ignore_conflicts=True)
         existing.update(
             {
-                account_id: (pk, "", "")
+                account_id: (pk, "", "", "")
                 for account_id, pk in JiraUser.objects.filter(
                     connection=connection, account_id__in=[u.account_id for u in users]
                 ).values_list("account_id", "pk")
@@ -136,16 +143,10 @@ def write_page(
                 on_saved(result)
         return result
     with transaction.atomic():
-        done_times = {}
-        for record in records:
-            started, done = started_and_done(record)
-            done_times[record.jira_id] = (started, done)
-            record.completed_by = assignee_at(record, done) if done else None
         user_ids = _users_for(connection, _all_user_refs(records))
         now = timezone.now()
         issues = []
         for record in records:
-            started, done = done_times[record.jira_id]
             issues.append(
                 {
                     "workspace_id": connection.workspace_id,
@@ -171,8 +172,11 @@ def write_page(
                     "created_at": record.created_at,
                     "updated_at": record.updated_at,
                     "resolved_at": record.resolved_at,
-                    "started_at": started,
-                    "done_at": done,
+                    "resolution": record.resolution,
+                    "resolution_id": record.resolution_id,
+                    "started_at": record.started_at,
+                    "done_at": record.completed_at,
+                    "delivered": record.delivered,
                     "comment_count": record.comment_total,
                     "pull_request_count": len(record.pull_requests),
                     "document_count": len(record.documents),
@@ -224,6 +228,8 @@ def write_page(
                         "to_status": t.to_status[:255],
                         "from_category": t.from_category,
                         "to_category": t.to_category,
+                        "from_status_id": t.from_status_id,
+                        "to_status_id": t.to_status_id,
                         "author_id": user_ids.get(t.author.account_id) if t.author else None,
                     }
                 )

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import count
 
 from analytics.models import IssueScore, Team, TeamMember
+from integrations.jira.workflow import DEFAULT_NOT_DELIVERED_RESOLUTIONS as NOT_DELIVERED
 from integrations.models import (
     Comment,
     Issue,
@@ -70,7 +71,8 @@ def make_issue(
 ) -> Issue:
     """An issue; `assignee` is a Person (its Jira account is used), `score` stores an IssueScore.
 
-    A done issue is credited to its assignee unless `completed_by` (a Person) says otherwise.
+    A done issue is credited to its assignee unless `completed_by` (a Person) says otherwise,
+    and delivered unless `resolution` names a not-delivered one (or `delivered` says so).
     """
     number = next(_ids)
     completed_by = fields.pop("completed_by", assignee if done else None)
@@ -94,6 +96,9 @@ def make_issue(
         started_at=started,
         done_at=done,
         resolved_at=done,
+        delivered=fields.pop(
+            "delivered", done is not None and fields.get("resolution") not in NOT_DELIVERED
+        ),
         pull_request_count=prs,
         document_count=docs,
         removed_at=removed,

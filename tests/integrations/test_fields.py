@@ -7,9 +7,10 @@ import pytest
 
 from integrations.jira.fields import (
     DEVELOPMENT_FIELD_NAMES,
-    STORY_POINTS_FIELD_NAMES,
+    EstimationField,
     JiraUserRef,
     development_has_pull_requests,
+    estimation_fields,
     find_field_id,
     parse_jira_datetime,
     parse_story_points,
@@ -154,9 +155,48 @@ FIELDS = [
 ]
 
 
-def test_story_points_field_is_found_by_name_in_preference_order():
-    assert find_field_id(FIELDS, STORY_POINTS_FIELD_NAMES) == "customfield_10024"
-    assert find_field_id(FIELDS[:2], STORY_POINTS_FIELD_NAMES) == "customfield_10016"
+def test_every_estimation_field_is_found_jira_softwares_first():
+    assert estimation_fields(FIELDS) == [
+        EstimationField("customfield_10016", "Story point estimate", "schema"),
+        EstimationField("customfield_10024", "Story Points", "name"),
+    ]
+
+
+def test_the_estimation_field_is_found_by_schema_whatever_its_name():
+    fields = [
+        {
+            "id": "customfield_10016",
+            "name": "Schätzung",
+            "schema": {"type": "number", "custom": "com.pyxis.greenhopper.jira:jsw-story-points"},
+        }
+    ]
+    assert [f.id for f in estimation_fields(fields)] == ["customfield_10016"]
+
+
+def test_localised_story_point_fields_match_by_name_or_untranslated_name():
+    fields = [
+        {"id": "customfield_1", "name": "Story-Punkte", "schema": {"type": "number"}},
+        {"id": "customfield_2", "name": "ストーリーポイント", "schema": {"type": "number"}},
+        {"id": "customfield_3", "name": "Points", "untranslatedName": "Story Points"},
+    ]
+    assert [f.id for f in estimation_fields(fields)] == [
+        "customfield_3",
+        "customfield_1",
+        "customfield_2",
+    ]
+
+
+def test_a_text_field_named_story_points_is_not_an_estimate():
+    fields = [{"id": "customfield_9", "name": "Story Points", "schema": {"type": "string"}}]
+    assert estimation_fields(fields) == []
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [None, {}, "x", [], [None, "x", {"name": "Story Points"}, {"id": 5, "name": "Story Points"}]],
+)
+def test_missing_or_malformed_fields_give_no_estimation_field(fields):
+    assert estimation_fields(fields) == []
 
 
 def test_field_names_match_case_insensitively():
@@ -165,31 +205,24 @@ def test_field_names_match_case_insensitively():
 
 
 def test_localized_fields_match_on_untranslated_name():
-    fields = [
-        {"id": "customfield_10016", "name": "Story-Punkte", "untranslatedName": "Story Points"}
-    ]
-    assert find_field_id(fields, STORY_POINTS_FIELD_NAMES) == "customfield_10016"
+    fields = [{"id": "customfield_10000", "name": "Entwicklung", "untranslatedName": "Development"}]
+    assert find_field_id(fields, DEVELOPMENT_FIELD_NAMES) == "customfield_10000"
 
 
 def test_first_listed_field_wins_among_duplicates():
     fields = [
-        {"id": "customfield_1", "name": "Story Points"},
-        {"id": "customfield_2", "name": "Story Points"},
+        {"id": "customfield_1", "name": "Development"},
+        {"id": "customfield_2", "name": "Development"},
     ]
-    assert find_field_id(fields, STORY_POINTS_FIELD_NAMES) == "customfield_1"
+    assert find_field_id(fields, DEVELOPMENT_FIELD_NAMES) == "customfield_1"
 
 
 @pytest.mark.parametrize(
     "fields",
-    [None, {}, "x", [], [None, "x", {"name": "Story Points"}, {"id": 5, "name": "Story Points"}]],
+    [None, {}, "x", [], [None, "x", {"name": "Development"}, {"id": 5, "name": "Development"}]],
 )
 def test_missing_or_malformed_fields_give_none(fields):
-    assert find_field_id(fields, STORY_POINTS_FIELD_NAMES) is None
-
-
-def test_field_name_constants():
-    assert STORY_POINTS_FIELD_NAMES == ("Story Points", "Story point estimate")
-    assert DEVELOPMENT_FIELD_NAMES == ("Development",)
+    assert find_field_id(fields, DEVELOPMENT_FIELD_NAMES) is None
 
 
 # -- development_has_pull_requests ----------------------------------------------
@@ -332,7 +365,20 @@ def test_user_ref_reads_a_jira_user():
         "timeZone": "Europe/Lisbon",
         "accountType": "atlassian",
     }
-    assert user_ref(user) == JiraUserRef("557058:abc", "Ana Lima", "ana@example.com", True)
+    assert user_ref(user) == JiraUserRef(
+        "557058:abc", "Ana Lima", "ana@example.com", True, "atlassian"
+    )
+    assert not user_ref(user).is_bot
+
+
+def test_user_ref_knows_integrations_and_customers_are_not_people():
+    app = {
+        "accountId": "557058:f58131cb",
+        "displayName": "Automation for Jira",
+        "accountType": "app",
+    }
+    customer = {"accountId": "qm:1", "displayName": "A customer", "accountType": "customer"}
+    assert user_ref(app).is_bot and user_ref(customer).is_bot
 
 
 def test_user_ref_tolerates_hidden_email_and_deleted_users():

@@ -480,13 +480,14 @@ def test_issue_ids_are_validated(rsps, sleeps, bad):
     assert len(rsps.calls) == 0
 
 
-def test_dev_status_needs_numeric_id(sleeps):
+def test_dev_status_needs_numeric_id_and_a_plain_application_type(sleeps):
     with pytest.raises(ValueError):
-        make(sleeps).dev_status_pull_requests("ABC-7")
+        make(sleeps).dev_status_pull_requests("ABC-7", "GitHub")
+    with pytest.raises(ValueError):
+        make(sleeps).dev_status_pull_requests("10042", "GitHub&dataType=branch")
 
 
-def test_dev_status_pull_requests_deduplicated(rsps, sleeps):
-    detail = f"{BASE}/rest/dev-status/latest/issue/detail"
+def test_dev_status_instance_types_come_from_the_summary(rsps, sleeps):
     rsps.get(
         f"{BASE}/rest/dev-status/latest/issue/summary",
         json={
@@ -503,29 +504,35 @@ def test_dev_status_pull_requests_deduplicated(rsps, sleeps):
         },
         match=[matchers.query_param_matcher({"issueId": "10042"})],
     )
+    assert make(sleeps).dev_status_instance_types(10042) == [
+        "GitHub",
+        "oAuth-com.github.integration.production",
+    ]
+
+
+def test_dev_status_pull_requests_of_one_application_type(rsps, sleeps):
     pr12 = {"id": "#12", "status": "MERGED", "url": "https://github.com/org/repo/pull/12"}
     pr13 = {"id": "#13", "status": "OPEN", "url": "https://github.com/org/repo/pull/13"}
-    for app_type, prs in [
-        ("GitHub", [pr12]),
-        ("oAuth-com.github.integration.production", [pr12, pr13]),
-    ]:
-        rsps.get(
-            detail,
-            json={"errors": [], "detail": [{"pullRequests": prs, "branches": []}]},
-            match=[
-                matchers.query_param_matcher(
-                    {"issueId": "10042", "applicationType": app_type, "dataType": "pullrequest"}
-                )
-            ],
-        )
-    prs = make(sleeps).dev_status_pull_requests(10042)
+    rsps.get(
+        f"{BASE}/rest/dev-status/latest/issue/detail",
+        json={"errors": [], "detail": [{"pullRequests": [pr12, pr13, "junk"], "branches": []}]},
+        match=[
+            matchers.query_param_matcher(
+                {
+                    "issueId": "10042",
+                    "applicationType": "oAuth-com.github.integration.production",
+                    "dataType": "pullrequest",
+                }
+            )
+        ],
+    )
+    prs = make(sleeps).dev_status_pull_requests(10042, "oAuth-com.github.integration.production")
     assert [p["url"] for p in prs] == [pr12["url"], pr13["url"]]
-    assert len(rsps.calls) == 3
 
 
-def test_dev_status_without_prs_makes_one_call(rsps, sleeps):
+def test_dev_status_without_prs_lists_no_instance_type(rsps, sleeps):
     rsps.get(f"{BASE}/rest/dev-status/latest/issue/summary", json={"errors": [], "summary": {}})
-    assert make(sleeps).dev_status_pull_requests("10042") == []
+    assert make(sleeps).dev_status_instance_types("10042") == []
     assert len(rsps.calls) == 1
 
 

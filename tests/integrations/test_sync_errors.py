@@ -54,6 +54,10 @@ def _mock_setup(mock, projects=("ENG", "KAN")):
         f"{SITE}/rest/api/3/status",
         json=[{"id": "3", "name": "In Progress", "statusCategory": {"key": "indeterminate"}}],
     )
+    mock.get(
+        f"{SITE}/rest/api/3/resolution/search",
+        json={"values": [{"id": "10000", "name": "Done"}], "isLast": True},
+    )
     mock.post(f"{SITE}/rest/api/3/search/approximate-count", json={"count": 2})
 
 

@@ -100,7 +100,7 @@ def test_full_sync_stores_exactly_the_simulators_issues(simulator, connection):
     assert stored_prs == {url for t in truth.values() for url in t["pr_urls"]}
     connection.refresh_from_db()
     assert connection.sync_watermark == run.started_at
-    assert connection.story_points_field.startswith("customfield_")
+    assert [f["id"] for f in connection.estimation_fields] == [site.sp_field_id]
 
 
 def test_an_unchanged_incremental_sync_makes_a_handful_of_requests(simulator, connection):

@@ -1,7 +1,8 @@
 from datetime import UTC, datetime
 
 from integrations.jira.fields import JiraUserRef
-from integrations.sync.mapping import assignee_at, map_issue
+from integrations.sync.finish import assignee_at
+from integrations.sync.mapping import map_issue
 
 ANA = {"accountId": "acc-ana", "displayName": "Ana"}
 
@@ -19,7 +20,7 @@ def _issue(histories, assignee=ANA):
         },
         "changelog": {"histories": histories, "total": len(histories)},
     }
-    return map_issue(raw, story_points_field="", development_field="")
+    return map_issue(raw)
 
 
 def _reassign(when, from_id, from_name, to_id, to_name):

@@ -29,12 +29,13 @@ from .constants import (
     DEMO_TIMEZONE,
     DEMO_TOKEN,
     DEVELOPMENT_FIELD_ID,
+    ESTIMATE_FIELD,
     LIMITED_EMAIL,
     LIMITED_TIMEZONE,
     LIMITED_TOKEN,
     OAUTH_CLIENT_ID,
     OAUTH_CLIENT_SECRET,
-    STORY_POINT_FIELDS,
+    STORY_POINTS_FIELD,
 )
 from .data import Site, UnknownIssue
 from .faults import FAULT_KINDS, FaultRecord
@@ -54,7 +55,8 @@ __all__ = [
     "LIMITED_TOKEN",
     "OAUTH_CLIENT_ID",
     "OAUTH_CLIENT_SECRET",
-    "STORY_POINT_FIELDS",
+    "ESTIMATE_FIELD",
+    "STORY_POINTS_FIELD",
     "Account",
     "FaultRecord",
     "JiraSimulator",

@@ -31,6 +31,7 @@ from .render import (
     history_json,
     issue_json,
     project_json,
+    resolutions_json,
     status_json,
 )
 from .standard_fields import fields_json
@@ -175,16 +176,28 @@ def project_get(req: Request) -> Response:
 
 
 def fields(req: Request) -> Response:
-    site = req.site
-    return ok(
-        fields_json(
-            site.sp_field_id, site.sp_field_name, DEVELOPMENT_FIELD_ID, DEVELOPMENT_FIELD_NAME
-        )
-    )
+    return ok(fields_json(DEVELOPMENT_FIELD_ID, DEVELOPMENT_FIELD_NAME))
 
 
 def statuses(req: Request) -> Response:
     return ok([status_json(s.id, req.base) for s in STATUSES])
+
+
+def resolution_search(req: Request) -> Response:
+    values = resolutions_json(req.base)
+    start = req.int_param("startAt", 0)
+    limit = req.int_param("maxResults", 50, maximum=100)
+    page = values[start : start + limit]
+    return ok(
+        {
+            "self": f"{req.base}/rest/api/3/resolution/search",
+            "maxResults": limit,
+            "startAt": start,
+            "total": len(values),
+            "isLast": start + limit >= len(values),
+            "values": page,
+        }
+    )
 
 
 def legacy_search(req: Request) -> Response:
@@ -296,6 +309,7 @@ ROUTES = [
     _route("GET", "/rest/api/3/project/{ref}", project_get),
     _route("GET", "/rest/api/3/field", fields),
     _route("GET", "/rest/api/3/status", statuses),
+    _route("GET", "/rest/api/3/resolution/search", resolution_search),
     _route("GET|POST", "/rest/api/3/search/jql", search_jql),
     _route("POST", "/rest/api/3/search/approximate-count", approximate_count),
     _route("GET|POST", "/rest/api/3/search", legacy_search),

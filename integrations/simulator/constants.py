@@ -28,11 +28,13 @@ PROJECT_NAMES = {
 
 DEVELOPMENT_FIELD_ID = "customfield_10000"
 DEVELOPMENT_FIELD_NAME = "Development"
-# Sites differ in which custom field holds story points (fact sheet section 5).
-STORY_POINT_FIELDS = (
-    ("customfield_10016", "Story point estimate"),
-    ("customfield_10024", "Story Points"),
-)
+# Real sites often have both estimation fields, each used by some projects: Jira
+# Software's "Story point estimate" (team-managed and many company-managed projects) and
+# a plain number field "Story Points" (fact sheet section 10).
+ESTIMATE_FIELD = ("customfield_10016", "Story point estimate")
+STORY_POINTS_FIELD = ("customfield_10024", "Story Points")
+ESTIMATE_SCHEMA = "com.pyxis.greenhopper.jira:jsw-story-points"
+NUMBER_SCHEMA = "com.atlassian.jira.plugin.system.customfieldtypes:float"
 
 FIRST_ISSUE_ID = 10001
 ISSUE_DAYS = 180
@@ -54,8 +56,16 @@ IN_PROGRESS = StatusDef("3", "In Progress", 4, "indeterminate", "In Progress", "
 IN_REVIEW = StatusDef("10002", "In Review", 4, "indeterminate", "In Progress", "yellow")
 DONE = StatusDef("10003", "Done", 3, "done", "Done", "green")
 STATUSES = (TODO, IN_PROGRESS, IN_REVIEW, DONE)
-STATUS_BY_ID = {s.id: s for s in STATUSES}
 STATUS_BY_NAME = {s.name.lower(): s for s in STATUSES}
+# The workflow sites used before a migration: Jira's built-in statuses, since deleted from
+# the status list but still in every old changelog (fact sheet section 10). Sites named
+# "legacy..." also used a custom "Ready for Dev" status that no id or name identifies.
+OPEN = StatusDef("1", "Open", 2, "new", "To Do", "blue-gray")
+RESOLVED = StatusDef("5", "Resolved", 3, "done", "Done", "green")
+CLOSED = StatusDef("6", "Closed", 3, "done", "Done", "green")
+READY_FOR_DEV = StatusDef("10101", "Ready for Dev", 2, "new", "To Do", "blue-gray")
+OLD_STATUSES = (OPEN, RESOLVED, CLOSED, READY_FOR_DEV)
+STATUS_BY_ID = {s.id: s for s in STATUSES + OLD_STATUSES}
 
 
 @dataclass(frozen=True)
@@ -80,7 +90,15 @@ TYPE_BY_NAME = {t.name.lower(): i for i, t in enumerate(ISSUE_TYPES)}
 
 PRIORITIES = (("1", "Highest"), ("2", "High"), ("3", "Medium"), ("4", "Low"), ("5", "Lowest"))
 PRIORITY_BY_NAME = {name.lower(): (pid, name) for pid, name in PRIORITIES}
-RESOLUTIONS = (("10000", "Done"), ("10001", "Won't Do"), ("10002", "Duplicate"))
+RESOLUTIONS = (
+    ("10000", "Done"),
+    ("10001", "Won't Do"),
+    ("10002", "Duplicate"),
+    ("10003", "Cannot Reproduce"),
+)
+RESOLUTION_WEIGHTS = (88, 6, 4, 2)
+# What the app counts as not delivered by default (Jira's usual English names).
+NOT_DELIVERED = frozenset({"Won't Do", "Duplicate", "Cannot Reproduce"})
 
 DEV_INSTANCE_TYPES = {
     "GitHub": "GitHub",

@@ -211,3 +211,26 @@ def comment_body(seed: int, *, users: list[dict], pr_urls: list[str]) -> dict:
 
 def plain_comment(message: str) -> dict:
     return {"type": "doc", "version": 1, "content": [paragraph(text(message))]}
+
+
+PR_COMMENT_SHAPES = ("inlineCard", "blockCard", "link")
+
+
+def pr_link_comment(url: str, shape: str) -> dict:
+    """A comment announcing a pull request, as integrations and people post them: a smart
+    link inline or as a block, or plain text with a link mark (fact sheet section 10)."""
+    number = url.rsplit("/", 1)[-1]
+    if shape == "blockCard":
+        content = [
+            paragraph(text("Pull request opened:")),
+            {"type": "blockCard", "attrs": {"url": url}},
+        ]
+    elif shape == "inlineCard":
+        content = [paragraph(text("Linked "), {"type": "inlineCard", "attrs": {"url": url}})]
+    else:
+        content = [
+            paragraph(
+                text("Fix is in "), text(f"PR #{number}", {"type": "link", "attrs": {"href": url}})
+            )
+        ]
+    return {"type": "doc", "version": 1, "content": content}

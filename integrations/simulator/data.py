@@ -16,10 +16,12 @@ from dataclasses import dataclass
 
 from . import mutations, truth
 from .constants import (
+    DAY_MS,
     DEMO_EMAIL,
+    ESTIMATE_FIELD,
     FIRST_ISSUE_ID,
     LIMITED_EMAIL,
-    STORY_POINT_FIELDS,
+    STORY_POINTS_FIELD,
     project_name,
 )
 from .generate import build_skeleton, generate_core
@@ -66,7 +68,10 @@ class Site:
         self.site_seed = site_seed
         rng = random.Random(site_seed)
         self.cloud_id = stable_uuid(seed, subdomain, "cloud")
-        self.sp_field_id, self.sp_field_name = STORY_POINT_FIELDS[rng.randrange(2)]
+        # A workflow migration some months ago replaced the built-in statuses (fact sheet
+        # section 10): done issues still done then were moved Resolved/Closed -> Done.
+        self.migration_ms = now_ms - rng.randint(60, 110) * DAY_MS
+        self.legacy = subdomain.startswith("legacy")
         self.github_org = f"{subdomain}-eng"
         self.dev_instances = rng.choice(
             (("GitHub",), ("oAuth-com.github.integration.production",))
@@ -79,8 +84,10 @@ class Site:
             self.projects.append(Project(i, str(10_000 + i), key, project_name(key), comps))
         self.project_by_key = {p.key: p for p in self.projects}
         self.users = build_users(seed, subdomain)
-        self.assignable_count = len(self.users) - 2
-        self.former_user, self.app_user = len(self.users) - 2, len(self.users) - 1
+        self.assignable_count = len(self.users) - 3
+        self.former_user, self.app_user, self.git_app_user = range(
+            len(self.users) - 3, len(self.users)
+        )
         self.user_refs = [u.as_json() for u in self.users]
         all_keys = frozenset(self.project_by_key)
         first = frozenset([self.projects[0].key]) if self.projects else frozenset()
@@ -120,6 +127,12 @@ class Site:
 
     def issue_id(self, idx: int) -> str:
         return str(FIRST_ISSUE_ID + idx)
+
+    @staticmethod
+    def points_field_of(project: Project) -> tuple[str, str]:
+        """(id, name) of the estimation field a project uses: team-managed (odd) projects
+        use Jira Software's "Story point estimate", the others "Story Points"."""
+        return ESTIMATE_FIELD if project.index % 2 == 1 else STORY_POINTS_FIELD
 
     def project_of(self, idx: int) -> Project:
         return self.projects[self.skeleton.project[idx]]

@@ -21,6 +21,7 @@ from .constants import (
     IN_REVIEW,
     ISSUE_DAYS,
     PRIORITIES,
+    RESOLUTION_WEIGHTS,
     RESOLUTIONS,
     T_BUG,
     T_EPIC,
@@ -163,7 +164,8 @@ def generate_core(site, idx: int) -> IssueCore:
         zone=zone, desc_seed=desc_seed,
     )  # fmt: skip
     if created_done:
-        core.resolution, core.resolution_ms = RESOLUTIONS[0], created
+        core.resolution = rng.choices(RESOLUTIONS, RESOLUTION_WEIGHTS)[0]
+        core.resolution_ms = core.completed_ms = created
     if fresh:
         return core
 
@@ -180,6 +182,7 @@ def generate_core(site, idx: int) -> IssueCore:
 
     builder = HistoryBuilder(site, core, rng, base_id=100_000 + idx * 256)
     builder.build(history_times, transitions)
+    builder.migrate_workflow(created, updated, created_done)
     core.histories = builder.histories
 
     regulars = (reporter, reporter if assignee is None else assignee)
@@ -208,4 +211,33 @@ def generate_core(site, idx: int) -> IssueCore:
     core.links = devinfo.make_links(
         rng, subdomain=site.subdomain, base_id=10_000 + idx * 4, prs=core.prs, title=summary
     )
+    _comments_by_integrations(rng, site, core, started=any(s is IN_PROGRESS for s in path))
     return core
+
+
+def _comments_by_integrations(rng: random.Random, site, core: IssueCore, *, started: bool) -> None:
+    """Turn some comments into what integrations post: GitHub for Jira announcing PRs (some
+    of them in no development panel), and Automation for Jira notes."""
+    slots = list(range(len(core.comments)))
+    rng.shuffle(slots)
+    announced = [pr.url for pr in core.prs if rng.random() < 0.3]
+    comment_only = None
+    if started and rng.random() < 0.2:
+        repo = devinfo.REPOS[rng.randrange(len(devinfo.REPOS))]
+        comment_only = (
+            f"https://github.com/{site.github_org}/{repo}/pull/{rng.randint(10_000, 19_999)}"
+        )
+        announced.append(comment_only)
+    for url in dict.fromkeys(announced):
+        if not slots:
+            return
+        comment = core.comments[slots.pop()]
+        comment.author = site.git_app_user if rng.random() < 0.7 else comment.author
+        comment.body = content.pr_link_comment(url, rng.choice(content.PR_COMMENT_SHAPES))
+        if url == comment_only:
+            core.comment_prs.append(url)
+    for index in slots:
+        if rng.random() < 0.05:
+            comment = core.comments[index]
+            comment.author = site.app_user
+            comment.body = content.plain_comment("Moved by an automation rule.")

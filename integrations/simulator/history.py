@@ -11,8 +11,24 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from .constants import DONE, PRIORITIES, RESOLUTIONS, StatusDef
+from .constants import (
+    CLOSED,
+    DONE,
+    OPEN,
+    PRIORITIES,
+    READY_FOR_DEV,
+    RESOLUTION_WEIGHTS,
+    RESOLUTIONS,
+    RESOLVED,
+    STATUSES,
+    TODO,
+    StatusDef,
+)
 from .records import History
+
+# History ids of an issue are base_id + i for its generated events; the workflow
+# migration's entries come after them.
+MIGRATION_ID_OFFSET = 250
 
 EXTRA_KINDS = (
     "assignee", "priority", "labels", "Sprint", "Rank", "summary", "points", "description",
@@ -58,6 +74,22 @@ def status_items(
     return items
 
 
+# The statuses generated histories use (before the migration renames some of them).
+STATUS_BY_ID_NOW = {s.id: s for s in STATUSES}
+
+
+def record_status_change(core, old: StatusDef, new: StatusDef, at: int) -> None:
+    """What a status change does to the issue besides its status: Jira's
+    ``statuscategorychangedate`` moves only when the category changes, and the issue is
+    completed by a move into done from another category (reopening undoes it)."""
+    if old.category_key != new.category_key:
+        core.status_changed_ms = at
+    if new.category_key == "done" and old.category_key != "done":
+        core.completed_ms = at
+    elif new.category_key != "done":
+        core.completed_ms = None
+
+
 def _chain(final: Any, count: int, pick: Callable[[], Any]) -> list[Any]:
     """``count + 1`` values, each different from the next, ending with ``final``."""
     values = [final]
@@ -92,11 +124,11 @@ class HistoryBuilder:
                 old, new = next(transition_iter)
                 resolution, previous = None, core.resolution
                 if new is DONE:
-                    resolution = RESOLUTIONS[0] if rng.random() < 0.92 else RESOLUTIONS[1]
+                    resolution = rng.choices(RESOLUTIONS, RESOLUTION_WEIGHTS)[0]
                     core.resolution, core.resolution_ms = resolution, at
                 elif old is DONE:
                     core.resolution, core.resolution_ms = None, None
-                core.status_changed_ms = at
+                record_status_change(core, old, new, at)
                 items = status_items(old, new, resolution, previous)
                 author = core.assignee if core.assignee is not None else core.reporter
                 if rng.random() < 0.1:
@@ -106,6 +138,51 @@ class HistoryBuilder:
                 items = self._extra(kind, chains)
                 author = int(rng.random() * site.assignable_count)
             self.histories.append(History(self.base_id + i, author, at, items))
+
+    def migrate_workflow(self, created: int, updated: int, created_done: bool) -> None:
+        """Replay the site's workflow migration on an issue that lived through it.
+
+        Before the migration the site used Jira's built-in statuses (Open, Resolved,
+        Closed; "Ready for Dev" on legacy sites): status items before it are renamed, and
+        an issue in one of them was moved to the new status on migration day, as Jira
+        records it. Done issues may also have moved Resolved -> Closed before: neither
+        move inside done completes anything again.
+        """
+        site, rng = self.site, self.rng
+        if not created < site.migration_ms < updated:
+            return
+        old_todo = READY_FOR_DEV if site.legacy else OPEN
+        renamed = {TODO.id: old_todo, DONE.id: RESOLVED}
+        status_then = DONE if created_done else TODO
+        resolved_at = created
+        for history in self.histories:
+            if history.created_ms >= site.migration_ms:
+                break
+            for change in history.items:
+                if change["fieldId"] != "status":
+                    continue
+                status_then = STATUS_BY_ID_NOW[change["to"]]
+                if status_then is DONE:
+                    resolved_at = history.created_ms
+                for side in ("from", "to"):
+                    old = renamed.get(change[side])
+                    if old is not None:
+                        change[side], change[f"{side}String"] = old.id, old.name
+        before = renamed.get(status_then.id)
+        if before is None:
+            return
+        author = 2 % site.assignable_count  # the site admin ran the migration
+        extra_id = self.base_id + MIGRATION_ID_OFFSET
+        if before is RESOLVED and rng.random() < 0.3:
+            closed_at = resolved_at + int(rng.random() * (site.migration_ms - resolved_at))
+            if resolved_at < closed_at < site.migration_ms:
+                items = [item("status", RESOLVED.id, RESOLVED.name, CLOSED.id, CLOSED.name)]
+                self.histories.append(History(extra_id + 1, author, closed_at, items))
+                before = CLOSED
+        new = DONE if status_then is DONE else TODO
+        items = [item("status", before.id, before.name, new.id, new.name)]
+        self.histories.append(History(extra_id, author, site.migration_ms, items))
+        self.histories.sort(key=lambda h: (h.created_ms, h.id))
 
     def _chains(self, kinds: list[str]) -> dict[str, list]:
         rng, core, site = self.rng, self.core, self.site
@@ -145,17 +222,8 @@ class HistoryBuilder:
             old, new = chains["points"].pop(0)
             old_s = "" if old is None else str(old)
             new_s = "" if new is None else str(new)
-            return [
-                item(
-                    site.sp_field_name,
-                    None,
-                    old_s,
-                    None,
-                    new_s,
-                    field_id=site.sp_field_id,
-                    custom=True,
-                )
-            ]
+            field_id, name = site.points_field_of(site.project_of(self.core.idx))
+            return [item(name, None, old_s, None, new_s, field_id=field_id, custom=True)]
         if kind == "labels":
             return [
                 item("labels", None, "", None, rng.choice(("backend", "customer", "tech-debt")))

@@ -17,18 +17,19 @@ from .constants import (
     IN_REVIEW,
     PRIORITY_BY_NAME,
     RESOLUTIONS,
-    STATUS_BY_ID,
     STATUS_BY_NAME,
+    STATUSES,
     T_SUBTASK,
     TODO,
     TYPE_BY_NAME,
 )
 from .dates import coerce_ms, iso_utc
-from .history import item, status_items
+from .history import item, record_status_change, status_items
 from .records import Comment, History
 from .seeding import derive_seed
 
 NEXT_STATUS = {TODO.id: IN_PROGRESS, IN_PROGRESS.id: IN_REVIEW, IN_REVIEW.id: DONE, DONE.id: TODO}
+CURRENT_STATUS_BY_ID = {s.id: s for s in STATUSES}
 
 
 def _at(site, idx: int, updated) -> int:
@@ -77,14 +78,15 @@ def _apply(site, core, name: str, value, at: int) -> list[dict]:
         old, core.summary = core.summary, str(value)
         return [item("summary", None, old, None, core.summary)]
     if name == "status":
-        new = STATUS_BY_NAME.get(str(value).lower()) or STATUS_BY_ID.get(str(value))
+        new = STATUS_BY_NAME.get(str(value).lower()) or CURRENT_STATUS_BY_ID.get(str(value))
         if new is None:
             raise ValueError(f"unknown status {value!r}")
         old, previous = core.status, core.resolution
         if new is old:
             return []
         resolution = RESOLUTIONS[0] if new is DONE else None
-        core.status, core.status_changed_ms = new, at
+        record_status_change(core, old, new, at)
+        core.status = new
         if new is DONE:
             core.resolution, core.resolution_ms = resolution, at
         elif old is DONE:
@@ -112,16 +114,9 @@ def _apply(site, core, name: str, value, at: int) -> list[dict]:
     if name == "story_points":
         old, core.story_points = core.story_points, value
         as_text = ["" if v is None else str(v) for v in (old, value)]
+        field_id, field_name = site.points_field_of(site.project_of(core.idx))
         return [
-            item(
-                site.sp_field_name,
-                None,
-                as_text[0],
-                None,
-                as_text[1],
-                field_id=site.sp_field_id,
-                custom=True,
-            )
+            item(field_name, None, as_text[0], None, as_text[1], field_id=field_id, custom=True)
         ]
     if name == "description":
         core.description = content.plain_comment(value) if isinstance(value, str) else value

@@ -4,7 +4,8 @@ Some people are *shared*: they exist on every site of a simulator with the same 
 account (same accountId and email, as one Atlassian account really is global), so a workspace
 with two sites can match them. Others belong to one site. About a third hide their email (the
 ``emailAddress`` key is then absent, as with Jira's privacy settings), one user is deleted
-("Former user", inactive, no email) and one is the Automation for Jira app account.
+("Former user", inactive, no email) and two are integrations (``accountType: "app"``):
+Automation for Jira, which moves issues, and GitHub for Jira, which posts PR links.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def _person(seed: int, namespace: str, number: int, email_domain: str) -> User:
 
 
 def build_users(seed: int, subdomain: str) -> list[User]:
-    """Index 0 is the demo account, 1 the limited account; the last two are special accounts."""
+    """Index 0 is the demo account, 1 the limited account; the last three are special accounts."""
     users = [
         User(
             _account_id(random.Random(seed), seed, "demo"), "Demo User", DEMO_EMAIL, DEMO_TIMEZONE
@@ -106,6 +107,15 @@ def build_users(seed: int, subdomain: str) -> list[User]:
         User(
             "557058:f58131cb-b67d-43c7-b30d-6b58d40bd077",
             "Automation for Jira",
+            None,
+            "UTC",
+            account_type="app",
+        )
+    )
+    users.append(
+        User(
+            "557058:950f9f5b-3d6d-4e1d-954a-21367ae9ac75",
+            "GitHub for Jira",
             None,
             "UTC",
             account_type="app",

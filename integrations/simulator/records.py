@@ -63,3 +63,8 @@ class IssueCore:
     prs: list[PullRequest] = field(default_factory=list)
     links: list[RemoteLink] = field(default_factory=list)
     description: dict | None = None  # an explicit ADF body (overrides desc_seed)
+    # When it was completed: the last move from a non-done category into done (None when
+    # not done). The simulator's own record, which a sync must reproduce.
+    completed_ms: int | None = None
+    # PR links posted only in comments (by people or the GitHub app), not in dev-status.
+    comment_prs: list[str] = field(default_factory=list)

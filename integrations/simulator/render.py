@@ -7,10 +7,12 @@ from functools import lru_cache
 from . import content, devinfo
 from .constants import (
     DEVELOPMENT_FIELD_ID,
+    ESTIMATE_FIELD,
     ISSUE_TYPES,
     PRIORITIES,
     RESOLUTIONS,
     STATUS_BY_ID,
+    STORY_POINTS_FIELD,
 )
 from .dates import jira_time, jira_time_or_none
 from .records import Comment, History
@@ -21,13 +23,13 @@ INLINE_HISTORIES_ISSUE = 100
 ID_FIELDS = frozenset({"id", "key"})
 
 
-def navigable_fields(site) -> tuple[str, ...]:
-    return (
-        "summary", "status", "issuetype", "priority", "assignee", "reporter", "creator",
-        "created", "updated", "resolutiondate", "resolution", "labels", "components", "parent",
-        "project", "description", "comment", "statuscategorychangedate", site.sp_field_id,
-        DEVELOPMENT_FIELD_ID,
-    )  # fmt: skip
+NAVIGABLE_FIELDS = (
+    "summary", "status", "issuetype", "priority", "assignee", "reporter", "creator",
+    "created", "updated", "resolutiondate", "resolution", "labels", "components", "parent",
+    "project", "description", "comment", "statuscategorychangedate", ESTIMATE_FIELD[0],
+    STORY_POINTS_FIELD[0], DEVELOPMENT_FIELD_ID,
+)  # fmt: skip
+POINTS_FIELD_IDS = frozenset({ESTIMATE_FIELD[0], STORY_POINTS_FIELD[0]})
 
 
 class FieldSelection:
@@ -39,19 +41,18 @@ class FieldSelection:
         self.everything = any(n in ("*all", "*navigable") for n in self.raw)
         self.excluded = {n[1:] for n in self.raw if n.startswith("-")}
         self.named = {n for n in self.raw if n[0] not in "*-"}
-        self._chosen: dict[str, list[str]] = {}  # per story-points field id (varies by site)
+        self._chosen: list[str] | None = None
 
     @property
     def id_only(self) -> bool:
         return not self.everything and self.named <= ID_FIELDS
 
     def chosen(self, site) -> list[str]:
-        cached = self._chosen.get(site.sp_field_id)
-        if cached is None:
-            names = navigable_fields(site)
+        if self._chosen is None:
+            names = NAVIGABLE_FIELDS
             picked = names if self.everything else [n for n in names if n in self.named]
-            cached = self._chosen[site.sp_field_id] = [n for n in picked if n not in self.excluded]
-        return cached
+            self._chosen = [n for n in picked if n not in self.excluded]
+        return self._chosen
 
     def digest_text(self) -> str:
         return ",".join(sorted(self.raw))
@@ -236,8 +237,10 @@ FIELD_RENDERERS = {
 
 
 def field_value(view: IssueView, name: str):
-    if name == view.site.sp_field_id:
-        return view.core.story_points
+    if name in POINTS_FIELD_IDS:
+        # Each project uses one of the two estimation fields; the other is empty.
+        used = view.site.points_field_of(view.site.project_of(view.idx))[0]
+        return view.core.story_points if name == used else None
     renderer = FIELD_RENDERERS.get(name)
     return renderer(view) if renderer else None
 

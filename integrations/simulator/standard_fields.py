@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .constants import ESTIMATE_FIELD, ESTIMATE_SCHEMA, NUMBER_SCHEMA, STORY_POINTS_FIELD
+
 SYSTEM_FIELDS = (
     # (id, name, schema type, items/system)
     ("summary", "Summary", "string"),
@@ -76,13 +78,13 @@ def _custom(field_id: str, name: str, kind: str, plugin: str) -> dict:
     }
 
 
-def fields_json(sp_id: str, sp_name: str, dev_id: str, dev_name: str) -> list[dict]:
+def fields_json(dev_id: str, dev_name: str) -> list[dict]:
     result = [_system(*f) for f in SYSTEM_FIELDS]
     result.append({"id": "id", "key": "id", "name": "ID", "custom": False, "orderable": False,
                    "navigable": False, "searchable": False, "clauseNames": ["id"]})  # fmt: skip
-    result.append(
-        _custom(sp_id, sp_name, "number", "com.atlassian.jira.plugin.system.customfieldtypes:float")
-    )
+    # Both estimation fields, as on many real sites; each project uses one of them.
+    result.append(_custom(*ESTIMATE_FIELD, "number", ESTIMATE_SCHEMA))
+    result.append(_custom(*STORY_POINTS_FIELD, "number", NUMBER_SCHEMA))
     result.append(
         _custom(
             dev_id,

@@ -2,9 +2,41 @@
 
 from __future__ import annotations
 
-from .constants import ISSUE_TYPES
+from .constants import ISSUE_TYPES, NOT_DELIVERED
 from .dates import iso_utc
 from .records import IssueCore
+from .render import comment_json, description_json
+
+PR_MARK = "/pull/"
+
+
+def _urls(node) -> list[str]:
+    """Every link in an ADF document: smart-link urls and link-mark hrefs."""
+    found = []
+    if isinstance(node, dict):
+        attrs = node.get("attrs") or {}
+        for key in ("url", "href"):
+            if isinstance(attrs.get(key), str):
+                found.append(attrs[key])
+        for value in (node.get("content"), node.get("marks")):
+            found += _urls(value)
+    elif isinstance(node, list):
+        for child in node:
+            found += _urls(child)
+    return found
+
+
+def text_pull_requests(site, core: IssueCore) -> set[str]:
+    """PR URLs an integration-less client still finds: remote links, description, comments."""
+    urls = [link.url for link in core.links]
+    urls += _urls(description_json(site, core))
+    for comment in core.comments:
+        urls += _urls(comment_json(site, core, comment, "")["body"])
+    return {url for url in urls if url.startswith("https://github.com/") and PR_MARK in url}
+
+
+def _points(value) -> float | None:
+    return None if value is None else float(value)
 
 
 def issue_truth(site, idx: int, core: IssueCore) -> dict:
@@ -28,7 +60,7 @@ def issue_truth(site, idx: int, core: IssueCore) -> dict:
         "reporter": site.users[core.reporter].account_id,
         "priority": core.priority[1] if core.priority else None,
         "labels": list(core.labels),
-        "story_points": core.story_points,
+        "story_points_raw": core.story_points,
         "parent": site.issue_id(parent) if parent >= 0 and not sk.deleted[parent] else None,
         "comment_count": len(core.comments),
         "history_count": len(core.histories),
@@ -37,6 +69,17 @@ def issue_truth(site, idx: int, core: IssueCore) -> dict:
         ),
         "pr_urls": sorted({pr.url for pr in core.prs}),
         "remote_link_urls": [link.url for link in core.links],
+        # Delivery facts as the simulator knows them happened.
+        "resolution": core.resolution[1] if core.resolution else None,
+        "completed": iso_utc(core.completed_ms),
+        "completed_ms": core.completed_ms,
+        "delivered": core.completed_ms is not None
+        and (core.resolution is None or core.resolution[1] not in NOT_DELIVERED),
+        "story_points": _points(core.story_points),
+        # Every linked PR (development panel, links, comments), and those a client without
+        # the development panel (OAuth) can find.
+        "linked_pr_urls": sorted({pr.url for pr in core.prs} | set(core.comment_prs)),
+        "text_pr_urls": sorted(text_pull_requests(site, core)),
     }
 
 

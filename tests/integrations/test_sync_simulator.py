@@ -13,7 +13,14 @@ from integrations.models import (
     StatusTransition,
     SyncRun,
 )
-from integrations.simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
+from integrations.simulator import (
+    DEMO_EMAIL,
+    DEMO_TOKEN,
+    ESTIMATE_FIELD,
+    STORY_POINTS_FIELD,
+    JiraSimulator,
+    start_simulator,
+)
 from integrations.sync import claims
 from integrations.sync.run import sync_connection
 from pensero.encryption import Secret
@@ -100,7 +107,11 @@ def test_full_sync_stores_exactly_the_simulators_issues(simulator, connection):
     assert stored_prs == {url for t in truth.values() for url in t["pr_urls"]}
     connection.refresh_from_db()
     assert connection.sync_watermark == run.started_at
-    assert [f["id"] for f in connection.estimation_fields] == [site.sp_field_id]
+    # Both estimation fields, Jira Software's first (found by its schema).
+    assert [f["id"] for f in connection.estimation_fields] == [
+        ESTIMATE_FIELD[0],
+        STORY_POINTS_FIELD[0],
+    ]
 
 
 def test_an_unchanged_incremental_sync_makes_a_handful_of_requests(simulator, connection):

@@ -2,33 +2,83 @@
 
 import csv
 import json
-import sys
+from collections.abc import Callable
+from datetime import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import F
 
+from integrations.jira.workflow import cycle_time, lead_time
 from integrations.models import Issue
 from pensero.models import Workspace
 
-COLUMNS = [
-    "site",
+
+def _when(value: datetime | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _hours(span) -> float | str:
+    return "" if span is None else round(span.total_seconds() / 3600, 2)
+
+
+# Cycle and lead time describe delivered work only, as in the reports.
+def _cycle_hours(row: dict) -> float | str:
+    return _hours(cycle_time(row["started_at"], row["done_at"])) if row["delivered"] else ""
+
+
+def _lead_hours(row: dict) -> float | str:
+    return _hours(lead_time(row["created_at"], row["done_at"])) if row["delivered"] else ""
+
+
+# The one list of columns: (name, how a row's value is read). Timestamps are ISO 8601 in
+# UTC with their offset; empty when unknown.
+COLUMNS: list[tuple[str, Callable[[dict], object]]] = [
+    ("site", lambda row: f"{row['site']}.atlassian.net"),
+    ("jira_id", lambda row: row["jira_id"]),
+    ("key", lambda row: row["key"]),
+    ("project", lambda row: row["project_key"]),
+    ("summary", lambda row: row["summary"]),
+    ("status", lambda row: row["status"]),
+    ("status_category", lambda row: row["status_category"]),
+    ("issue_type", lambda row: row["issue_type"]),
+    ("assignee_account_id", lambda row: row["assignee_account_id"] or ""),
+    ("creator_account_id", lambda row: row["creator_account_id"] or ""),
+    ("created", lambda row: _when(row["created_at"])),
+    ("updated", lambda row: _when(row["updated_at"])),
+    ("resolved", lambda row: _when(row["resolved_at"])),
+    ("resolution", lambda row: row["resolution"]),
+    ("delivered", lambda row: "true" if row["delivered"] else "false"),
+    ("started", lambda row: _when(row["started_at"])),
+    ("completed", lambda row: _when(row["done_at"])),
+    ("cycle_time_hours", _cycle_hours),
+    ("lead_time_hours", _lead_hours),
+    ("story_points", lambda row: "" if row["story_points"] is None else row["story_points"]),
+    ("completed_by_account_id", lambda row: row["completed_by_account_id"] or ""),
+    ("comments", lambda row: row["comment_count"]),
+    ("linked_prs", lambda row: row["pull_request_count"]),
+    ("linked_documents", lambda row: row["document_count"]),
+    ("score", lambda row: "" if row["score_value"] is None else row["score_value"]),
+]
+FIELDS = (
     "jira_id",
     "key",
-    "project",
+    "project_key",
     "summary",
     "status",
     "status_category",
     "issue_type",
-    "assignee_account_id",
-    "creator_account_id",
-    "created",
-    "updated",
-    "resolved",
-    "comments",
-    "linked_prs",
-    "linked_documents",
-    "score",
-]
+    "created_at",
+    "updated_at",
+    "resolved_at",
+    "resolution",
+    "delivered",
+    "started_at",
+    "done_at",
+    "story_points",
+    "comment_count",
+    "pull_request_count",
+    "document_count",
+)
 
 
 class Command(BaseCommand):
@@ -53,53 +103,25 @@ class Command(BaseCommand):
                 site=F("connection__subdomain"),
                 assignee_account_id=F("assignee__account_id"),
                 creator_account_id=F("creator__account_id"),
+                completed_by_account_id=F("completed_by__account_id"),
                 score_value=F("score__score"),
             )
             .values(
+                *FIELDS,
                 "site",
-                "jira_id",
-                "key",
-                "project_key",
-                "summary",
-                "status",
-                "status_category",
-                "issue_type",
                 "assignee_account_id",
                 "creator_account_id",
-                "created_at",
-                "updated_at",
-                "resolved_at",
-                "comment_count",
-                "pull_request_count",
-                "document_count",
+                "completed_by_account_id",
                 "score_value",
             )
         )
-        out = self.stdout._out if hasattr(self.stdout, "_out") else sys.stdout
-        writer = csv.writer(out) if format == "csv" else None
+        names = [name for name, _value in COLUMNS]
+        writer = csv.writer(self.stdout, lineterminator="\n") if format == "csv" else None
         if writer:
-            writer.writerow(COLUMNS)
+            writer.writerow(names)
         for row in rows.iterator(chunk_size=2000):
-            values = [
-                f"{row['site']}.atlassian.net",
-                row["jira_id"],
-                row["key"],
-                row["project_key"],
-                row["summary"],
-                row["status"],
-                row["status_category"],
-                row["issue_type"],
-                row["assignee_account_id"] or "",
-                row["creator_account_id"] or "",
-                row["created_at"].isoformat(),
-                row["updated_at"].isoformat(),
-                row["resolved_at"].isoformat() if row["resolved_at"] else "",
-                row["comment_count"],
-                row["pull_request_count"],
-                row["document_count"],
-                "" if row["score_value"] is None else row["score_value"],
-            ]
+            values = [value(row) for _name, value in COLUMNS]
             if writer:
                 writer.writerow(values)
             else:
-                out.write(json.dumps(dict(zip(COLUMNS, values, strict=True))) + "\n")
+                self.stdout.write(json.dumps(dict(zip(names, values, strict=True))))

@@ -169,6 +169,8 @@ class _Renderer:
                 for child in _as_list(content)
                 if isinstance(child, dict) and isinstance(child.get("text"), str)
             )
+            # Code often ends with a newline; the fence goes right after it.
+            code = code.rstrip("\n")
             return f"```\n{code}\n```" if code.strip() else ""
         if node_type == "blockquote":
             quoted = "\n\n".join(self.blocks(content, depth))

@@ -130,6 +130,11 @@ def test_code_blocks_are_fenced_and_verbatim():
     )
 
 
+def test_a_code_block_ending_in_a_newline_has_no_blank_line_before_its_fence():
+    code = {"type": "codeBlock", "content": [text("make test\n")]}
+    assert adf_to_text(doc(code)) == "```\nmake test\n```"
+
+
 def test_blockquote_lines_are_prefixed():
     quote = {"type": "blockquote", "content": [para(text("first")), para(text("second"))]}
     assert adf_to_text(doc(quote)) == "> first\n>\n> second"

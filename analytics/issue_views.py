@@ -66,7 +66,7 @@ def issue_detail(request, issue_id):
     issue = get_workspace_object_or_404(
         request,
         Issue.objects.filter(removed_at__isnull=True).select_related(
-            "connection", "assignee", "reporter", "creator"
+            "connection", "assignee", "reporter", "creator", "completed_by"
         ),
         pk=issue_id,
     )
@@ -95,7 +95,8 @@ def issue_detail(request, issue_id):
             "stored_score": stored,
             "outdated": stored is not None and stored.version != SCORE_VERSION,
             "parts": _parts(result),
-            "cycle_time": _duration(issue.done_at, issue.started_at),
-            "lead_time": _duration(issue.done_at, issue.created_at),
+            # Closed-not-delivered work has no cycle or lead time, as in the reports.
+            "cycle_time": _duration(issue.done_at, issue.started_at) if issue.delivered else "–",
+            "lead_time": _duration(issue.done_at, issue.created_at) if issue.delivered else "–",
         },
     )

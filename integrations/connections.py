@@ -222,6 +222,24 @@ def jira_connection_update(
     return connection
 
 
+def jira_connection_set_story_points_field(*, connection: JiraConnection, field_id: str) -> bool:
+    """Read story points from one estimation field ("" for the first with a value).
+
+    Returns whether it changed. The stored points were read the old way, so the next
+    sync of the connection is a full one that reads every issue again.
+    """
+    known = {f.get("id") for f in connection.estimation_fields if isinstance(f, dict)}
+    if field_id and field_id not in known:
+        raise ValueError("not an estimation field of this site")
+    if field_id == connection.story_points_field:
+        return False
+    JiraConnection.objects.filter(pk=connection.pk).update(
+        story_points_field=field_id, facts_version=0
+    )
+    connection.story_points_field, connection.facts_version = field_id, 0
+    return True
+
+
 @transaction.atomic
 def jira_connection_disconnect(*, connection: JiraConnection, delete_data: bool) -> None:
     """Forget the credentials. With `delete_data`, also delete everything synced from the site.

@@ -153,3 +153,63 @@ class PickSitesForm(forms.Form):
             for site in sites
             if site.cloud_id not in taken
         ]
+
+
+class DeliveryRulesForm(forms.Form):
+    """Which resolutions close an issue without delivering it."""
+
+    not_delivered = forms.MultipleChoiceField(
+        label="Resolutions that mean “not delivered”",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="A done issue with one of these resolutions is closed, not delivered: it "
+        "stays out of delivered issues, delivery points, cycle and lead time and "
+        "contributors' credit. Done issues without a resolution count as delivered.",
+    )
+    other = forms.CharField(
+        label="Other resolution names",
+        required=False,
+        max_length=2000,
+        help_text="Comma-separated, for names your sites don't list yet (any language; "
+        "case doesn't matter).",
+    )
+
+    def __init__(self, *args, choices: dict[str, list[str]], current: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        names = {name.casefold(): name for name in [*choices, *current]}
+        self.fields["not_delivered"].choices = [
+            (name, f"{name} ({', '.join(choices[name])})" if name in choices else name)
+            for name in sorted(names.values(), key=str.casefold)
+        ]
+        self.initial["not_delivered"] = current
+
+    def clean_other(self) -> list[str]:
+        names = [name.strip() for name in self.cleaned_data["other"].split(",")]
+        too_long = [name for name in names if len(name) > 255]
+        if too_long:
+            raise ValidationError("A resolution name has at most 255 characters.")
+        return [name for name in names if name]
+
+    def names(self) -> list[str]:
+        return [*self.cleaned_data["not_delivered"], *self.cleaned_data["other"]]
+
+
+class StoryPointsFieldForm(forms.Form):
+    """Which of the site's estimation fields story points are read from."""
+
+    story_points_field = forms.ChoiceField(
+        label="Story points field",
+        required=False,
+        help_text="Sites often have two: Jira Software's “Story point estimate” and a "
+        "“Story Points” number field, used by different projects.",
+    )
+
+    def __init__(self, *args, connection: JiraConnection, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = [f for f in connection.estimation_fields if isinstance(f, dict) and f.get("id")]
+        automatic = ", then ".join(f"{f['name']}" for f in fields) or "none found yet"
+        self.fields["story_points_field"].choices = [
+            ("", f"Automatic: the first with a value ({automatic})"),
+            *[(f["id"], f"Only {f['name']} ({f['id']})") for f in fields],
+        ]
+        self.initial["story_points_field"] = connection.story_points_field

@@ -23,6 +23,12 @@ urlpatterns = [
     ),
     path("settings/integrations/jira/<id:connection_id>/manage/", views.manage, name="jira_manage"),
     path(
+        "settings/integrations/jira/<id:connection_id>/story-points/",
+        views.story_points_field,
+        name="jira_story_points",
+    ),
+    path("settings/delivery/", views.delivery_settings, name="delivery_settings"),
+    path(
         "settings/integrations/jira/<id:connection_id>/sync/", views.sync_now, name="jira_sync_now"
     ),
     path(

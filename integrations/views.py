@@ -5,8 +5,14 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
-from integrations import connections
-from integrations.forms import ApiTokenConnectForm, DisconnectForm, ManageForm
+from integrations import connections, delivery
+from integrations.forms import (
+    ApiTokenConnectForm,
+    DeliveryRulesForm,
+    DisconnectForm,
+    ManageForm,
+    StoryPointsFieldForm,
+)
 from integrations.jira import atlassian_oauth
 from integrations.models import JiraConnection, SyncRun
 from integrations.sync.claims import active_run
@@ -74,6 +80,7 @@ def _manage_context(request, connection, form):
     return {
         **_sync_context(connection),
         "form": form,
+        "points_form": StoryPointsFieldForm(connection=connection),
         "projects": connection.projects.all(),
         "disconnect_form": DisconnectForm(),
         "oauth_configured": atlassian_oauth.is_configured(),
@@ -98,6 +105,45 @@ def manage(request, connection_id):
             messages.success(request, "Saved. The new settings apply from the next sync.")
             return redirect("jira_manage", connection_id=connection.pk)
     return render(request, "integrations/manage.html", _manage_context(request, connection, form))
+
+
+@workspace_admin_required
+@require_POST
+def story_points_field(request, connection_id):
+    connection = get_workspace_object_or_404(request, JiraConnection, pk=connection_id)
+    form = StoryPointsFieldForm(request.POST, connection=connection)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the listed story points fields.")
+    elif connections.jira_connection_set_story_points_field(
+        connection=connection, field_id=form.cleaned_data["story_points_field"]
+    ):
+        messages.success(
+            request,
+            "Saved. The next sync reads every issue's story points again; "
+            "choose Sync now to run it now.",
+        )
+    return redirect("jira_manage", connection_id=connection.pk)
+
+
+@workspace_admin_required
+def delivery_settings(request):
+    """Settings → Delivery: the resolutions that close work without delivering it."""
+    form = DeliveryRulesForm(
+        request.POST or None,
+        choices=delivery.site_resolutions(request.workspace),
+        current=list(delivery.not_delivered_resolutions(request.workspace.pk)),
+    )
+    if request.method == "POST" and form.is_valid():
+        changed = delivery.delivery_rules_update(
+            workspace=request.workspace, not_delivered=form.names()
+        )
+        messages.success(
+            request,
+            f"Saved. {changed} synced issue{'s' if changed != 1 else ''} changed between "
+            "delivered and not delivered; reports use the new rule now.",
+        )
+        return redirect("delivery_settings")
+    return render(request, "integrations/delivery_settings.html", {"form": form})
 
 
 @workspace_admin_required

@@ -1,5 +1,5 @@
 from integrations.models.connections import JiraConnection, JiraProject, SyncRun
-from integrations.models.delivery import DeliveryRules, not_delivered_resolutions
+from integrations.models.delivery import DeliveryRules
 from integrations.models.issues import (
     Comment,
     Issue,
@@ -22,5 +22,4 @@ __all__ = [
     "PullRequest",
     "StatusTransition",
     "SyncRun",
-    "not_delivered_resolutions",
 ]

@@ -25,15 +25,3 @@ class DeliveryRules(models.Model):
 
     def __str__(self):
         return f"Delivery rules of {self.workspace}"
-
-
-def not_delivered_resolutions(workspace_id: int) -> tuple[str, ...]:
-    """The workspace's not-delivered resolution names (the defaults until an admin edits them)."""
-    names = (
-        DeliveryRules.objects.filter(workspace_id=workspace_id)
-        .values_list("not_delivered_resolutions", flat=True)
-        .first()
-    )
-    if names is None:
-        return DEFAULT_NOT_DELIVERED_RESOLUTIONS
-    return tuple(str(name) for name in names if isinstance(name, str))

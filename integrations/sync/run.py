@@ -14,16 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from integrations.connections import client_for
+from integrations.delivery import not_delivered_resolutions
 from integrations.jira.errors import JiraAuthError, JiraBadRequestError, JiraError
 from integrations.jira.fields import DEVELOPMENT_FIELD_NAMES, estimation_fields, find_field_id
 from integrations.jira.workflow import StatusCatalog
-from integrations.models import (
-    Issue,
-    JiraConnection,
-    JiraProject,
-    SyncRun,
-    not_delivered_resolutions,
-)
+from integrations.models import Issue, JiraConnection, JiraProject, SyncRun
 from integrations.oauth_tokens import OAUTH_REJECTED_MESSAGE
 from integrations.sync import claims
 from integrations.sync.extras import ExtrasProblems, fetch_extras

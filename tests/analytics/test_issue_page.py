@@ -78,10 +78,22 @@ def test_it_shows_the_ticket_and_its_links(issue, bob_client):
         "In Progress",
         "3 days",  # cycle time
         "Acceptance criteria:",
+        "Delivered",
+        "· from development panel",
+        "· from remote link",
     ):
         assert text in page, text
     assert f'href="{reverse("issue_detail", args=[issue.pk - 1])}"' in page  # the parent epic
     assert 'href="javascript:' not in page
+
+
+def test_a_wont_do_issue_says_it_was_closed_not_delivered(issue, bob_client):
+    issue.resolution, issue.delivered = "Won't Do", False
+    issue.save()
+    page = bob_client.get(reverse("issue_detail", args=[issue.pk])).content.decode()
+    assert "Closed, not delivered" in page
+    assert "Won&#x27;t Do" in page and "counts as not delivered" in page
+    assert "3 days" not in page  # no cycle time for work that wasn't delivered
 
 
 def test_it_explains_the_score_check_by_check(issue, alice_client):

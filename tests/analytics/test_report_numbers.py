@@ -8,8 +8,15 @@ from datetime import date
 import pytest
 
 from analytics.filters import Period, ReportFilters, filter_choices
-from analytics.reports import delivery_report
-from tests.analytics.factories import build_report_dataset
+from analytics.reports import delivery_report, headline_cards
+from integrations.models import Person
+from tests.analytics.factories import (
+    build_report_dataset,
+    make_comment,
+    make_issue,
+    make_person,
+    utc,
+)
 
 DAY = 86400
 JUNE = Period(date(2025, 6, 1), date(2025, 6, 30))
@@ -176,3 +183,45 @@ def test_an_empty_workspace_has_empty_numbers(acme):
     assert report.summary.current.pull_request_rate is None
     assert report.contributors == []
     assert report.teams == []
+
+
+def ann_person(workspace):
+    person = Person.objects.get(workspace=workspace, display_name="Ann Archer")
+    person.jira_user = person.jira_users.get()
+    return person
+
+
+def test_work_closed_as_not_delivered_is_counted_apart_and_nowhere_else(data, acme):
+    before = _report(acme)
+    ann = next(row for row in before.contributors if row.name == "Ann Archer")
+    connection = acme.jira_connections.get()
+    make_issue(
+        connection,
+        key="ENG-40",
+        assignee=ann_person(acme),
+        created=utc(2025, 6, 1),
+        started=utc(2025, 6, 2),
+        done=utc(2025, 6, 2, 12),
+        score=95,
+        prs=1,
+        resolution="Won't Do",
+    )
+    after = _report(acme)
+    assert after.summary.current.not_delivered == 1
+    for name in ("delivered", "points", "cycle_median", "lead_median", "with_pull_requests"):
+        assert getattr(after.summary.current, name) == getattr(before.summary.current, name)
+    ann_after = next(row for row in after.contributors if row.name == "Ann Archer")
+    assert (ann_after.delivered, ann_after.points) == (ann.delivered, ann.points)
+    assert [week for week in after.flow.weeks] == [week for week in before.flow.weeks]
+    cards = {card["label"]: card for card in headline_cards(after.summary)}
+    assert cards["Delivered issues"]["note"] == "Also closed as not delivered: 1"
+
+
+def test_comments_of_integrations_are_not_a_contributor(data, acme):
+    connection = acme.jira_connections.get()
+    bot = make_person(acme, "Automation for Jira", connection)
+    bot.jira_user.account_type = "app"
+    bot.jira_user.save()
+    issue = make_issue(connection, key="ENG-41", created=utc(2025, 6, 1))
+    make_comment(issue, bot, utc(2025, 6, 3))
+    assert "Automation for Jira" not in {row.name for row in _report(acme).contributors}

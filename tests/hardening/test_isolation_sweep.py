@@ -46,6 +46,8 @@ ACCESS = {
     "jira_oauth_pick": (ADMIN, "get", ()),
     "jira_oauth_reconnect": (ADMIN, "get", ("connection_id",)),
     "jira_manage": (ADMIN, "get", ("connection_id",)),
+    "jira_story_points": (ADMIN, "post", ("connection_id",)),
+    "delivery_settings": (ADMIN, "get", ()),
     "jira_sync_now": (ADMIN, "post", ("connection_id",)),
     "jira_sync_progress": (ADMIN, "get", ("connection_id",)),
     "jira_disconnect": (ADMIN, "post", ("connection_id",)),

@@ -17,6 +17,7 @@ from django.core.management import call_command
 from analytics.facts import facts_for_issues
 from integrations.models import Comment, Issue, JiraConnection, PullRequest, SyncRun
 from integrations.simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
+from integrations.sync.finish import FACTS_VERSION
 from integrations.sync.run import sync_connection
 from pensero.encryption import Secret
 
@@ -180,3 +181,24 @@ def test_export_csv_has_the_delivery_columns(simulator, acme):
     closed = [r for r in rows if r["completed"] and r["delivered"] == "false"]
     assert closed and all(r["lead_time_hours"] == "" for r in closed)
     assert all(r["completed"].endswith("+00:00") for r in delivered)
+
+
+def test_issues_stored_with_older_facts_are_recomputed_by_the_next_sync(simulator, acme):
+    """An upgrade raises FACTS_VERSION: the next sync is a full one and rewrites every issue."""
+    connection = _connect(acme, "acme")
+    sync_connection(connection)
+    truth = simulator.site("acme").truth(DEMO_EMAIL)
+    # As stored by an older release: re-dated completion, no credit, everything delivered.
+    Issue.objects.filter(connection=connection).update(
+        done_at=None, completed_by=None, delivered=True
+    )
+    JiraConnection.objects.filter(pk=connection.pk).update(facts_version=0)
+    run = sync_connection(connection)
+    assert run.kind == SyncRun.Kind.FULL
+    assert run.issues_updated == len(truth)
+    connection.refresh_from_db()
+    assert connection.facts_version == FACTS_VERSION
+    _compare(_export(connection), truth)
+    assert Issue.objects.filter(connection=connection, completed_by__isnull=False).exists()
+    # Once current, syncs are incremental again.
+    assert sync_connection(connection).kind == SyncRun.Kind.INCREMENTAL

@@ -208,3 +208,43 @@ def test_other_workspace_admin_cannot_post(charlie_client, acme_connection, name
         == 404
     )
     assert JiraConnection.objects.filter(pk=acme_connection.pk, status="active").exists()
+
+
+ESTIMATION_FIELDS = [
+    {"id": "customfield_10016", "name": "Story point estimate"},
+    {"id": "customfield_10024", "name": "Story Points"},
+]
+
+
+def test_admins_choose_the_story_points_field_and_the_next_sync_rereads_every_issue(
+    alice_client, acme_connection
+):
+    JiraConnection.objects.filter(pk=acme_connection.pk).update(
+        estimation_fields=ESTIMATION_FIELDS, facts_version=1
+    )
+    page = alice_client.get(_manage(acme_connection)).content.decode()
+    assert "Automatic: the first with a value (Story point estimate, then Story Points)" in page
+    url = reverse("jira_story_points", args=[acme_connection.pk])
+    response = alice_client.post(url, {"story_points_field": "customfield_10024"}, follow=True)
+    assert "reads every issue" in response.content.decode()
+    acme_connection.refresh_from_db()
+    assert acme_connection.story_points_field == "customfield_10024"
+    assert acme_connection.story_points_field_ids == ["customfield_10024"]
+    assert acme_connection.facts_version == 0  # the next sync is a full one
+
+
+def test_a_field_the_site_does_not_have_is_refused(alice_client, acme_connection):
+    JiraConnection.objects.filter(pk=acme_connection.pk).update(estimation_fields=ESTIMATION_FIELDS)
+    url = reverse("jira_story_points", args=[acme_connection.pk])
+    response = alice_client.post(url, {"story_points_field": "summary"}, follow=True)
+    assert "Choose one of the listed story points fields." in response.content.decode()
+    acme_connection.refresh_from_db()
+    assert acme_connection.story_points_field == ""
+
+
+def test_only_admins_of_the_workspace_choose_the_story_points_field(
+    bob_client, charlie_client, acme_connection
+):
+    url = reverse("jira_story_points", args=[acme_connection.pk])
+    assert bob_client.post(url, {"story_points_field": ""}).status_code == 403
+    assert charlie_client.post(url, {"story_points_field": ""}).status_code == 404

@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
 
+from integrations.delivery import apply_delivery_rules
 from integrations.models import (
     Comment,
+    DeliveryRules,
     Issue,
     IssueDocument,
     JiraConnection,
@@ -42,8 +44,10 @@ class JiraConnectionAdmin(admin.ModelAdmin):
         "oauth_granted_at",
         "jira_account_id",
         "jira_time_zone",
-        "story_points_field",
+        "estimation_fields",
         "development_field",
+        "resolutions",
+        "facts_version",
         "sync_watermark",
         "last_synced_at",
         "last_census_at",
@@ -103,6 +107,18 @@ class SyncRunAdmin(admin.ModelAdmin):
     date_hierarchy = "started_at"
 
 
+@admin.register(DeliveryRules)
+class DeliveryRulesAdmin(admin.ModelAdmin):
+    """A workspace's not-delivered resolutions (admins edit them in Settings → Delivery)."""
+
+    list_display = ["workspace", "updated_at"]
+    raw_id_fields = ["workspace"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        apply_delivery_rules(obj.workspace)  # synced issues follow the new list at once
+
+
 @admin.register(JiraProject)
 class JiraProjectAdmin(admin.ModelAdmin):
     list_display = ["key", "name", "connection", "accessible"]
@@ -119,8 +135,8 @@ class PersonAdmin(admin.ModelAdmin):
 
 @admin.register(JiraUser)
 class JiraUserAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "email", "account_id", "connection", "active"]
-    list_filter = ["active"]
+    list_display = ["display_name", "email", "account_id", "connection", "active", "account_type"]
+    list_filter = ["active", "account_type"]
     search_fields = ["display_name", "email", "account_id"]
     raw_id_fields = ["person", "connection"]
 
@@ -136,7 +152,7 @@ class CommentInline(admin.TabularInline):
 class TransitionInline(admin.TabularInline):
     model = StatusTransition
     extra = 0
-    fields = ["at", "from_status", "to_status", "to_category"]
+    fields = ["at", "from_status", "to_status", "from_category", "to_category"]
     readonly_fields = fields
 
 
@@ -162,12 +178,14 @@ class IssueAdmin(admin.ModelAdmin):
         "status",
         "status_category",
         "issue_type",
+        "resolution",
+        "delivered",
         "connection",
         "updated_at",
     ]
-    list_filter = ["status_category", "issue_type", "workspace"]
+    list_filter = ["status_category", "delivered", "issue_type", "workspace"]
     search_fields = ["key", "summary", "jira_id"]
     list_select_related = ["connection"]
-    raw_id_fields = ["creator", "reporter", "assignee", "connection", "workspace"]
+    raw_id_fields = ["creator", "reporter", "assignee", "completed_by", "connection", "workspace"]
     inlines = [TransitionInline, CommentInline, PullRequestInline, DocumentInline]
     show_full_result_count = False

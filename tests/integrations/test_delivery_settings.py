@@ -67,3 +67,15 @@ def test_members_and_outsiders_cannot_change_it(bob_client, charlie_client, site
     assert bob_client.post(URL, {"other": "Done"}).status_code == 403
     charlie_client.post(URL, {"other": "Done"})
     assert not DeliveryRules.objects.filter(workspace=site.workspace).exists()
+
+
+def test_staff_editing_the_rules_in_the_admin_applies_them_too(admin_client, site):
+    ann = make_person(site.workspace, "Ann", site)
+    issue = make_issue(site, assignee=ann, done=at(5), resolution="Obsolète")
+    assert issue.delivered
+    admin_client.post(
+        reverse("admin:integrations_deliveryrules_add"),
+        {"workspace": site.workspace.pk, "not_delivered_resolutions": '["Obsolète"]'},
+    )
+    issue.refresh_from_db()
+    assert not issue.delivered

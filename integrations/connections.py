@@ -159,33 +159,35 @@ def _set_api_token(connection: JiraConnection, api_token: str) -> None:
     connection.api_token_set_at = timezone.now()
 
 
-@transaction.atomic
 def jira_connection_create(
     *, workspace, subdomain: str, email: str, api_token: str, project_keys: list[str]
 ) -> JiraConnection:
     """Check the credentials with Jira, save the connection and queue its first sync."""
+    # The check runs outside the transaction: on SQLite a transaction holds the database's
+    # write lock from its start, and nothing may wait on Jira while holding it.
     account = check_api_token(
         subdomain=subdomain, email=email, api_token=api_token, project_keys=project_keys
     )
-    # A site disconnected earlier (its synced data kept) is connected again in place.
-    connection = JiraConnection.objects.filter(
-        workspace=workspace, subdomain=subdomain, status=JiraConnection.Status.DISCONNECTED
-    ).first() or JiraConnection(workspace=workspace, subdomain=subdomain)
-    connection.auth_type = JiraConnection.AuthType.API_TOKEN
-    connection.email = email
-    connection.project_keys = ",".join(project_keys)
-    connection.jira_account_id = account.account_id
-    connection.jira_time_zone = account.time_zone
-    connection.status = JiraConnection.Status.ACTIVE
-    connection.last_error = ""
-    _set_api_token(connection, api_token)
-    connection.full_clean()
-    connection.save()
-    _remember_projects(connection, account.projects)
-    from integrations.tasks import queue_sync
+    with transaction.atomic():
+        # A site disconnected earlier (its synced data kept) is connected again in place.
+        connection = JiraConnection.objects.filter(
+            workspace=workspace, subdomain=subdomain, status=JiraConnection.Status.DISCONNECTED
+        ).first() or JiraConnection(workspace=workspace, subdomain=subdomain)
+        connection.auth_type = JiraConnection.AuthType.API_TOKEN
+        connection.email = email
+        connection.project_keys = ",".join(project_keys)
+        connection.jira_account_id = account.account_id
+        connection.jira_time_zone = account.time_zone
+        connection.status = JiraConnection.Status.ACTIVE
+        connection.last_error = ""
+        _set_api_token(connection, api_token)
+        connection.full_clean()
+        connection.save()
+        _remember_projects(connection, account.projects)
+        from integrations.tasks import queue_sync
 
-    queue_sync(connection, trigger=SyncRun.Trigger.CONNECT)
-    return connection
+        queue_sync(connection, trigger=SyncRun.Trigger.CONNECT)
+        return connection
 
 
 def jira_connection_update(

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.db.models import Exists, OuterRef
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -9,17 +8,14 @@ from integrations import connections
 from integrations.forms import ApiTokenConnectForm, DisconnectForm, ManageForm
 from integrations.jira import atlassian_oauth
 from integrations.models import JiraConnection, SyncRun
-from integrations.sync.claims import active_run
+from integrations.sync.claims import active_run, fail_stale_runs, with_running_flag
 from integrations.tasks import queue_sync
 from pensero.access import get_workspace_object_or_404, workspace_admin_required
 
 
 @workspace_admin_required
 def integrations(request):
-    running = SyncRun.objects.filter(connection=OuterRef("pk"), status=SyncRun.Status.RUNNING)
-    jira_connections = JiraConnection.objects.filter(workspace=request.workspace).annotate(
-        running=Exists(running)
-    )
+    jira_connections = with_running_flag(JiraConnection.objects.filter(workspace=request.workspace))
     return render(
         request,
         "integrations/integrations.html",
@@ -53,6 +49,7 @@ def connect_token(request):
 
 def _sync_context(connection):
     """The recent runs, the running one, and whether a sync is queued but not started yet."""
+    fail_stale_runs(connection)
     runs = list(connection.sync_runs.all()[:10])
     current_run = next((run for run in runs if run.is_running), None)
     queued = (

@@ -7,6 +7,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import F
 
+from analytics.export import safe_cell
 from integrations.models import Issue
 from pensero.models import Workspace
 
@@ -100,6 +101,7 @@ class Command(BaseCommand):
                 "" if row["score_value"] is None else row["score_value"],
             ]
             if writer:
-                writer.writerow(values)
+                # The same rule as the web's CSV downloads: a spreadsheet must not run a cell.
+                writer.writerow([safe_cell(v) if isinstance(v, str) else v for v in values])
             else:
                 out.write(json.dumps(dict(zip(COLUMNS, values, strict=True))) + "\n")

@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from integrations.connections import client_for
+from integrations.connections import client_for, unreadable_credentials_message
 from integrations.jira.errors import JiraAuthError, JiraBadRequestError, JiraError
 from integrations.jira.fields import (
     DEVELOPMENT_FIELD_NAMES,
@@ -28,6 +28,7 @@ from integrations.sync.extras import ExtrasProblems, fetch_extras
 from integrations.sync.mapping import BASE_FIELDS, map_issue
 from integrations.sync.pipeline import read_ahead
 from integrations.sync.writer import stored_versions, write_page
+from pensero.encryption import SecretDecryptionError
 
 logger = logging.getLogger(__name__)
 
@@ -247,7 +248,18 @@ def sync_connection(
     run = claims.claim(connection, kind=kind, trigger=trigger)
     if run is None:
         return None
-    sync = _Run(connection, run, full=full or connection.sync_watermark is None, progress=progress)
+    try:
+        sync = _Run(
+            connection, run, full=full or connection.sync_watermark is None, progress=progress
+        )
+    except SecretDecryptionError:  # the API token, decrypted when the client is made
+        logger.warning(
+            "Sync of connection %s failed: its credentials can't be decrypted", connection.pk
+        )
+        message = unreadable_credentials_message(connection)
+        _mark_needs_attention(connection, message)
+        claims.finish(run, status=SyncRun.Status.FAILED, error=message)
+        return run
     try:
         myself = sync.client.myself()
         connection.jira_time_zone = str(myself.get("timeZone") or connection.jira_time_zone)
@@ -265,6 +277,10 @@ def sync_connection(
         message = error.message
         if connection.is_oauth and error.status == 401:
             message = OAUTH_REJECTED_MESSAGE  # the token was fresh: the grant was revoked
+        _mark_needs_attention(connection, message)
+        return _finish(sync, SyncRun.Status.FAILED, message)
+    except SecretDecryptionError:  # an OAuth token, decrypted when the first request needs it
+        message = unreadable_credentials_message(connection)
         _mark_needs_attention(connection, message)
         return _finish(sync, SyncRun.Status.FAILED, message)
     except JiraBadRequestError as error:

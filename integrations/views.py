@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
 from integrations import connections
@@ -23,6 +24,8 @@ def integrations(request):
     )
 
 
+@sensitive_post_parameters("api_token")
+@sensitive_variables()  # every frame below: the token, the Authorization header, Jira's answer
 @workspace_admin_required
 def connect_token(request):
     form = ApiTokenConnectForm(request.POST or None, workspace=request.workspace)
@@ -77,6 +80,8 @@ def _manage_context(request, connection, form):
     }
 
 
+@sensitive_post_parameters("api_token")
+@sensitive_variables()
 @workspace_admin_required
 def manage(request, connection_id):
     connection = get_workspace_object_or_404(request, JiraConnection, pk=connection_id)

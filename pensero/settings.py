@@ -247,6 +247,9 @@ ATLASSIAN_TOKEN_URL = env.str(
 )
 ATLASSIAN_API_URL = env.str("ATLASSIAN_API_URL", default="https://api.atlassian.com")
 
+# Error reports (the DEBUG page included) never show what views mark sensitive.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "pensero.error_reports.SecretsHiddenFilter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -38,6 +38,7 @@ PAGE_SIZE = 100
 CENSUS_PAGE_SIZE = 5000
 
 Progress = Callable[[SyncRun], None]
+Score = Callable[[list[int]], None]
 
 
 def _epoch_ms(moment) -> int:
@@ -54,12 +55,19 @@ def _jql(project_keys: list[str], since=None) -> str:
 
 class _Run:
     def __init__(
-        self, connection: JiraConnection, run: SyncRun, *, full: bool, progress: Progress | None
+        self,
+        connection: JiraConnection,
+        run: SyncRun,
+        *,
+        full: bool,
+        progress: Progress | None,
+        score: Score | None = None,
     ):
         self.connection = connection
         self.run = run
         self.full = full
         self.progress = progress
+        self.score = score or _queue_scoring
         self.client = client_for(connection)
         self.problems = ExtrasProblems()
         self.changed_issue_ids: list[int] = []
@@ -239,8 +247,13 @@ def sync_connection(
     trigger: str = SyncRun.Trigger.SCHEDULE,
     full: bool = False,
     progress: Progress | None = None,
+    score: Score | None = None,
 ) -> SyncRun | None:
-    """Sync one connection. Returns the finished run, or None if another run holds the connection."""
+    """Sync one connection. Returns the finished run, or None if another run holds the connection.
+
+    The issues the run stored are then scored: by `score(issue_ids)` before this returns
+    (the command line scores in its own process), or by queued tasks (the default).
+    """
     connection.refresh_from_db()  # the caller's copy may predate the last run
     kind = (
         SyncRun.Kind.FULL if full or connection.sync_watermark is None else SyncRun.Kind.INCREMENTAL
@@ -250,7 +263,11 @@ def sync_connection(
         return None
     try:
         sync = _Run(
-            connection, run, full=full or connection.sync_watermark is None, progress=progress
+            connection,
+            run,
+            full=full or connection.sync_watermark is None,
+            progress=progress,
+            score=score,
         )
     except SecretDecryptionError:  # the API token, decrypted when the client is made
         logger.warning(
@@ -336,7 +353,8 @@ def _finish(sync: _Run, status: str, error: str = "") -> SyncRun:
     )
     sync.client.close()
     if sync.changed_issue_ids:
-        _queue_scoring(sync.changed_issue_ids)
+        # Once the run's last transaction commits: scoring must not hold it open.
+        transaction.on_commit(lambda: sync.score(sync.changed_issue_ids))
     return sync.run
 
 

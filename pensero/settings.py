@@ -256,6 +256,7 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    "filters": {"forbidden_is_info": {"()": "pensero.log_filters.ForbiddenIsInfo"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
     },
@@ -264,6 +265,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Request lines come from pensero.requests; Django's own duplicate them.
         "django.server": {"level": "WARNING"},
+        # A member opening an admin page (403) is routine: INFO, no traceback.
+        "django.request": {"filters": ["forbidden_is_info"]},
     },
 }
 # Jira's default limit on project key length (admins can raise it in Jira).

@@ -97,3 +97,24 @@ def test_error_reports_hide_passwords_inside_url_settings(settings):
     shown = str(get_default_exception_reporter_filter().get_safe_settings())
     assert "db-PASSWORD-1" not in shown and "redis-PASSWORD-2" not in shown
     assert "pensero.User" in shown  # the other settings are still shown
+
+
+def test_a_member_on_an_admin_page_is_logged_at_info_without_a_traceback(bob_client, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    assert bob_client.get(reverse("integrations")).status_code == 403
+    (record,) = [r for r in caplog.records if r.name == "django.request"]
+    assert record.levelno == logging.INFO
+    assert record.exc_info is None and not record.exc_text
+    assert "Forbidden" in record.getMessage() and "/settings/integrations/" in record.getMessage()
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_other_client_errors_keep_their_level(charlie_client, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    assert charlie_client.get("/settings/integrations/jira/999999/manage/").status_code == 404
+    (record,) = [r for r in caplog.records if r.name == "django.request"]
+    assert record.levelno == logging.WARNING

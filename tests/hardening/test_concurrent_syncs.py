@@ -27,7 +27,7 @@ SITES = ["acme", "globex", "initech"]
 @pytest.fixture
 def simulator(settings):
     # A little latency, so the three runs overlap for their whole length.
-    sim = JiraSimulator(seed=17, issues=1000, latency_ms=2)
+    sim = JiraSimulator(seed=17, issues=400, latency_ms=2)
     running = start_simulator(sim)
     settings.JIRA_SITE_URL_TEMPLATE = running.site_url_template
     yield running

@@ -11,14 +11,17 @@ from analytics.scores import recompute_scores
 IDS_PER_TASK = 5000
 
 
+def _chunks(issue_ids: Iterable[int]) -> list[list[int]]:
+    ids = sorted({int(pk) for pk in issue_ids})
+    return [ids[start : start + IDS_PER_TASK] for start in range(0, len(ids), IDS_PER_TASK)]
+
+
 def queue_scoring(issue_ids: Iterable[int]) -> None:
     """Queue scoring of ``issue_ids`` once the current transaction commits.
 
     Called by the sync after it stores issues; a rolled-back sync queues nothing.
     """
-    ids = sorted({int(pk) for pk in issue_ids})
-    for start in range(0, len(ids), IDS_PER_TASK):
-        chunk = ids[start : start + IDS_PER_TASK]
+    for chunk in _chunks(issue_ids):
         transaction.on_commit(
             lambda chunk=chunk: async_task(
                 "analytics.tasks.score_issues_task", chunk, task_name="score-issues"
@@ -30,3 +33,8 @@ def score_issues_task(issue_ids: list[int]) -> str:
     """Score the given issues; ids of issues deleted since are skipped."""
     written = recompute_scores(issue_ids=issue_ids)
     return f"scored {written} issues"
+
+
+def score_now(issue_ids: Iterable[int]) -> int:
+    """Score ``issue_ids`` in this process, in the tasks' chunks; returns how many were scored."""
+    return sum(recompute_scores(issue_ids=chunk) for chunk in _chunks(issue_ids))

@@ -1,5 +1,4 @@
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,7 +14,8 @@ from analytics.reports import delivery_report, headline_cards
 from analytics.selectors import delivered_issues
 from analytics.summary import delivery_summary
 from analytics.tables import contributor_table, issue_table, team_table
-from integrations.models import JiraConnection, Person, SyncRun
+from integrations.models import JiraConnection, Person
+from integrations.sync.claims import with_running_flag
 from pensero.access import get_workspace_object_or_404, workspace_member_required
 
 ISSUES_PER_PAGE = 100
@@ -23,9 +23,8 @@ ISSUES_PER_PAGE = 100
 
 @workspace_member_required
 def dashboard(request):
-    running = SyncRun.objects.filter(connection=OuterRef("pk"), status=SyncRun.Status.RUNNING)
     connections = list(
-        JiraConnection.objects.filter(workspace=request.workspace).annotate(running=Exists(running))
+        with_running_flag(JiraConnection.objects.filter(workspace=request.workspace))
     )
     context = {"connections": connections, "days": DEFAULT_DAYS}
     if connections:

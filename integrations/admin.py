@@ -14,7 +14,7 @@ from integrations.models import (
     StatusTransition,
     SyncRun,
 )
-from integrations.sync.claims import active_run
+from integrations.sync.claims import active_run, fail_stale_runs
 from integrations.tasks import queue_sync
 
 
@@ -105,6 +105,11 @@ class SyncRunAdmin(admin.ModelAdmin):
     search_fields = ["connection__subdomain", "error"]
     list_select_related = ["connection"]
     date_hierarchy = "started_at"
+
+    def changelist_view(self, request, extra_context=None):
+        # A run whose worker died is listed as failed, not as running until the next sync.
+        fail_stale_runs(JiraConnection.objects.all())
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(DeliveryRules)

@@ -16,7 +16,7 @@ from integrations.jira.errors import (
 )
 from integrations.jira.sites import cloud_base_url, site_base_url, site_display_host
 from integrations.models import JiraConnection, JiraProject, Person, SyncRun
-from pensero.encryption import Secret
+from pensero.encryption import Secret, SecretDecryptionError
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +28,24 @@ class CredentialCheckFailed(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+def unreadable_credentials_message(connection: JiraConnection) -> str:
+    """Why a connection's stored credentials can't be used, and the two ways out.
+
+    They were encrypted with a key no longer in FIELD_ENCRYPTION_KEYS (a key was changed
+    or removed before `rotate_encryption_keys` ran): nothing but that key reads them.
+    """
+    again = (
+        "choose Reconnect to sign in with Atlassian again"
+        if connection.is_oauth
+        else "enter the API token again on this connection's Manage page"
+    )
+    return (
+        "The stored credentials of this connection can't be decrypted: the server's "
+        "encryption keys (FIELD_ENCRYPTION_KEYS) changed. Restore the old key to "
+        f"FIELD_ENCRYPTION_KEYS, or {again}."
+    )
 
 
 @dataclass(frozen=True)
@@ -94,15 +112,18 @@ def check_oauth_connection(
     client = client_for(
         connection, timeout=min(settings.JIRA_REQUEST_TIMEOUT_SECONDS, 15.0), max_attempts=1
     )
-    return _check_account(
-        client,
-        host=connection.site_host,
-        project_keys=project_keys,
-        rejected=CredentialCheckFailed(
-            "Atlassian no longer accepts this connection's authorization. Choose Reconnect to "
-            "sign in with Atlassian again."
-        ),
-    )
+    try:
+        return _check_account(
+            client,
+            host=connection.site_host,
+            project_keys=project_keys,
+            rejected=CredentialCheckFailed(
+                "Atlassian no longer accepts this connection's authorization. Choose Reconnect "
+                "to sign in with Atlassian again."
+            ),
+        )
+    except SecretDecryptionError:  # its tokens are decrypted when the first request needs one
+        raise CredentialCheckFailed(unreadable_credentials_message(connection)) from None
 
 
 def _check_account(
@@ -159,33 +180,35 @@ def _set_api_token(connection: JiraConnection, api_token: str) -> None:
     connection.api_token_set_at = timezone.now()
 
 
-@transaction.atomic
 def jira_connection_create(
     *, workspace, subdomain: str, email: str, api_token: str, project_keys: list[str]
 ) -> JiraConnection:
     """Check the credentials with Jira, save the connection and queue its first sync."""
+    # The check runs outside the transaction: on SQLite a transaction holds the database's
+    # write lock from its start, and nothing may wait on Jira while holding it.
     account = check_api_token(
         subdomain=subdomain, email=email, api_token=api_token, project_keys=project_keys
     )
-    # A site disconnected earlier (its synced data kept) is connected again in place.
-    connection = JiraConnection.objects.filter(
-        workspace=workspace, subdomain=subdomain, status=JiraConnection.Status.DISCONNECTED
-    ).first() or JiraConnection(workspace=workspace, subdomain=subdomain)
-    connection.auth_type = JiraConnection.AuthType.API_TOKEN
-    connection.email = email
-    connection.project_keys = ",".join(project_keys)
-    connection.jira_account_id = account.account_id
-    connection.jira_time_zone = account.time_zone
-    connection.status = JiraConnection.Status.ACTIVE
-    connection.last_error = ""
-    _set_api_token(connection, api_token)
-    connection.full_clean()
-    connection.save()
-    _remember_projects(connection, account.projects)
-    from integrations.tasks import queue_sync
+    with transaction.atomic():
+        # A site disconnected earlier (its synced data kept) is connected again in place.
+        connection = JiraConnection.objects.filter(
+            workspace=workspace, subdomain=subdomain, status=JiraConnection.Status.DISCONNECTED
+        ).first() or JiraConnection(workspace=workspace, subdomain=subdomain)
+        connection.auth_type = JiraConnection.AuthType.API_TOKEN
+        connection.email = email
+        connection.project_keys = ",".join(project_keys)
+        connection.jira_account_id = account.account_id
+        connection.jira_time_zone = account.time_zone
+        connection.status = JiraConnection.Status.ACTIVE
+        connection.last_error = ""
+        _set_api_token(connection, api_token)
+        connection.full_clean()
+        connection.save()
+        _remember_projects(connection, account.projects)
+        from integrations.tasks import queue_sync
 
-    queue_sync(connection, trigger=SyncRun.Trigger.CONNECT)
-    return connection
+        queue_sync(connection, trigger=SyncRun.Trigger.CONNECT)
+        return connection
 
 
 def jira_connection_update(
@@ -201,7 +224,14 @@ def jira_connection_update(
     if connection.is_oauth:
         account = check_oauth_connection(connection=connection, project_keys=project_keys)
     else:
-        token = api_token or (connection.api_token.reveal() if connection.api_token else "")
+        try:
+            token = api_token or (connection.api_token.reveal() if connection.api_token else "")
+        except SecretDecryptionError:
+            raise CredentialCheckFailed(
+                "The stored API token can't be decrypted: the server's encryption keys "
+                "(FIELD_ENCRYPTION_KEYS) changed. Enter the API token again.",
+                field="api_token",
+            ) from None
         account = check_api_token(
             subdomain=connection.subdomain, email=email, api_token=token, project_keys=project_keys
         )

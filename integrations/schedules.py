@@ -1,10 +1,17 @@
-"""The periodic sync schedule, created idempotently by name.
+"""The periodic sync schedule, created or updated from settings after every `migrate`.
+
+Every release runs `migrate` before starting new processes (Procfile, compose.yaml,
+`make run`), so JIRA_SYNC_INTERVAL_MINUTES takes effect at the next release or restart.
+Idempotent by name: running it again changes nothing unless the settings changed.
 
 django-q2 fires a schedule once however many clusters run: each cluster's
 scheduler claims due schedules with a row lock before queueing them.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
+from django.utils import timezone
 
 SYNC_ALL_SCHEDULE = "Sync every Jira connection"
 
@@ -12,12 +19,28 @@ SYNC_ALL_SCHEDULE = "Sync every Jira connection"
 def ensure_schedules(schedule_model=None) -> None:
     if schedule_model is None:
         from django_q.models import Schedule as schedule_model
-    schedule_model.objects.update_or_create(
+    minutes = settings.JIRA_SYNC_INTERVAL_MINUTES
+    schedule, _ = schedule_model.objects.update_or_create(
         name=SYNC_ALL_SCHEDULE,
         defaults={
             "func": "integrations.tasks.sync_all_connections_task",
             "schedule_type": "I",  # every `minutes`
-            "minutes": settings.JIRA_SYNC_INTERVAL_MINUTES,
+            "minutes": minutes,
             "repeats": -1,
         },
     )
+    # A shorter interval applies from now, not only after the longer one's next run.
+    latest = timezone.now() + timedelta(minutes=minutes)
+    if schedule.next_run is None or schedule.next_run > latest:
+        schedule_model.objects.filter(pk=schedule.pk).update(next_run=latest)
+
+
+def ensure_schedules_after_migrate(sender, apps=None, **kwargs) -> None:
+    """post_migrate receiver (also sent by `flush`, without the migrated state in `apps`)."""
+    if apps is None:
+        from django.apps import apps
+    try:
+        schedule_model = apps.get_model("django_q", "Schedule")
+    except LookupError:  # django_q migrated back to zero: there is no table to write
+        return
+    ensure_schedules(schedule_model)

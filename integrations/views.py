@@ -1,8 +1,8 @@
 from django.contrib import messages
-from django.db.models import Exists, OuterRef
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
 from integrations import connections, delivery
@@ -15,17 +15,14 @@ from integrations.forms import (
 )
 from integrations.jira import atlassian_oauth
 from integrations.models import JiraConnection, SyncRun
-from integrations.sync.claims import active_run
+from integrations.sync.claims import active_run, fail_stale_runs, with_running_flag
 from integrations.tasks import queue_sync
 from pensero.access import get_workspace_object_or_404, workspace_admin_required
 
 
 @workspace_admin_required
 def integrations(request):
-    running = SyncRun.objects.filter(connection=OuterRef("pk"), status=SyncRun.Status.RUNNING)
-    jira_connections = JiraConnection.objects.filter(workspace=request.workspace).annotate(
-        running=Exists(running)
-    )
+    jira_connections = with_running_flag(JiraConnection.objects.filter(workspace=request.workspace))
     return render(
         request,
         "integrations/integrations.html",
@@ -33,6 +30,8 @@ def integrations(request):
     )
 
 
+@sensitive_post_parameters("api_token")
+@sensitive_variables()  # every frame below: the token, the Authorization header, Jira's answer
 @workspace_admin_required
 def connect_token(request):
     form = ApiTokenConnectForm(request.POST or None, workspace=request.workspace)
@@ -59,6 +58,7 @@ def connect_token(request):
 
 def _sync_context(connection):
     """The recent runs, the running one, and whether a sync is queued but not started yet."""
+    fail_stale_runs(connection)
     runs = list(connection.sync_runs.all()[:10])
     current_run = next((run for run in runs if run.is_running), None)
     queued = (
@@ -87,6 +87,8 @@ def _manage_context(request, connection, form):
     }
 
 
+@sensitive_post_parameters("api_token")
+@sensitive_variables()
 @workspace_admin_required
 def manage(request, connection_id):
     connection = get_workspace_object_or_404(request, JiraConnection, pk=connection_id)

@@ -8,6 +8,7 @@ session and redirect; the consent screen is where anything is granted.
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.debug import sensitive_variables
 
 from integrations import oauth
 from integrations.forms import PickSitesForm
@@ -53,6 +54,7 @@ def oauth_reconnect(request, connection_id):
     return redirect(url)
 
 
+@sensitive_variables()  # the code, and the tokens Atlassian exchanges it for
 @workspace_admin_required
 def oauth_callback(request):
     try:
@@ -67,6 +69,7 @@ def oauth_callback(request):
     return _finish(request, outcome)
 
 
+@sensitive_variables()  # the parked grant's tokens
 @workspace_admin_required
 def oauth_pick(request):
     try:

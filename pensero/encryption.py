@@ -21,17 +21,24 @@ class SecretDecryptionError(Exception):
     """A stored secret could not be decrypted with any configured key."""
 
 
+def is_fernet_key(key: str) -> bool:
+    try:
+        Fernet(key.encode())
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
 @lru_cache(maxsize=4)
 def _fernet_for(keys: tuple[str, ...]) -> MultiFernet:
     if not keys:
         raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is empty.")
-    try:
-        return MultiFernet([Fernet(key.encode()) for key in keys])
-    except (ValueError, TypeError) as error:
+    if not all(is_fernet_key(key) for key in keys):
         raise ImproperlyConfigured(
             "FIELD_ENCRYPTION_KEYS holds a value that is not a Fernet key "
             "(32 url-safe base64-encoded bytes)."
-        ) from error
+        )
+    return MultiFernet([Fernet(key.encode()) for key in keys])
 
 
 def _fernet() -> MultiFernet:

@@ -104,9 +104,23 @@ TEMPLATES = [
 # Unset DATABASE_URL means the embedded SQLite database in the project folder.
 DATABASE_URL = env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+# The embedded database is shared by the web server, the worker's processes (several
+# syncs at once, scoring, the task broker) and their read-ahead threads:
+# - WAL lets readers and the one writer proceed side by side;
+# - IMMEDIATE transactions take the write lock when they begin, so two transactions that
+#   read and then write never deadlock on the lock upgrade ("database is locked" at once,
+#   without waiting); writers queue on the lock instead, one at a time;
+# - the busy timeout is how long a writer waits for its turn before giving up.
+# PostgreSQL needs none of this.
+SQLITE_BUSY_TIMEOUT_SECONDS = env.int("SQLITE_BUSY_TIMEOUT_SECONDS", default=60)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for the other process (web vs. worker) instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -233,12 +247,16 @@ ATLASSIAN_TOKEN_URL = env.str(
 )
 ATLASSIAN_API_URL = env.str("ATLASSIAN_API_URL", default="https://api.atlassian.com")
 
+# Error reports (the DEBUG page included) never show what views mark sensitive.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "pensero.error_reports.SecretsHiddenFilter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    "filters": {"forbidden_is_info": {"()": "pensero.log_filters.ForbiddenIsInfo"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
     },
@@ -247,6 +265,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Request lines come from pensero.requests; Django's own duplicate them.
         "django.server": {"level": "WARNING"},
+        # A member opening an admin page (403) is routine: INFO, no traceback.
+        "django.request": {"filters": ["forbidden_is_info"]},
     },
 }
 # Jira's default limit on project key length (admins can raise it in Jira).

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from django.core.exceptions import ImproperlyConfigured
+
 DEFAULT_SITE_URL_TEMPLATE = "https://{subdomain}.atlassian.net"
 CLOUD_SUFFIX = ".atlassian.net"
 
@@ -134,7 +136,21 @@ def site_base_url(subdomain: str) -> str:
     # No normalisation here: the stored value must already be the canonical label.
     _check_label(subdomain)
     template = getattr(settings, "JIRA_SITE_URL_TEMPLATE", DEFAULT_SITE_URL_TEMPLATE)
-    return template.format(subdomain=subdomain).rstrip("/")
+    if "{subdomain}" not in template:
+        raise InvalidSiteUrlTemplate("it has no {subdomain}, so every site would get one address")
+    try:
+        return template.format(subdomain=subdomain).rstrip("/")
+    except (ValueError, KeyError, IndexError, AttributeError):
+        raise InvalidSiteUrlTemplate(
+            "a brace other than {subdomain} is not doubled (write { and } as {{ and }})"
+        ) from None
+
+
+class InvalidSiteUrlTemplate(ImproperlyConfigured):
+    """JIRA_SITE_URL_TEMPLATE can't make a site's URL; `str(exc)` says why.
+
+    The system check (integrations/checks.py) reports it at start-up.
+    """
 
 
 class InvalidCloudId(ValueError):

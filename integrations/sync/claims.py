@@ -3,7 +3,8 @@
 A run claims its connection by inserting a `running` SyncRun; a partial unique
 constraint lets only one such row exist per connection, so the database decides
 the race. A run whose heartbeat stopped (its worker was killed) is marked
-failed before the next claim, instead of blocking the connection forever.
+failed before the next claim, instead of blocking the connection forever, and
+whenever a page shows the runs.
 """
 
 import os
@@ -11,6 +12,7 @@ import socket
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from integrations.models import JiraConnection, SyncRun
@@ -30,22 +32,42 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-def fail_stale_runs(connection: JiraConnection) -> int:
-    """Fail running runs whose heartbeat stopped, or whose process on this host is gone."""
+def fail_stale_runs(connections: JiraConnection | QuerySet) -> int:
+    """Fail the running runs of a connection (or a queryset of them) whose worker is gone.
+
+    Gone means: the heartbeat stopped, or the process on this host that ran it exited
+    (`kill -9`). Called wherever a run's state is shown, not only before the next claim,
+    so no page keeps saying "Running" about a dead run. Only reads unless one is dead.
+    """
     now = timezone.now()
-    running = SyncRun.objects.filter(connection=connection, status=SyncRun.Status.RUNNING)
-    dead = [
-        run.pk
-        for run in running.filter(host=socket.gethostname(), pid__isnull=False).only("pid")
-        if run.pid != os.getpid() and not _process_alive(run.pid)
-    ]
-    stale = running.filter(heartbeat_at__lt=now - STALE_AFTER) | running.filter(pk__in=dead)
-    return stale.update(status=SyncRun.Status.FAILED, finished_at=now, error=KILLED_MESSAGE)
+    stale_before = now - STALE_AFTER
+    here = socket.gethostname()[:255]
+    if isinstance(connections, JiraConnection):
+        connections = [connections]
+    running = SyncRun.objects.filter(connection__in=connections, status=SyncRun.Status.RUNNING)
+    stale, exited = [], []
+    for pk, host, pid, heartbeat_at in running.values_list("pk", "host", "pid", "heartbeat_at"):
+        if heartbeat_at < stale_before:
+            stale.append(pk)
+        elif host == here and pid and pid != os.getpid() and not _process_alive(pid):
+            exited.append(pk)
+    if not stale and not exited:
+        return 0
+    # A run whose heartbeat came back meanwhile is left alone.
+    dead = running.filter(Q(pk__in=stale, heartbeat_at__lt=stale_before) | Q(pk__in=exited))
+    return dead.update(status=SyncRun.Status.FAILED, finished_at=now, error=KILLED_MESSAGE)
 
 
 def active_run(connection: JiraConnection) -> SyncRun | None:
     fail_stale_runs(connection)
     return SyncRun.objects.filter(connection=connection, status=SyncRun.Status.RUNNING).first()
+
+
+def with_running_flag(connections: QuerySet) -> QuerySet:
+    """`connections` annotated with `running` (a live sync holds it), after failing dead runs."""
+    fail_stale_runs(connections)
+    running = SyncRun.objects.filter(connection=OuterRef("pk"), status=SyncRun.Status.RUNNING)
+    return connections.annotate(running=Exists(running))
 
 
 def claim(connection: JiraConnection, *, kind: str, trigger: str) -> SyncRun | None:

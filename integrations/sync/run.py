@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from integrations.connections import client_for
+from integrations.connections import client_for, unreadable_credentials_message
 from integrations.delivery import not_delivered_resolutions
 from integrations.jira.errors import JiraAuthError, JiraBadRequestError, JiraError
 from integrations.jira.fields import DEVELOPMENT_FIELD_NAMES, estimation_fields, find_field_id
@@ -26,6 +26,7 @@ from integrations.sync.finish import FACTS_VERSION, Workflow
 from integrations.sync.mapping import BASE_FIELDS, SkippedIssue, map_issues
 from integrations.sync.pipeline import read_ahead
 from integrations.sync.writer import stored_versions, write_page
+from pensero.encryption import SecretDecryptionError
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ CENSUS_PAGE_SIZE = 5000
 SKIPPED_LISTED = 20
 
 Progress = Callable[[SyncRun], None]
+Score = Callable[[list[int]], None]
 
 
 def _epoch_ms(moment) -> int:
@@ -53,12 +55,19 @@ def _jql(project_keys: list[str], since=None) -> str:
 
 class _Run:
     def __init__(
-        self, connection: JiraConnection, run: SyncRun, *, full: bool, progress: Progress | None
+        self,
+        connection: JiraConnection,
+        run: SyncRun,
+        *,
+        full: bool,
+        progress: Progress | None,
+        score: Score | None = None,
     ):
         self.connection = connection
         self.run = run
         self.full = full
         self.progress = progress
+        self.score = score or _queue_scoring
         self.client = client_for(connection)
         self.problems = ExtrasProblems()
         self.changed_issue_ids: list[int] = []
@@ -272,8 +281,13 @@ def sync_connection(
     trigger: str = SyncRun.Trigger.SCHEDULE,
     full: bool = False,
     progress: Progress | None = None,
+    score: Score | None = None,
 ) -> SyncRun | None:
-    """Sync one connection. Returns the finished run, or None if another run holds the connection."""
+    """Sync one connection. Returns the finished run, or None if another run holds the connection.
+
+    The issues the run stored are then scored: by `score(issue_ids)` before this returns
+    (the command line scores in its own process), or by queued tasks (the default).
+    """
     connection.refresh_from_db()  # the caller's copy may predate the last run
     # Stored facts of an older version are recomputed by re-reading every issue.
     full = full or connection.sync_watermark is None or connection.facts_version < FACTS_VERSION
@@ -281,7 +295,16 @@ def sync_connection(
     run = claims.claim(connection, kind=kind, trigger=trigger)
     if run is None:
         return None
-    sync = _Run(connection, run, full=full, progress=progress)
+    try:
+        sync = _Run(connection, run, full=full, progress=progress, score=score)
+    except SecretDecryptionError:  # the API token, decrypted when the client is made
+        logger.warning(
+            "Sync of connection %s failed: its credentials can't be decrypted", connection.pk
+        )
+        message = unreadable_credentials_message(connection)
+        _mark_needs_attention(connection, message)
+        claims.finish(run, status=SyncRun.Status.FAILED, error=message)
+        return run
     try:
         myself = sync.client.myself()
         connection.jira_time_zone = str(myself.get("timeZone") or connection.jira_time_zone)
@@ -299,6 +322,10 @@ def sync_connection(
         message = error.message
         if connection.is_oauth and error.status == 401:
             message = OAUTH_REJECTED_MESSAGE  # the token was fresh: the grant was revoked
+        _mark_needs_attention(connection, message)
+        return _finish(sync, SyncRun.Status.FAILED, message)
+    except SecretDecryptionError:  # an OAuth token, decrypted when the first request needs it
+        message = unreadable_credentials_message(connection)
         _mark_needs_attention(connection, message)
         return _finish(sync, SyncRun.Status.FAILED, message)
     except JiraBadRequestError as error:
@@ -353,7 +380,8 @@ def _finish(sync: _Run, status: str, error: str = "") -> SyncRun:
     )
     sync.client.close()
     if sync.changed_issue_ids:
-        _queue_scoring(sync.changed_issue_ids)
+        # Once the run's last transaction commits: scoring must not hold it open.
+        transaction.on_commit(lambda: sync.score(sync.changed_issue_ids))
     return sync.run
 
 

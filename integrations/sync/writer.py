@@ -67,14 +67,7 @@ def _users_for(connection: JiraConnection, refs: dict[str, JiraUserRef]) -> dict
             )
     new = [ref for account_id, ref in refs.items() if account_id not in existing]
     if new:
-        # The same email on another site of this workspace is the same person.
-        emails = {ref.email.lower() for ref in new if ref.email}
-        people = {
-            email.lower(): pk
-            for email, pk in Person.objects.filter(
-                workspace_id=workspace_id, email__in=emails
-            ).values_list("email", "pk")
-        }
+        people = _people_by_email(workspace_id, new)
         users = []
         for ref in new:
             email = ref.email.lower()[:254]
@@ -106,6 +99,26 @@ def _users_for(connection: JiraConnection, refs: dict[str, JiraUserRef]) -> dict
             }
         )
     return {account_id: value[0] for account_id, value in existing.items()}
+
+
+def _people_by_email(workspace_id: int, refs: list[JiraUserRef]) -> dict[str, int]:
+    """email → Person pk for the refs that have an email, creating the people that are new.
+
+    The same email on another site of this workspace is the same person, and that site
+    may be syncing right now: a person it inserts first is kept (the conflicting insert is
+    skipped, in email order so two such inserts never deadlock) and read back.
+    """
+    names = {ref.email.lower()[:254]: ref.display_name[:255] for ref in refs if ref.email}
+    people = Person.objects.filter(workspace_id=workspace_id, email__in=names)
+    found = dict(people.values_list("email", "pk"))
+    missing = sorted(email for email in names if email not in found)
+    if missing:
+        Person.objects.bulk_create(
+            [Person(workspace_id=workspace_id, display_name=names[e], email=e) for e in missing],
+            ignore_conflicts=True,
+        )
+        found.update(people.filter(email__in=missing).values_list("email", "pk"))
+    return found
 
 
 def _user_pk(user_ids: dict[str, int], ref: JiraUserRef | None) -> int | None:

@@ -5,6 +5,7 @@ import signal
 import time
 
 import pytest
+from django.urls import reverse
 
 from integrations.models import Issue, JiraConnection, SyncRun
 from integrations.simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
@@ -63,6 +64,23 @@ def test_a_killed_sync_is_failed_and_a_restart_converges(simulator, connection):
     stored = dict(Issue.objects.filter(connection=connection).values_list("jira_id", "key"))
     assert {str(k) for k in stored} == set(truth)
     assert all(stored[int(i)] == t["key"] for i, t in truth.items())
+
+
+def test_the_manage_page_shows_a_killed_sync_as_stopped_at_once(
+    simulator, connection, alice_client
+):
+    process = manage("sync_jira", "--connection", str(connection.pk))
+    assert _wait_for(lambda: Issue.objects.filter(connection=connection).exists()), (
+        process.communicate()
+    )
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+
+    page = alice_client.get(reverse("jira_manage", args=[connection.pk])).content.decode()
+    assert "Running" not in page and "Syncing" not in page
+    assert "stopped without finishing" in page
+    progress = alice_client.get(reverse("jira_sync_progress", args=[connection.pk])).json()
+    assert progress["active"] is False
 
 
 def test_concurrent_command_line_syncs_make_one_run(simulator, connection):

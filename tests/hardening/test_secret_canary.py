@@ -147,3 +147,82 @@ def test_the_token_appears_nowhere(
     _assert_clean(raw, "the database column")
     assert raw.startswith("gAAAAA")
     assert len(seen) > 40  # the sweep really browsed the app
+
+
+# -- the DEBUG error page ---------------------------------------------------------------
+# A crash below the Connect, Manage or OAuth views (here: the transport raising something
+# the client doesn't expect) shows Django's technical 500 page with every frame's local
+# variables and the POST data. The credentials must not be among them.
+
+SITE = "https://acme.atlassian.net"
+
+
+def _debug_client(settings, user):
+    from django.test import Client
+
+    settings.DEBUG = True
+    settings.JIRA_SITE_URL_TEMPLATE = "https://{subdomain}.atlassian.net"
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    return client
+
+
+def _assert_debug_page_without(response, *secrets):
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert "Local vars" in page and "Traceback" in page  # the page that shows locals
+    _assert_clean(page, "the DEBUG error page")
+    for secret in secrets:
+        assert secret not in page, "a secret is on the DEBUG error page"
+    return page
+
+
+def test_the_debug_error_page_hides_the_token_typed_into_connect(settings, alice):
+    import base64
+
+    import responses
+
+    client = _debug_client(settings, alice)
+    with responses.RequestsMock() as jira:
+        jira.get(f"{SITE}/rest/api/3/myself", body=RuntimeError("the transport broke"))
+        response = client.post(
+            reverse("jira_connect_token"),
+            {"subdomain": "acme", "email": CANARY_EMAIL, "api_token": CANARY, "projects": "KAN"},
+        )
+    basic = base64.b64encode(f"{CANARY_EMAIL}:{CANARY}".encode()).decode()
+    page = _assert_debug_page_without(response, CANARY, basic)
+    assert "the transport broke" in page
+    assert CANARY_EMAIL in page  # the POST data is shown, with the token starred out
+
+
+def test_the_debug_error_page_hides_a_new_token_typed_into_manage(settings, alice, acme):
+    import responses
+
+    connection = JiraConnection.objects.create(
+        workspace=acme, subdomain="acme", email=CANARY_EMAIL, api_token="OLD-token-0000000000"
+    )
+    client = _debug_client(settings, alice)
+    with responses.RequestsMock() as jira:
+        jira.get(f"{SITE}/rest/api/3/myself", body=RuntimeError("the transport broke"))
+        response = client.post(
+            reverse("jira_manage", args=[connection.pk]),
+            {"email": CANARY_EMAIL, "api_token": CANARY, "projects": ""},
+        )
+    _assert_debug_page_without(response, CANARY, "OLD-token-0000000000")
+
+
+def test_the_debug_error_page_hides_the_oauth_tokens(settings, alice):
+    import responses
+
+    from tests.integrations import oauth_helpers as oauth
+
+    oauth.configure(settings)
+    client = _debug_client(settings, alice)
+    state = oauth.start(client)["state"]
+    with responses.RequestsMock() as atlassian:
+        atlassian.post(oauth.TOKEN_URL, json=oauth.token_body())
+        atlassian.get(oauth.RESOURCES_URL, body=RuntimeError("the transport broke"))
+        response = client.get(reverse("jira_oauth_callback"), {"code": "the-code", "state": state})
+    _assert_debug_page_without(
+        response, oauth.ACCESS_TOKEN, oauth.REFRESH_TOKEN, oauth.CLIENT_SECRET
+    )

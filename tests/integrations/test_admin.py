@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from integrations.models import JiraConnection
+from integrations.models import JiraConnection, SyncRun
 from pensero.models import User
 from tests.integrations.conftest import CANARY_TOKEN
 
@@ -56,3 +56,18 @@ def test_every_integrations_admin_page_opens(staff_client, acme_connection):
             staff_client.get(reverse(f"admin:integrations_{model}_changelist")).status_code == 200
         ), model
     assert JiraConnection.objects.count() == 1
+
+
+def test_the_runs_list_shows_a_dead_run_as_failed(staff_client, acme_connection):
+    from django.utils import timezone
+
+    from integrations.sync.claims import STALE_AFTER
+
+    long_ago = timezone.now() - STALE_AFTER * 2
+    run = SyncRun.objects.create(
+        connection=acme_connection, started_at=long_ago, heartbeat_at=long_ago
+    )
+    listing = staff_client.get(reverse("admin:integrations_syncrun_changelist"))
+    assert [row.status for row in listing.context["cl"].result_list] == ["failed"]
+    run.refresh_from_db()
+    assert "stopped without finishing" in run.error

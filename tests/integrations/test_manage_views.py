@@ -248,3 +248,69 @@ def test_only_admins_of_the_workspace_choose_the_story_points_field(
     url = reverse("jira_story_points", args=[acme_connection.pk])
     assert bob_client.post(url, {"story_points_field": ""}).status_code == 403
     assert charlie_client.post(url, {"story_points_field": ""}).status_code == 404
+
+
+def _exited_pid() -> int:
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def _run_of_a_worker(connection, *, pid, minutes_since_heartbeat=0):
+    import socket
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    beat = timezone.now() - timedelta(minutes=minutes_since_heartbeat)
+    return SyncRun.objects.create(
+        connection=connection,
+        started_at=beat,
+        heartbeat_at=beat,
+        host=socket.gethostname(),
+        pid=pid,
+        issues_seen=40,
+    )
+
+
+def _pages_showing_the_run(client, connection):
+    return {
+        "manage": client.get(_manage(connection)).content.decode(),
+        "progress": str(client.get(reverse("jira_sync_progress", args=[connection.pk])).json()),
+        "integrations": client.get(reverse("integrations")).content.decode(),
+        "dashboard": client.get(reverse("dashboard")).content.decode(),
+    }
+
+
+@pytest.mark.parametrize(
+    "how", ["its process exited (kill -9)", "its heartbeat stopped (another host)"]
+)
+def test_a_dead_run_shows_as_failed_on_every_page_without_a_new_sync(
+    alice_client, acme_connection, how
+):
+    if how.startswith("its process"):
+        run = _run_of_a_worker(acme_connection, pid=_exited_pid())
+    else:
+        run = _run_of_a_worker(acme_connection, pid=None, minutes_since_heartbeat=6)
+        SyncRun.objects.filter(pk=run.pk).update(host="another-host")
+    pages = _pages_showing_the_run(alice_client, acme_connection)
+    for name, page in pages.items():
+        assert "Syncing" not in page and "Running" not in page, name
+    assert "stopped without finishing" in pages["manage"]
+    assert "Sync now" in pages["manage"]
+    run.refresh_from_db()
+    assert run.status == SyncRun.Status.FAILED
+
+
+def test_a_live_run_keeps_showing_as_running(alice_client, acme_connection):
+    import os
+
+    run = _run_of_a_worker(acme_connection, pid=os.getppid(), minutes_since_heartbeat=1)
+    pages = _pages_showing_the_run(alice_client, acme_connection)
+    for name in ("manage", "progress", "integrations", "dashboard"):
+        assert "Syncing" in pages[name], name
+    run.refresh_from_db()
+    assert run.status == SyncRun.Status.RUNNING

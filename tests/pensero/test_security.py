@@ -80,3 +80,41 @@ def test_production_settings_make_cookies_secure_and_http_only():
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
     )
     assert result.stdout.split() == ["True", "True", "True", "True", "True"], result.stderr
+
+
+def test_error_reports_hide_passwords_inside_url_settings(settings):
+    from django.views.debug import get_default_exception_reporter_filter
+
+    settings.DATABASE_URL = "postgres://pensero:db-PASSWORD-1@db:5432/pensero"
+    settings.REDIS_URL = "redis://:redis-PASSWORD-2@redis:6379/0"
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "redis": settings.REDIS_URL}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": settings.REDIS_URL,
+        }
+    }
+    shown = str(get_default_exception_reporter_filter().get_safe_settings())
+    assert "db-PASSWORD-1" not in shown and "redis-PASSWORD-2" not in shown
+    assert "pensero.User" in shown  # the other settings are still shown
+
+
+def test_a_member_on_an_admin_page_is_logged_at_info_without_a_traceback(bob_client, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    assert bob_client.get(reverse("integrations")).status_code == 403
+    (record,) = [r for r in caplog.records if r.name == "django.request"]
+    assert record.levelno == logging.INFO
+    assert record.exc_info is None and not record.exc_text
+    assert "Forbidden" in record.getMessage() and "/settings/integrations/" in record.getMessage()
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_other_client_errors_keep_their_level(charlie_client, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    assert charlie_client.get("/settings/integrations/jira/999999/manage/").status_code == 404
+    (record,) = [r for r in caplog.records if r.name == "django.request"]
+    assert record.levelno == logging.WARNING

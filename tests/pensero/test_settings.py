@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,3 +88,32 @@ def test_orm_broker_by_default_and_redis_when_configured():
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
     assert result.stdout.strip() == "None default"
+
+
+def _database_options(database_url: str) -> str:
+    code = "import django; django.setup(); from django.conf import settings; print(sorted(settings.DATABASES['default'].get('OPTIONS', {}).items()))"
+    env = {**os.environ, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "pensero.settings"}
+    env["DATABASE_URL"] = database_url
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_sqlite_queues_writers_instead_of_failing_and_postgres_is_left_alone():
+    sqlite = _database_options("")
+    assert "('transaction_mode', 'IMMEDIATE')" in sqlite
+    assert "PRAGMA journal_mode=WAL" in sqlite
+    assert "('timeout', 60)" in sqlite
+    assert _database_options("postgres://u@127.0.0.1:5432/x") == "[]"
+
+
+def test_the_embedded_test_database_runs_in_wal_mode(db):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"

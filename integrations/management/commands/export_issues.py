@@ -8,6 +8,7 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import F
 
+from analytics.export import safe_cell
 from integrations.jira.workflow import cycle_time, lead_time
 from integrations.models import Issue
 from pensero.models import Workspace
@@ -122,6 +123,7 @@ class Command(BaseCommand):
         for row in rows.iterator(chunk_size=2000):
             values = [value(row) for _name, value in COLUMNS]
             if writer:
-                writer.writerow(values)
+                # The same rule as the web's CSV downloads: a spreadsheet must not run a cell.
+                writer.writerow([safe_cell(v) if isinstance(v, str) else v for v in values])
             else:
                 self.stdout.write(json.dumps(dict(zip(names, values, strict=True))))

@@ -1,9 +1,14 @@
-"""Run a Jira sync in the foreground, with a progress bar (for operators and benchmarks)."""
+"""Run a Jira sync in the foreground, with a progress bar (for operators and benchmarks).
+
+The synced issues are scored in this process too, so the command returns with the data
+finished; a queued scoring task would wait for a worker.
+"""
 
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from analytics.tasks import score_now
 from integrations.models import JiraConnection, SyncRun
 from integrations.sync.run import sync_connection
 
@@ -34,8 +39,13 @@ class Command(BaseCommand):
                 failed = True
                 continue
             self.stdout.write(f"Syncing {conn} (connection {conn.pk})…")
+            self.scored = 0
             run = sync_connection(
-                conn, trigger=SyncRun.Trigger.COMMAND, full=full, progress=self._progress
+                conn,
+                trigger=SyncRun.Trigger.COMMAND,
+                full=full,
+                progress=self._progress,
+                score=self._score,
             )
             if sys.stdout.isatty():
                 self.stdout.write("")
@@ -45,7 +55,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {run.get_status_display()}: {run.issues_seen} issues seen, "
                 f"{run.issues_created} new, {run.issues_updated} updated, "
-                f"{run.issues_removed} removed, {run.requests_made} requests."
+                f"{run.issues_removed} removed, {run.requests_made} requests; "
+                f"{self.scored} issues scored."
             )
             for warning in run.warnings:
                 self.stdout.write(f"  Warning: {warning}")
@@ -54,6 +65,11 @@ class Command(BaseCommand):
             failed = failed or run.status == SyncRun.Status.FAILED
         if failed:
             raise CommandError("At least one sync failed.")
+
+    def _score(self, issue_ids):
+        # Here, not in a queued task: when the command returns, the data is complete
+        # (scores included) even with no worker running.
+        self.scored += score_now(issue_ids)
 
     def _progress(self, run):
         total = run.issues_expected or 0

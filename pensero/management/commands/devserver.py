@@ -2,8 +2,14 @@
 
 With --demo (the default of `make run`), also the built-in Jira simulator on
 127.0.0.1:8765 and a demo workspace whose admin is printed on first start.
+
+Each child runs in its own process group, and stopping means stopping the whole group:
+qcluster's worker processes and runserver's reloader child are not left behind, even
+when a worker is in the middle of a sync (qcluster alone would wait for it to finish).
+Everything stops on Ctrl-C, SIGTERM or SIGHUP, and when `make` above us goes away.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -16,6 +22,8 @@ from django.core.management.base import BaseCommand
 from integrations.simulator import DEMO_EMAIL, DEMO_TOKEN, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET
 
 SIMULATOR_PORT = 8765
+# How long the children get to stop on SIGTERM before they are killed.
+STOP_GRACE_SECONDS = 10
 
 
 class Command(BaseCommand):
@@ -27,72 +35,104 @@ class Command(BaseCommand):
             "--demo", action="store_true", help="Also run the Jira simulator and a demo workspace."
         )
         parser.add_argument("--demo-issues", type=int, default=3000)
+        parser.add_argument("--simulator-port", type=int, default=SIMULATOR_PORT)
 
-    def handle(self, *args, addr, demo, demo_issues, **options):
-        # Stop on Ctrl-C and on SIGTERM, even when started in the background
-        # (where a shell leaves SIGINT ignored).
-        signal.signal(signal.SIGINT, _interrupt)
-        signal.signal(signal.SIGTERM, _interrupt)
+    def handle(self, *args, addr, demo, demo_issues, simulator_port, **options):
+        # Stop on Ctrl-C, SIGTERM and SIGHUP (the terminal closed), even when started in
+        # the background (where a shell leaves SIGINT ignored).
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, _interrupt)
+        parent = os.getppid()
         manage = [sys.executable, "manage.py"]
         env = dict(os.environ)
         processes = {}
-        if demo:
-            simulator = f"http://127.0.0.1:{SIMULATOR_PORT}"
-            env["JIRA_SITE_URL_TEMPLATE"] = f"{simulator}/s/{{subdomain}}"
-            # The simulator also plays Atlassian's authorization server, so
-            # "Connect with Atlassian" works in the demo too.
-            env.update(
-                {
-                    "ATLASSIAN_CLIENT_ID": OAUTH_CLIENT_ID,
-                    "ATLASSIAN_CLIENT_SECRET": OAUTH_CLIENT_SECRET,
-                    "ATLASSIAN_AUTH_URL": f"{simulator}/authorize",
-                    "ATLASSIAN_TOKEN_URL": f"{simulator}/oauth/token",
-                    "ATLASSIAN_API_URL": simulator,
-                }
-            )
-            processes["simulator"] = subprocess.Popen(  # noqa: S603
-                [
-                    *manage,
-                    "jira_simulator",
-                    "--port",
-                    str(SIMULATOR_PORT),
-                    "--issues",
-                    str(demo_issues),
-                    "--oauth-sites",
-                    "acme,globex",
-                ],
-                env=env,
-                stdout=subprocess.DEVNULL,
-            )
-            call_command("demo_setup")
-            self.stdout.write(
-                "  The Jira simulator is running: in Settings → Integrations → Connect using API "
-                "Token, enter\n"
-                f"    Jira site: acme   Email: {DEMO_EMAIL}   API token: {DEMO_TOKEN}\n"
-                "  or Connect with Atlassian, which consents at once for the sites acme and globex.\n"
-                "  (any site name works; DEMO=0 make run starts the app alone, for real Jira sites)\n"
-            )
-        processes["worker"] = subprocess.Popen([*manage, "qcluster"], env=env)  # noqa: S603
-        processes["web"] = subprocess.Popen([*manage, "runserver", addr], env=env)  # noqa: S603
-        self.stdout.write(
-            f"Serving http://{addr}/ with a background worker. Ctrl-C stops everything."
-        )
         try:
+            if demo:
+                self._demo(processes, manage, env, demo_issues, simulator_port)
+            processes["worker"] = _start([*manage, "qcluster"], env)
+            processes["web"] = _start([*manage, "runserver", addr], env)
+            self.stdout.write(
+                f"Serving http://{addr}/ with a background worker. Ctrl-C stops everything."
+            )
             while all(p.poll() is None for p in processes.values()):
+                if os.getppid() != parent:  # `make` was killed: nobody would stop us
+                    self.stderr.write("The parent process is gone; stopping.")
+                    break
                 time.sleep(0.5)
-            stopped = [name for name, p in processes.items() if p.poll() is not None]
-            self.stderr.write(f"{', '.join(stopped)} stopped; stopping the rest.")
+            else:
+                stopped = [name for name, p in processes.items() if p.poll() is not None]
+                self.stderr.write(f"{', '.join(stopped)} stopped; stopping the rest.")
         except KeyboardInterrupt:
             pass
         finally:
-            for process in processes.values():
-                if process.poll() is None:
-                    process.terminate()
-            for process in processes.values():
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+                signal.signal(signum, signal.SIG_IGN)  # a second Ctrl-C must not cut this short
+            _stop(processes.values())
+
+    def _demo(self, processes, manage, env, demo_issues, port):
+        simulator = f"http://127.0.0.1:{port}"
+        env["JIRA_SITE_URL_TEMPLATE"] = f"{simulator}/s/{{subdomain}}"
+        # The simulator also plays Atlassian's authorization server, so
+        # "Connect with Atlassian" works in the demo too.
+        env.update(
+            {
+                "ATLASSIAN_CLIENT_ID": OAUTH_CLIENT_ID,
+                "ATLASSIAN_CLIENT_SECRET": OAUTH_CLIENT_SECRET,
+                "ATLASSIAN_AUTH_URL": f"{simulator}/authorize",
+                "ATLASSIAN_TOKEN_URL": f"{simulator}/oauth/token",
+                "ATLASSIAN_API_URL": simulator,
+            }
+        )
+        processes["simulator"] = _start(
+            [
+                *manage,
+                "jira_simulator",
+                "--port",
+                str(port),
+                "--issues",
+                str(demo_issues),
+                "--oauth-sites",
+                "acme,globex",
+            ],
+            env,
+            stdout=subprocess.DEVNULL,
+        )
+        call_command("demo_setup")
+        self.stdout.write(
+            "  The Jira simulator is running: in Settings → Integrations → Connect using API "
+            "Token, enter\n"
+            f"    Jira site: acme   Email: {DEMO_EMAIL}   API token: {DEMO_TOKEN}\n"
+            "  or Connect with Atlassian, which consents at once for the sites acme and globex.\n"
+            "  (any site name works; DEMO=0 make run starts the app alone, for real Jira sites)\n"
+        )
+
+
+def _start(args, env, **options) -> subprocess.Popen:
+    # A process group of its own (pgid = its pid): the terminal's Ctrl-C reaches only us,
+    # and _stop reaches every process the child starts.
+    return subprocess.Popen(  # noqa: S603
+        args, env=env, process_group=0, stdin=subprocess.DEVNULL, **options
+    )
+
+
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):  # the whole group is gone already
+        os.killpg(process.pid, signum)
+
+
+def _stop(processes) -> None:
+    """SIGTERM every child's group, wait up to STOP_GRACE_SECONDS, then SIGKILL what's left."""
+    processes = list(processes)
+    for process in processes:
+        _signal_group(process, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for process in processes:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
+    for process in processes:
+        # Also the group's other members, which may outlive its leader.
+        _signal_group(process, signal.SIGKILL)
+        process.wait()
 
 
 def _interrupt(signum, frame):

@@ -578,6 +578,11 @@ class JiraClient:
             raise JiraBadRequestError(message[:500], status=400, method="POST", path=path)
         return ids
 
+    def dynamic_webhooks(self) -> list[dict]:
+        """GET /rest/api/3/webhook: the app's live dynamic webhooks `{id, jqlFilter, events,
+        expirationDate}` (expired ones are gone)."""
+        return list(self._iter_offset_pages("/rest/api/3/webhook", [], "values"))
+
     def refresh_dynamic_webhooks(self, webhook_ids: list[int]) -> str:
         """PUT /rest/api/3/webhook/refresh: another 30 days; returns the new expirationDate.
 

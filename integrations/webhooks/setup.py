@@ -246,17 +246,22 @@ def register_dynamic_webhooks(connection: JiraConnection) -> JiraWebhook:
 
 
 def refresh_dynamic_webhooks(connection: JiraConnection) -> JiraWebhook:
-    """Extend the dynamic webhooks another 30 days; registers them again if Jira lost them."""
+    """Extend the dynamic webhooks another 30 days; registers them again if Jira lost them
+    (expired webhooks are deleted, and refreshing an unknown id is silently ignored)."""
     webhook = webhook_for(connection)
     if not webhook.dynamic_webhook_ids:
         return register_dynamic_webhooks(connection)
     try:
         with _client(connection) as client:
-            expiration = client.refresh_dynamic_webhooks(webhook.dynamic_webhook_ids)
-    except (JiraNotFoundError, JiraBadRequestError):
-        return register_dynamic_webhooks(connection)  # expired and deleted by Jira
+            live = {w.get("id") for w in client.dynamic_webhooks()}
+            if not set(webhook.dynamic_webhook_ids) <= live:
+                expiration = None
+            else:
+                expiration = client.refresh_dynamic_webhooks(webhook.dynamic_webhook_ids)
     except JiraError as error:
         raise _failed(webhook, f"Jira didn't refresh the webhooks: {error.message}") from None
+    if expiration is None:
+        return register_dynamic_webhooks(connection)
     webhook.expires_at = parse_jira_datetime(expiration) or timezone.now() + DYNAMIC_LIFETIME
     webhook.last_error = ""
     webhook.last_error_at = None

@@ -99,6 +99,7 @@ def _client(connection: JiraConnection):
 
 
 def _failed(webhook: JiraWebhook, message: str) -> WebhookSetupFailed:
+    """Remember the failure for the Manage page; returns the exception to raise."""
     webhook.last_error = message
     webhook.last_error_at = timezone.now()
     webhook.save(update_fields=["last_error", "last_error_at", "updated_at"])
@@ -172,11 +173,12 @@ def register_admin_webhook(connection: JiraConnection) -> JiraWebhook:
             if not webhook_id:
                 webhook_id = client.register_admin_webhook(**spec)
     except JiraForbiddenError:
+        # The card says so from now on (and hides the button): no error to keep.
         webhook.account_is_admin = False
-        raise _failed(
-            webhook,
+        webhook.save(update_fields=["account_is_admin", "updated_at"])
+        raise WebhookSetupFailed(
             f"Jira refused: {connection.email or 'the connected account'} isn't a Jira admin. "
-            "Ask an admin to add the webhook in Jira (System → WebHooks) with the details below.",
+            "Ask an admin to add the webhook in Jira (System → WebHooks) with the details below."
         ) from None
     except JiraAuthError:
         raise _failed(

@@ -16,6 +16,8 @@ from django.core.management.base import BaseCommand
 from integrations.simulator import DEMO_EMAIL, DEMO_TOKEN, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET
 
 SIMULATOR_PORT = 8765
+# In the demo the simulated sites change an issue this often, pushed by webhooks.
+DEMO_ACTIVITY_SECONDS = 15
 
 
 class Command(BaseCommand):
@@ -39,6 +41,8 @@ class Command(BaseCommand):
         if demo:
             simulator = f"http://127.0.0.1:{SIMULATOR_PORT}"
             env["JIRA_SITE_URL_TEMPLATE"] = f"{simulator}/s/{{subdomain}}"
+            # Where the simulator delivers webhooks: the demo shows changes within seconds.
+            env.setdefault("PUBLIC_BASE_URL", f"http://{addr}")
             # The simulator also plays Atlassian's authorization server, so
             # "Connect with Atlassian" works in the demo too.
             env.update(
@@ -60,6 +64,8 @@ class Command(BaseCommand):
                     str(demo_issues),
                     "--oauth-sites",
                     "acme,globex",
+                    "--activity-seconds",
+                    str(DEMO_ACTIVITY_SECONDS),
                 ],
                 env=env,
                 stdout=subprocess.DEVNULL,
@@ -70,6 +76,9 @@ class Command(BaseCommand):
                 "Token, enter\n"
                 f"    Jira site: acme   Email: {DEMO_EMAIL}   API token: {DEMO_TOKEN}\n"
                 "  or Connect with Atlassian, which consents at once for the sites acme and globex.\n"
+                "  Real-time updates: on the site's Manage page choose Register it for me (OAuth\n"
+                f"  connections register on their own); an issue changes every {DEMO_ACTIVITY_SECONDS} s and shows\n"
+                "  within seconds.\n"
                 "  (any site name works; DEMO=0 make run starts the app alone, for real Jira sites)\n"
             )
         processes["worker"] = subprocess.Popen([*manage, "qcluster"], env=env)  # noqa: S603

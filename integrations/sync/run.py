@@ -357,12 +357,13 @@ def sync_issues_by_id(connection: JiraConnection, issue_ids: Iterable[int]) -> I
     fetched = IssuesFetched()
     project_keys = connection.project_key_list
     if project_keys:
-        # Only keys Jira still shows the account: one unknown key fails the whole query.
-        project_keys = list(
+        # Not the keys the last sync found invisible: one unknown key fails the whole query.
+        lost = set(
             JiraProject.objects.filter(
-                connection=connection, key__in=project_keys, accessible=True
+                connection=connection, key__in=project_keys, accessible=False
             ).values_list("key", flat=True)
         )
+        project_keys = [key for key in project_keys if key not in lost]
         if not project_keys:
             fetched.missing = ids
             return fetched

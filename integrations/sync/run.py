@@ -370,6 +370,7 @@ def sync_issues_by_id(connection: JiraConnection, issue_ids: Iterable[int]) -> I
     sync = _Run(connection, None, full=True, progress=None)
     returned: set[int] = set()
     try:
+        # Two small requests, so the fields and status categories are the sync's own.
         sync.detect_fields()
         sync.known = stored_versions(connection, jira_ids=ids)
         for start in range(0, len(ids), RECONCILE_LIMIT):

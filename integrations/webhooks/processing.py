@@ -104,8 +104,8 @@ def process_pending_events(connection_id: int) -> str:
             claimed.update(claim="", claimed_at=None)
         return f"failed: {error.message}"
     claimed.update(processed_at=timezone.now())
-    stored = fetched.stored if fetched else 0
+    stored, missing = (fetched.stored, len(fetched.missing)) if fetched else (0, 0)
     return (
         f"{len(events)} events: {len(deleted)} issues removed, {len(changed)} fetched, "
-        f"{stored} stored"
+        f"{stored} stored, {missing} not returned by Jira (left to the census)"
     )

@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-SUITES = ["benchmarks.sync", "benchmarks.reports"]
+SUITES = ["benchmarks.sync", "benchmarks.reports", "benchmarks.webhooks"]
 
 
 def main() -> int:

@@ -46,7 +46,7 @@ print(r.status, r.issues_seen, r.requests_made)
 
 
 @contextmanager
-def simulator(issues: int):
+def simulator(issues: int, *extra_args: str):
     port = free_port()
     process = subprocess.Popen(  # noqa: S603
         [
@@ -59,6 +59,7 @@ def simulator(issues: int):
             str(issues),
             "--seed",
             "1",
+            *extra_args,
         ],
         cwd=ROOT,
         env={**os.environ, "DEBUG": "1"},

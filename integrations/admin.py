@@ -9,10 +9,12 @@ from integrations.models import (
     JiraConnection,
     JiraProject,
     JiraUser,
+    JiraWebhook,
     Person,
     PullRequest,
     StatusTransition,
     SyncRun,
+    WebhookEvent,
 )
 from integrations.sync.claims import active_run, fail_stale_runs
 from integrations.tasks import queue_sync
@@ -194,3 +196,31 @@ class IssueAdmin(admin.ModelAdmin):
     raw_id_fields = ["creator", "reporter", "assignee", "completed_by", "connection", "workspace"]
     inlines = [TransitionInline, CommentInline, PullRequestInline, DocumentInline]
     show_full_result_count = False
+
+
+@admin.register(JiraWebhook)
+class JiraWebhookAdmin(admin.ModelAdmin):
+    """Read-only: the secret is never shown here (the Manage page reveals it on request)."""
+
+    list_display = ["connection", "admin_webhook_id", "expires_at", "last_event_at"]
+    list_select_related = ["connection"]
+    exclude = ["secret", "url_token"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(admin.ModelAdmin):
+    list_display = ["event", "issue_jira_id", "connection", "received_at", "processed_at"]
+    list_filter = ["event"]
+    list_select_related = ["connection"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

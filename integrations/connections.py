@@ -249,6 +249,10 @@ def jira_connection_update(
         # Never the OAuth token columns: a refresh may have rotated them since the page loaded.
         connection.save_keeping_tokens()
         _remember_projects(connection, account.projects)
+        # The projects may have changed: webhooks filter on them.
+        from integrations.webhooks.tasks import queue_set_up
+
+        queue_set_up(connection)
     return connection
 
 

@@ -1,4 +1,5 @@
-"""The periodic sync schedule, created or updated from settings after every `migrate`.
+"""The periodic schedules (the sync, looking after webhooks), created or updated from
+settings after every `migrate`.
 
 Every release runs `migrate` before starting new processes (Procfile, compose.yaml,
 `make run`), so JIRA_SYNC_INTERVAL_MINUTES takes effect at the next release or restart.
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 
 SYNC_ALL_SCHEDULE = "Sync every Jira connection"
+WEBHOOKS_SCHEDULE = "Look after Jira webhooks"
 
 
 def ensure_schedules(schedule_model=None) -> None:
@@ -33,6 +35,15 @@ def ensure_schedules(schedule_model=None) -> None:
     latest = timezone.now() + timedelta(minutes=minutes)
     if schedule.next_run is None or schedule.next_run > latest:
         schedule_model.objects.filter(pk=schedule.pk).update(next_run=latest)
+    # Daily: refresh dynamic webhooks before they expire (30 days), prune old deliveries.
+    schedule_model.objects.update_or_create(
+        name=WEBHOOKS_SCHEDULE,
+        defaults={
+            "func": "integrations.webhooks.tasks.look_after_webhooks_task",
+            "schedule_type": "D",
+            "repeats": -1,
+        },
+    )
 
 
 def ensure_schedules_after_migrate(sender, apps=None, **kwargs) -> None:

@@ -16,6 +16,11 @@ def queue_sync(connection: JiraConnection, *, trigger: str, full: bool = False) 
     connection_id = connection.pk
     JiraConnection.objects.filter(pk=connection_id).update(sync_requested_at=timezone.now())
     transaction.on_commit(lambda: _enqueue(connection_id, trigger, full))
+    if trigger == SyncRun.Trigger.CONNECT:
+        # A site (re)connected: register its webhooks, or learn whether it may.
+        from integrations.webhooks.tasks import queue_set_up
+
+        queue_set_up(connection)
 
 
 def _enqueue(connection_id: int, trigger: str, full: bool = False) -> None:

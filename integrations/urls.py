@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from integrations import views, views_oauth
 
@@ -41,4 +41,5 @@ urlpatterns = [
         views.disconnect,
         name="jira_disconnect",
     ),
+    path("", include("integrations.webhooks.urls")),
 ]

@@ -17,6 +17,8 @@ from integrations.jira import atlassian_oauth
 from integrations.models import JiraConnection, SyncRun
 from integrations.sync.claims import active_run, fail_stale_runs, with_running_flag
 from integrations.tasks import queue_sync
+from integrations.webhooks import setup as webhook_setup
+from integrations.webhooks.views import card_context as webhook_card_context
 from pensero.access import get_workspace_object_or_404, workspace_admin_required
 
 
@@ -84,6 +86,7 @@ def _manage_context(request, connection, form):
         "projects": connection.projects.all(),
         "disconnect_form": DisconnectForm(),
         "oauth_configured": atlassian_oauth.is_configured(),
+        **webhook_card_context(connection),
     }
 
 
@@ -184,6 +187,8 @@ def disconnect(request, connection_id):
     form = DisconnectForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         delete_data = form.cleaned_data["delete_data"]
+        # While the credentials still work: Jira stops sending the app's webhooks.
+        webhook_setup.unregister(connection)
         connections.jira_connection_disconnect(connection=connection, delete_data=delete_data)
         messages.success(
             request,

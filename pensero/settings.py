@@ -250,6 +250,15 @@ ATLASSIAN_API_URL = env.str("ATLASSIAN_API_URL", default="https://api.atlassian.
 # Error reports (the DEBUG page included) never show what views mark sensitive.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "pensero.error_reports.SecretsHiddenFilter"
 
+# Real-time updates (Jira webhooks). Jira must reach the app at PUBLIC_BASE_URL (e.g.
+# https://pensero.example.com): webhook URLs are built from it, and without it webhooks
+# stay off (the scheduled sync still runs).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
+# Deliveries accepted per connection per minute; more get 429 and Jira retries them later.
+JIRA_WEBHOOK_MAX_PER_MINUTE = env.int("JIRA_WEBHOOK_MAX_PER_MINUTE", default=1200)
+# Largest delivery body accepted (Jira's issue payloads are well under this).
+JIRA_WEBHOOK_MAX_BODY_BYTES = env.int("JIRA_WEBHOOK_MAX_BODY_BYTES", default=1_048_576)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

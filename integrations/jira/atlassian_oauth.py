@@ -24,8 +24,9 @@ from .sites import InvalidCloudId, InvalidSubdomain, check_cloud_id, parse_subdo
 logger = logging.getLogger(__name__)
 
 AUDIENCE = "api.atlassian.com"
-# read:me is for the granting account's email (/me); offline_access for a refresh token.
-SCOPES = ("read:jira-work", "read:jira-user", "read:me", "offline_access")
+# read:me is for the granting account's email (/me); offline_access for a refresh token;
+# manage:jira-webhook to register the dynamic webhooks that push changes (real-time updates).
+SCOPES = ("read:jira-work", "read:jira-user", "manage:jira-webhook", "read:me", "offline_access")
 JIRA_SCOPE = "read:jira-work"
 TIMEOUT_SECONDS = 15.0
 DEFAULT_EXPIRES_IN = 3600

@@ -25,7 +25,13 @@ import requests
 from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase, HTTPBasicAuth
 
-from .errors import JiraError, JiraRateLimitedError, JiraUnavailableError, from_response
+from .errors import (
+    JiraBadRequestError,
+    JiraError,
+    JiraRateLimitedError,
+    JiraUnavailableError,
+    from_response,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -510,3 +516,96 @@ class JiraClient:
             for pr in _list(_dig(block, "pullRequests"))
             if isinstance(pr, dict)
         ]
+
+    # -- webhooks ----------------------------------------------------------------
+
+    def is_jira_admin(self) -> bool:
+        """GET /rest/api/3/mypermissions?permissions=ADMINISTER: may the account register webhooks?
+
+        https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-permissions/#api-rest-api-3-mypermissions-get
+        """
+        data = self._get_json("/rest/api/3/mypermissions", [("permissions", "ADMINISTER")])
+        return _dig(data, "permissions", "ADMINISTER", "havePermission") is True
+
+    def register_admin_webhook(
+        self, *, name: str, url: str, events: list[str], jql: str, secret: str
+    ) -> str:
+        """POST /rest/webhooks/1.0/webhook (Jira admins only); returns the new webhook's id.
+
+        Jira signs each delivery's body with `secret` (X-Hub-Signature: sha256=<hex>).
+        https://developer.atlassian.com/cloud/jira/platform/webhooks/#registering-a-webhook-via-the-jira-rest-api
+        """
+        path = "/rest/webhooks/1.0/webhook"
+        body = _admin_webhook_body(name=name, url=url, events=events, jql=jql, secret=secret)
+        data = self._expect(self._request("POST", path, json=body), dict, "POST", path)
+        webhook_id = str(data.get("self", "")).rstrip("/").rsplit("/", 1)[-1]
+        if not _NUMERIC_ID_RE.match(webhook_id):
+            raise JiraUnavailableError(
+                "Jira registered the webhook but sent no id for it.", method="POST", path=path
+            )
+        return webhook_id
+
+    def update_admin_webhook(
+        self, webhook_id: str, *, name: str, url: str, events: list[str], jql: str, secret: str
+    ) -> None:
+        """PUT /rest/webhooks/1.0/webhook/{id}: new URL, events, filter or secret."""
+        path = f"/rest/webhooks/1.0/webhook/{_numeric_id(webhook_id)}"
+        body = _admin_webhook_body(name=name, url=url, events=events, jql=jql, secret=secret)
+        self._request("PUT", path, json=body)
+
+    def delete_admin_webhook(self, webhook_id: str) -> None:
+        """DELETE /rest/webhooks/1.0/webhook/{id}."""
+        self._request("DELETE", f"/rest/webhooks/1.0/webhook/{_numeric_id(webhook_id)}")
+
+    def register_dynamic_webhooks(self, *, url: str, events: list[str], jql: str) -> list[int]:
+        """POST /rest/api/3/webhook (OAuth apps, scope manage:jira-webhook): the new ids.
+
+        One URL per app; `jqlFilter` takes only a few fields with =, !=, IN and NOT IN.
+        Deliveries carry `Authorization: Bearer <JWT>` signed with the app's client secret.
+        https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-webhooks/#api-rest-api-3-webhook-post
+        """
+        path = "/rest/api/3/webhook"
+        body = {"url": url, "webhooks": [{"events": list(events), "jqlFilter": jql}]}
+        data = self._expect(self._request("POST", path, json=body), dict, "POST", path)
+        ids, errors = [], []
+        for result in _list(data.get("webhookRegistrationResult")):
+            created = _dig(result, "createdWebhookId")
+            if isinstance(created, int) and not isinstance(created, bool):
+                ids.append(created)
+            else:
+                errors += [str(e) for e in _list(_dig(result, "errors"))]
+        if not ids:
+            message = "; ".join(errors) or "Jira registered no webhook."
+            raise JiraBadRequestError(message[:500], status=400, method="POST", path=path)
+        return ids
+
+    def dynamic_webhooks(self) -> list[dict]:
+        """GET /rest/api/3/webhook: the app's live dynamic webhooks `{id, jqlFilter, events,
+        expirationDate}` (expired ones are gone)."""
+        return list(self._iter_offset_pages("/rest/api/3/webhook", [], "values"))
+
+    def refresh_dynamic_webhooks(self, webhook_ids: list[int]) -> str:
+        """PUT /rest/api/3/webhook/refresh: another 30 days; returns the new expirationDate.
+
+        https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-webhooks/#api-rest-api-3-webhook-refresh-put
+        """
+        path = "/rest/api/3/webhook/refresh"
+        body = {"webhookIds": [int(i) for i in webhook_ids]}
+        data = self._expect(self._request("PUT", path, json=body), dict, "PUT", path)
+        return str(data.get("expirationDate") or "")
+
+    def delete_dynamic_webhooks(self, webhook_ids: list[int]) -> None:
+        """DELETE /rest/api/3/webhook with `{"webhookIds": [...]}`."""
+        body = {"webhookIds": [int(i) for i in webhook_ids]}
+        self._request("DELETE", "/rest/api/3/webhook", json=body)
+
+
+def _admin_webhook_body(*, name: str, url: str, events: list[str], jql: str, secret: str) -> dict:
+    return {
+        "name": name,
+        "url": url,
+        "events": list(events),
+        "filters": {"issue-related-events-section": jql},
+        "excludeBody": False,
+        "secret": secret,
+    }

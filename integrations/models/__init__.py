@@ -9,6 +9,7 @@ from integrations.models.issues import (
     PullRequest,
     StatusTransition,
 )
+from integrations.models.webhooks import JiraWebhook, WebhookEvent
 
 __all__ = [
     "Comment",
@@ -18,8 +19,10 @@ __all__ = [
     "JiraConnection",
     "JiraProject",
     "JiraUser",
+    "JiraWebhook",
     "Person",
     "PullRequest",
     "StatusTransition",
     "SyncRun",
+    "WebhookEvent",
 ]

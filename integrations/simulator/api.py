@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from . import bulk, devinfo, search
+from . import bulk, devinfo, search, webhook_api
 from .constants import (
     DEVELOPMENT_FIELD_ID,
     DEVELOPMENT_FIELD_NAME,
@@ -50,6 +50,7 @@ class Request:
     base: str  # e.g. http://127.0.0.1:8765/s/acme, for "self" links
     account: Account | None = None
     match: re.Match | None = None
+    oauth: bool = False  # came through the OAuth gateway (/ex/jira/{cloudId})
 
     def json(self):
         try:
@@ -325,6 +326,16 @@ ROUTES = [
     _route("GET", "/rest/api/3/issue/{ref}/remotelink", issue_remotelinks),
     _route("GET", "/rest/dev-status/latest/issue/summary", dev_summary),
     _route("GET", "/rest/dev-status/latest/issue/detail", dev_detail),
+    *[
+        _route(methods, template, lambda req, handler=handler: Response(*handler(req)))
+        for methods, template, handler in [
+            ("GET", "/rest/api/3/mypermissions", webhook_api.my_permissions),
+            ("GET|POST", "/rest/webhooks/1.0/webhook", webhook_api.admin_collection),
+            ("GET|PUT|DELETE", "/rest/webhooks/1.0/webhook/{ref}", webhook_api.admin_item),
+            ("GET|POST|DELETE", "/rest/api/3/webhook", webhook_api.dynamic_collection),
+            ("PUT", "/rest/api/3/webhook/refresh", webhook_api.dynamic_refresh),
+        ]
+    ],
 ]
 
 

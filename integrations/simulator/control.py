@@ -1,11 +1,13 @@
 """The out-of-process control API under ``/_sim`` (no auth, no faults, never under /rest).
 
-- ``GET  /_sim/{subdomain}/truth[?email=...]``  -> {id: {...}} of live issues
+- ``GET  /_sim/{subdomain}/truth[?email=...][&id=...]``  -> {id: {...}} of live issues (or of one)
 - ``POST /_sim/{subdomain}/mutate``  {"action": "update_issue"|"move_issue"|"delete_issue"|
   "create_issue"|"add_comment"|"mutate"|"set_project_access", ...arguments} -> {"result": ...}
 - ``GET  /_sim/stats``  -> request counts and the fault log
 - ``POST /_sim/config`` {"fault_rate", "fault_kinds", "slow_seconds", "latency_ms"}
 - ``POST /_sim/reset``  clears request counts and the fault log
+- ``GET  /_sim/webhooks`` -> registrations and deliveries; ``POST /_sim/webhooks`` {"delay_ms",
+  "duplicate_rate", "reorder_rate", "reorder_ms", "max_retries", "retry_base_seconds"}
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 import re
 
 from .data import UnknownIssue
+from .truth import issue_truth
 
 SITE_PATH = re.compile(r"^/_sim/(?P<sub>[a-z0-9][a-z0-9-]{0,62})/(?P<what>truth|mutate)$")
 
@@ -34,6 +37,8 @@ def _handle(simulator, method, path, params, body):
             "faults": [r.as_json() for r in simulator.fault_log],
             "sites": sorted(simulator.sites),
         }
+    if path == "/_sim/webhooks":
+        return _webhooks(simulator, method, body)
     if path == "/_sim/reset" and method == "POST":
         simulator.reset_counts()
         return 200, {"ok": True}
@@ -53,6 +58,10 @@ def _handle(simulator, method, path, params, body):
     site = simulator.site(match["sub"])
     if match["what"] == "truth" and method == "GET":
         email = params.get("email", [None])[0]
+        if "id" in params:
+            with site.lock:
+                idx = site.resolve(params["id"][0], email)
+                return 200, {site.issue_id(idx): issue_truth(site, idx, site.core(idx))}
         return 200, site.truth(email)
     if match["what"] == "mutate" and method == "POST":
         return 200, {"result": _mutate(site, json.loads(body or b"{}"))}
@@ -89,3 +98,21 @@ def _mutate(site, command: dict):
         site.set_project_access(command["email"], command["keys"])
         return {"email": command["email"], "keys": sorted(command["keys"])}
     raise ValueError(f"unknown action {action!r}")
+
+
+def _webhooks(simulator, method: str, body: bytes):
+    hub = simulator.webhooks
+    if method == "POST":
+        hub.configure(**json.loads(body or b"{}"))
+    elif method != "GET":
+        return 405, {"error": f"{method} not allowed on /_sim/webhooks"}
+    statuses: dict[str, int] = {}
+    for record in list(hub.deliveries):
+        statuses[str(record.status)] = statuses.get(str(record.status), 0) + 1
+    return 200, {
+        "registrations": [
+            {"id": r.id, "kind": r.kind, "site": r.subdomain, "url": r.url, "jql": r.jql}
+            for r in hub.registrations()
+        ],
+        "deliveries": statuses,
+    }

@@ -58,6 +58,13 @@ def _touch(site, idx: int, at: int) -> None:
     site.version += 1
 
 
+def _deliver(site, event: str, idx: int, **details) -> None:
+    """Send the change to the site's webhook registrations, as Jira does (webhooks.py)."""
+    hub = getattr(site, "webhooks", None)
+    if hub is not None:
+        hub.emit(site, event, idx, **details)
+
+
 def update_issue(site, issue_id, *, updated=None, **changes) -> dict:
     """Change summary/status/assignee/priority/labels/story_points/description; bump updated."""
     with site.lock:
@@ -70,6 +77,7 @@ def update_issue(site, issue_id, *, updated=None, **changes) -> dict:
         if items:
             _record(site, core, at, items)
         _touch(site, idx, at)
+        _deliver(site, "jira:issue_updated", idx, changelog=core.histories[-1] if items else None)
         return {"id": site.issue_id(idx), "key": site.key_of(idx), "updated": iso_utc(at)}
 
 
@@ -150,6 +158,7 @@ def move_issue(site, issue_id, new_project_key: str, *, updated=None) -> str:
             ]
             _record(site, core, max(at, sk.updated[i] + 1), items)
             _touch(site, i, max(at, sk.updated[i] + 1))
+            _deliver(site, "jira:issue_updated", i, changelog=core.histories[-1])
         return site.key_of(idx)
 
 
@@ -162,6 +171,8 @@ def delete_issue(site, issue_id) -> list[str]:
         for i in gone:
             sk.deleted[i] = 1
         site.version += 1
+        for i in gone:
+            _deliver(site, "jira:issue_deleted", i)
         return [site.issue_id(i) for i in gone]
 
 
@@ -197,6 +208,7 @@ def create_issue(
         if summary is not None:
             core.summary = summary
         site.version += 1
+        _deliver(site, "jira:issue_created", idx)
         return site.issue_id(idx)
 
 
@@ -211,6 +223,7 @@ def add_comment(site, issue_id, *, text: str | None = None, author=None) -> str:
         site.next_comment_id += 1
         core.comments.append(comment)
         _touch(site, idx, at)
+        _deliver(site, "comment_created", idx, comment=comment)
         return str(comment.id)
 
 

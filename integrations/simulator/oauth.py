@@ -272,6 +272,8 @@ class OAuthServer:
         if route_template.startswith("/rest/dev-status/"):
             return None, UNAUTHORIZED
         needed = "read:jira-user" if route_template == "/rest/api/3/myself" else "read:jira-work"
+        if route_template.startswith("/rest/api/3/webhook"):
+            needed = "manage:jira-webhook"  # registering the app's dynamic webhooks
         if needed not in grant.scopes:
             return None, SCOPE_MISMATCH
         account = self.simulator.accounts.get(grant.email)

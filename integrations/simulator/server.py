@@ -184,6 +184,7 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
         request = api.Request(
             method, rest, params, body, site, f"http://{host}{prefix}", match=route_match
         )
+        request.oauth = cloud_id is not None
         if route.auth and cloud_id is not None:
             # 3LO bearer tokens only work through the gateway (and Basic isn't simulated there).
             request.account, denial = simulator.oauth.authenticate(
@@ -290,6 +291,7 @@ class RunningSimulator:
         return f"{self.url}/s/{subdomain}"
 
     def stop(self) -> None:
+        self.simulator.webhooks.close()
         self.server.shutdown()
         self.server.close_connections()
         self.server.server_close()

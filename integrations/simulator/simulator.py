@@ -25,6 +25,7 @@ from .dates import hour_floor, now_ms, to_ms
 from .faults import FAULT_KINDS, FaultInjector
 from .oauth import OAuthServer
 from .seeding import derive_seed
+from .webhooks import Webhooks
 
 REQUEST_LOG_SIZE = 100_000
 
@@ -101,6 +102,8 @@ class JiraSimulator:
         self._auth_cache: dict[str, Account | None] = {}
         # Atlassian's authorization server, for OAuth connections (oauth.py).
         self.oauth = OAuthServer(self)
+        # Webhook registrations and deliveries of every site (webhooks.py).
+        self.webhooks = Webhooks(self, seed=derive_seed(seed, "webhooks"))
 
     # -- sites ---------------------------------------------------------------------------------
     def site(self, subdomain: str) -> Site:
@@ -116,6 +119,7 @@ class JiraSimulator:
                     now_ms=self.now_ms,
                     clock=lambda: self.clock(),
                 )
+                site.webhooks = self.webhooks  # mutations deliver their changes through it
                 self._sites[subdomain] = site
             return site
 

@@ -7,7 +7,8 @@ absolute instants; date literals would be read in the Jira user's time zone
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import transaction
@@ -57,7 +58,7 @@ class _Run:
     def __init__(
         self,
         connection: JiraConnection,
-        run: SyncRun,
+        run: SyncRun | None,
         *,
         full: bool,
         progress: Progress | None,
@@ -182,8 +183,7 @@ class _Run:
             if not error.permanent:
                 raise
         claims.beat(self.run, issues_expected=self.run.issues_expected)
-        extra = [*self.connection.story_points_field_ids, self.connection.development_field]
-        fields = BASE_FIELDS + [f for f in dict.fromkeys(extra) if f]
+        fields = self.search_fields()
         # What is stored already, read once here: the reader thread below must not
         # touch the database (SQLite allows no reader beside an open write).
         self.known = stored_versions(self.connection)
@@ -194,6 +194,11 @@ class _Run:
         )
         for raw_count, changed in read_ahead(self.prepare_page(page) for page in pages):
             self.store_page(raw_count, changed)
+
+    def search_fields(self) -> list[str]:
+        """The fields every issue is read with (the sync's pages and webhook fetches)."""
+        extra = [*self.connection.story_points_field_ids, self.connection.development_field]
+        return BASE_FIELDS + [f for f in dict.fromkeys(extra) if f]
 
     def prepare_page(self, page: dict) -> tuple[int, list]:
         """Map a search page and complete the issues that changed (network only, no writes)."""
@@ -383,6 +388,76 @@ def _finish(sync: _Run, status: str, error: str = "") -> SyncRun:
         # Once the run's last transaction commits: scoring must not hold it open.
         transaction.on_commit(lambda: sync.score(sync.changed_issue_ids))
     return sync.run
+
+
+# reconcileIssues takes at most 50 ids (fact sheet section 3).
+RECONCILE_LIMIT = 50
+
+
+@dataclass
+class IssuesFetched:
+    stored: int = 0  # new, or newer than the stored row
+    missing: list[int] = field(default_factory=list)  # asked for, not returned by Jira
+
+
+def sync_issues_by_id(connection: JiraConnection, issue_ids: Iterable[int]) -> IssuesFetched:
+    """Fetch these issues now and store them as a sync page is stored (for webhooks).
+
+    The same fields, per-issue extras and writer as a sync, so an issue is never stored
+    with an older `updated` than the one kept; one with the same `updated` is stored
+    again (a deleted comment may leave `updated` as it was). The ids also go in
+    `reconcileIssues`, so the search sees edits made a moment ago: it is otherwise only
+    eventually consistent. An id Jira doesn't return (deleted, moved out of the synced
+    projects, or hidden: they look alike) is left to the census. Jira errors propagate.
+    """
+    ids = sorted({int(i) for i in issue_ids})
+    fetched = IssuesFetched()
+    project_keys = connection.project_key_list
+    if project_keys:
+        # Not the keys the last sync found invisible: one unknown key fails the whole query.
+        lost = set(
+            JiraProject.objects.filter(
+                connection=connection, key__in=project_keys, accessible=False
+            ).values_list("key", flat=True)
+        )
+        project_keys = [key for key in project_keys if key not in lost]
+        if not project_keys:
+            fetched.missing = ids
+            return fetched
+    sync = _Run(connection, None, full=True, progress=None)
+    returned: set[int] = set()
+    try:
+        # A few small requests, so the fields, statuses and resolutions are the sync's own.
+        sync.detect_fields()
+        sync.known = stored_versions(connection, jira_ids=ids)
+        for start in range(0, len(ids), RECONCILE_LIMIT):
+            chunk = ids[start : start + RECONCILE_LIMIT]
+            clause = f"id in ({', '.join(map(str, chunk))})"
+            if project_keys:
+                clause = f"project in ({', '.join(project_keys)}) AND {clause}"
+            pages = sync.client.iter_search_pages(
+                jql=clause + " ORDER BY created ASC, key ASC",
+                fields=sync.search_fields(),
+                expand="changelog",
+                max_results=PAGE_SIZE,
+                reconcile_issues=chunk,
+            )
+            for page in pages:
+                returned.update(
+                    int(raw["id"])
+                    for raw in page.get("issues") or []
+                    if isinstance(raw, dict) and str(raw.get("id", "")).isdigit()
+                )
+                _, changed = sync.prepare_page(page)
+                result = write_page(connection, changed, known=sync.known)
+                fetched.stored += len(result.changed_issue_ids or [])
+                sync.changed_issue_ids += result.changed_issue_ids or []
+    finally:
+        sync.client.close()
+    fetched.missing = [i for i in ids if i not in returned]
+    if sync.changed_issue_ids:
+        _queue_scoring(sync.changed_issue_ids)
+    return fetched
 
 
 def _queue_scoring(issue_ids: list[int]) -> None:

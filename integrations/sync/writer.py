@@ -31,9 +31,14 @@ class PageResult:
     changed_issue_ids: list[int] | None = None
 
 
-def stored_versions(connection: JiraConnection) -> dict[int, tuple]:
-    """jira_id → (updated_at as a timestamp, removed) of every stored row: ~100 bytes an issue."""
+def stored_versions(connection: JiraConnection, *, jira_ids=None) -> dict[int, tuple]:
+    """jira_id → (updated_at as a timestamp, removed) of every stored row: ~100 bytes an issue.
+
+    With `jira_ids`, only those issues' rows.
+    """
     rows = Issue.objects.filter(connection=connection)
+    if jira_ids is not None:
+        rows = rows.filter(jira_id__in=list(jira_ids))
     return {
         jira_id: (updated.timestamp(), removed is not None)
         for jira_id, updated, removed in rows.values_list(
@@ -140,6 +145,25 @@ def _all_user_refs(records: list[IssueRecord]) -> dict[str, JiraUserRef]:
     return refs
 
 
+def _not_older_than_stored(connection: JiraConnection, records: list[IssueRecord]) -> list:
+    """`records` less those older than the stored row, which stays locked until the commit.
+
+    `known` was read when the page was, but another writer (a webhook batch, a second
+    sync) may have stored a newer version of an issue since: it is never overwritten
+    with an older one.
+    """
+    stored = dict(
+        Issue.objects.select_for_update()
+        .filter(
+            connection=connection,
+            jira_id__in=[r.jira_id for r in records],
+            removed_at__isnull=True,
+        )
+        .values_list("jira_id", "updated_at")
+    )
+    return [r for r in records if r.jira_id not in stored or r.updated_at >= stored[r.jira_id]]
+
+
 def write_page(
     connection: JiraConnection, records: list[IssueRecord], *, known: dict, on_saved=None
 ) -> PageResult:
@@ -156,6 +180,7 @@ def write_page(
                 on_saved(result)
         return result
     with transaction.atomic():
+        records = _not_older_than_stored(connection, records)
         user_ids = _users_for(connection, _all_user_refs(records))
         now = timezone.now()
         issues = []

@@ -1,7 +1,8 @@
 """Every URL of the app, as another workspace's admin, as a member and anonymously.
 
 Objects of another workspace are 404, admin-only pages are 403 for members,
-anonymous visitors are sent to login. A URL missing from ACCESS fails the sweep.
+anonymous visitors are sent to login, except on Jira's webhook receivers, which answer an
+unsigned delivery with a bare 401. A URL missing from ACCESS fails the sweep.
 """
 
 import pytest
@@ -9,11 +10,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from integrations.models import Issue, JiraUser, Person
+from integrations.webhooks.setup import webhook_for
 from pensero.models import Membership
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC, LOGIN, MEMBER, ADMIN = "public", "login", "member", "admin"
+PUBLIC, LOGIN, MEMBER, ADMIN, SIGNED = "public", "login", "member", "admin", "signed"
 
 # name: (who may open it, HTTP method, the Acme objects its URL names)
 ACCESS = {
@@ -51,6 +53,11 @@ ACCESS = {
     "jira_sync_now": (ADMIN, "post", ("connection_id",)),
     "jira_sync_progress": (ADMIN, "get", ("connection_id",)),
     "jira_disconnect": (ADMIN, "post", ("connection_id",)),
+    "jira_webhook_secret": (ADMIN, "post", ("connection_id",)),
+    "jira_webhook_rotate": (ADMIN, "post", ("connection_id",)),
+    "jira_webhook_register": (ADMIN, "post", ("connection_id",)),
+    "jira_webhook_delivery": (SIGNED, "post", ("token",)),
+    "jira_webhook_app_delivery": (SIGNED, "post", ()),
 }
 APP_MODULES = ("pensero.", "integrations.", "analytics.")
 
@@ -105,6 +112,7 @@ def acme_objects(acme, bob, acme_connection):
         "team_id": team.pk,
         "membership_id": Membership.objects.get(user=bob).pk,
         "table": "contributors",
+        "token": webhook_for(acme_connection).url_token,
     }
 
 
@@ -122,6 +130,9 @@ def test_anonymous_visitors_are_sent_to_login(client, acme_objects, name):
     response = _request(client, method, _url(name, kinds, acme_objects))
     if access == PUBLIC:
         assert response.status_code in (200, 302)
+    elif access == SIGNED:
+        assert response.status_code == 401, name
+        assert response.content == b"", name
     else:
         assert response.status_code == 302, name
         assert response["Location"].startswith(reverse("account_login")), name

@@ -226,3 +226,134 @@ def test_the_debug_error_page_hides_the_oauth_tokens(settings, alice):
     _assert_debug_page_without(
         response, oauth.ACCESS_TOKEN, oauth.REFRESH_TOKEN, oauth.CLIENT_SECRET
     )
+
+
+WEBHOOK_CANARY = "CANARY-webhook-secret-3e9f1a7c5b2d8e40"
+CLIENT_SECRET_CANARY = "CANARY-client-secret-8b7c6d5e4f3a2b1c0d9e"
+
+
+def test_webhook_secrets_and_jwts_appear_only_on_the_secret_page(
+    simulator,
+    settings,
+    alice_client,
+    client,
+    acme,
+    globex,
+    caplog,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    """The admin webhook's secret and the JWTs of dynamic deliveries: shown once on purpose,
+    nowhere else (pages, admin, logs, task arguments and results, errors, the database)."""
+    from django.utils import timezone
+
+    from integrations.models import JiraWebhook
+    from integrations.webhooks import processing, setup
+    from pensero.encryption import Secret
+    from tests.integrations.oauth_helpers import CLOUD_ACME, oauth_connection
+    from tests.integrations.webhook_helpers import app_jwt, payload, post_admin
+
+    caplog.set_level(logging.DEBUG)
+    monkeypatch.setattr(processing, "COALESCE_SECONDS", 0)
+    settings.PUBLIC_BASE_URL = "http://127.0.0.1:8999"
+    settings.ATLASSIAN_CLIENT_ID = "canary-app"
+    settings.ATLASSIAN_CLIENT_SECRET = CLIENT_SECRET_CANARY
+    simulator.webhooks.max_retries = 0
+    seen = []
+
+    connection = JiraConnection.objects.create(
+        workspace=acme,
+        subdomain="acme",
+        email=CANARY_EMAIL,
+        api_token=Secret(CANARY),
+        project_keys="KAN,ENG",
+    )
+    sync_connection(connection)
+    webhook = setup.webhook_for(connection)
+    JiraWebhook.objects.filter(pk=webhook.pk).update(
+        secret=Secret(WEBHOOK_CANARY), secret_set_at=timezone.now()
+    )
+    manage = reverse("jira_manage", args=[connection.pk])
+
+    # Register it for me: refused (the canary account isn't a Jira admin), then as an admin.
+    seen.append(("refused register", alice_client.post(
+        reverse("jira_webhook_register", args=[connection.pk]), follow=True
+    ).content.decode()))  # fmt: skip
+    simulator.webhooks.admins.add(CANARY_EMAIL)
+    seen.append(("register", alice_client.post(
+        reverse("jira_webhook_register", args=[connection.pk]), follow=True
+    ).content.decode()))  # fmt: skip
+    assert simulator.webhooks.registrations("acme")[0].secret == WEBHOOK_CANARY
+
+    # Deliveries: signed, forged, replayed; the processing task runs inline.
+    url = reverse("jira_webhook_delivery", args=[webhook.url_token])
+    with django_capture_on_commit_callbacks(execute=True):
+        for n, secret in enumerate([WEBHOOK_CANARY, "forged", WEBHOOK_CANARY]):
+            response = post_admin(
+                client, url, payload(issue_id="10001"), secret=secret, identifier=f"d{n % 2}"
+            )
+            seen.append((f"delivery {n}", response.content.decode()))
+
+    from integrations.models import WebhookEvent
+
+    assert WebhookEvent.objects.get(connection=connection, identifier="d0").processed_at
+
+    # Dynamic deliveries for an OAuth connection of another workspace, good and bad JWTs.
+    oauth = oauth_connection(globex)
+    JiraConnection.objects.filter(pk=oauth.pk).update(sync_watermark=None)
+    tokens = [
+        app_jwt(CLOUD_ACME, secret=CLIENT_SECRET_CANARY, issuer="canary-app"),
+        app_jwt(CLOUD_ACME, secret=CLIENT_SECRET_CANARY, issuer="canary-app", expires_in=-900),
+        app_jwt(CLOUD_ACME, secret="wrong", issuer="canary-app"),
+    ]
+    for n, token in enumerate(tokens):
+        response = client.post(
+            reverse("jira_webhook_app_delivery"),
+            payload(),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+            HTTP_X_ATLASSIAN_WEBHOOK_IDENTIFIER=f"dyn-{n}",
+        )
+        seen.append((f"dynamic delivery {n}", response.content.decode()))
+
+    # The pages: the card, the integrations list, every admin page of the webhook models.
+    seen.append(("manage", alice_client.get(manage).content.decode()))
+    seen.append(("integrations", alice_client.get(reverse("integrations")).content.decode()))
+    seen.append(("rotate", alice_client.post(
+        reverse("jira_webhook_rotate", args=[connection.pk]), follow=True
+    ).content.decode()))  # fmt: skip
+    staff = User.objects.create_superuser(email="staff@acme.test", password="a staff password 123")
+    alice_client.force_login(staff)
+    for model in admin.site._registry:
+        info = (model._meta.app_label, model._meta.model_name)
+        seen.append((f"admin {info}", alice_client.get(
+            reverse("admin:{}_{}_changelist".format(*info))
+        ).content.decode()))  # fmt: skip
+        first = model._default_manager.first()
+        if first is not None:
+            change = reverse("admin:{}_{}_change".format(*info), args=[first.pk])
+            seen.append((change, alice_client.get(change).content.decode()))
+
+    # The one place it shows: the secret page, on request.
+    alice_client.force_login(User.objects.get(email="alice@acme.test"))
+    JiraWebhook.objects.filter(pk=webhook.pk).update(secret=Secret(WEBHOOK_CANARY))
+    revealed = alice_client.post(reverse("jira_webhook_secret", args=[connection.pk]))
+    assert WEBHOOK_CANARY in revealed.content.decode()
+
+    secrets = [WEBHOOK_CANARY, CLIENT_SECRET_CANARY, *tokens]
+    for where, text in seen:
+        for secret in secrets:
+            assert secret not in text, f"a webhook secret leaked into {where}"
+    for record in caplog.records:
+        text = record.getMessage() + str(record.args) + str(record.exc_text or "")
+        for secret in secrets:
+            assert secret not in text, f"a webhook secret leaked into the log {record.name}"
+    for task in Task.objects.all():
+        text = repr(task.args) + repr(task.kwargs) + repr(task.result)
+        for secret in secrets:
+            assert secret not in text, f"a webhook secret leaked into task {task.name}"
+    with db.cursor() as cursor:
+        cursor.execute("SELECT secret FROM integrations_jirawebhook")
+        raw = [row[0] for row in cursor.fetchall()]
+    assert raw and all(value.startswith("gAAAAA") for value in raw)
+    assert len(seen) > 15

@@ -85,6 +85,7 @@ def test_it_redirects_to_atlassian_with_the_authorization_request(alice_client, 
     assert params["scope"].split() == [
         "read:jira-work",
         "read:jira-user",
+        "manage:jira-webhook",
         "read:me",
         "offline_access",
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -38,6 +39,24 @@ class Command(BaseCommand):
             default="acme",
             help="comma-separated sites an Atlassian (OAuth) consent grants",
         )
+        parser.add_argument(
+            "--webhook-delay-ms", type=int, default=0, help="webhook deliveries leave this late"
+        )
+        parser.add_argument(
+            "--webhook-duplicates", type=float, default=0.0, help="0..1, deliveries sent twice"
+        )
+        parser.add_argument(
+            "--webhook-reorder",
+            type=float,
+            default=0.0,
+            help="0..1, deliveries held back up to a second (later ones overtake them)",
+        )
+        parser.add_argument(
+            "--activity-seconds",
+            type=float,
+            default=0.0,
+            help="every this many seconds, change one issue of each site that has webhooks",
+        )
 
     def handle(self, *args, **options):
         projects = [key.strip() for key in options["projects"].split(",") if key.strip()]
@@ -54,6 +73,11 @@ class Command(BaseCommand):
         simulator.oauth.sites = [
             site.strip().lower() for site in options["oauth_sites"].split(",") if site.strip()
         ]
+        simulator.webhooks.configure(
+            delay_ms=options["webhook_delay_ms"],
+            duplicate_rate=options["webhook_duplicates"],
+            reorder_rate=options["webhook_reorder"],
+        )
         try:
             running = start_simulator(simulator, host=options["host"], port=options["port"])
         except (OSError, ValueError) as exc:
@@ -76,11 +100,26 @@ class Command(BaseCommand):
             f"(consents as {simulator.oauth.account_email} for {', '.join(simulator.oauth.sites)})"
         )
         self.stdout.write("Control API: GET /_sim/{subdomain}/truth, POST /_sim/{subdomain}/mutate")
+        if options["activity_seconds"] > 0:
+            self.stdout.write(
+                f"Every {options['activity_seconds']:g} s one issue changes on each site with "
+                "webhooks, and the change is delivered to them."
+            )
         self.stdout.write("Press Ctrl-C to stop.")
         try:
-            while True:
-                time.sleep(3600)
+            self._run(simulator, options["activity_seconds"])
         except KeyboardInterrupt:
             self.stdout.write("Stopping.")
         finally:
             running.stop()
+
+    @staticmethod
+    def _run(simulator, activity_seconds: float) -> None:
+        """Serve until Ctrl-C; with activity, keep the sites that have webhooks changing."""
+        if activity_seconds <= 0:
+            while True:
+                time.sleep(3600)
+        for tick in itertools.count(1):
+            time.sleep(activity_seconds)
+            for subdomain in {r.subdomain for r in simulator.webhooks.registrations()}:
+                simulator.site(subdomain).mutate(rng_seed=tick, count=1)

@@ -24,6 +24,8 @@ from integrations.simulator import DEMO_EMAIL, DEMO_TOKEN, OAUTH_CLIENT_ID, OAUT
 SIMULATOR_PORT = 8765
 # How long the children get to stop on SIGTERM before they are killed.
 STOP_GRACE_SECONDS = 10
+# In the demo the simulated sites change an issue this often, pushed by webhooks.
+DEMO_ACTIVITY_SECONDS = 15
 
 
 class Command(BaseCommand):
@@ -48,7 +50,7 @@ class Command(BaseCommand):
         processes = {}
         try:
             if demo:
-                self._demo(processes, manage, env, demo_issues, simulator_port)
+                self._demo(processes, manage, env, demo_issues, simulator_port, addr)
             processes["worker"] = _start([*manage, "qcluster"], env)
             processes["web"] = _start([*manage, "runserver", addr], env)
             self.stdout.write(
@@ -69,9 +71,11 @@ class Command(BaseCommand):
                 signal.signal(signum, signal.SIG_IGN)  # a second Ctrl-C must not cut this short
             _stop(processes.values())
 
-    def _demo(self, processes, manage, env, demo_issues, port):
+    def _demo(self, processes, manage, env, demo_issues, port, addr):
         simulator = f"http://127.0.0.1:{port}"
         env["JIRA_SITE_URL_TEMPLATE"] = f"{simulator}/s/{{subdomain}}"
+        # Where the simulator delivers webhooks: the demo shows changes within seconds.
+        env.setdefault("PUBLIC_BASE_URL", f"http://{addr}")
         # The simulator also plays Atlassian's authorization server, so
         # "Connect with Atlassian" works in the demo too.
         env.update(
@@ -93,6 +97,8 @@ class Command(BaseCommand):
                 str(demo_issues),
                 "--oauth-sites",
                 "acme,globex",
+                "--activity-seconds",
+                str(DEMO_ACTIVITY_SECONDS),
             ],
             env,
             stdout=subprocess.DEVNULL,
@@ -103,6 +109,9 @@ class Command(BaseCommand):
             "Token, enter\n"
             f"    Jira site: acme   Email: {DEMO_EMAIL}   API token: {DEMO_TOKEN}\n"
             "  or Connect with Atlassian, which consents at once for the sites acme and globex.\n"
+            "  Real-time updates: on the site's Manage page choose Register it for me (OAuth\n"
+            f"  connections register on their own); an issue changes every {DEMO_ACTIVITY_SECONDS} s and shows\n"
+            "  within seconds.\n"
             "  (any site name works; DEMO=0 make run starts the app alone, for real Jira sites)\n"
         )
 

@@ -9,6 +9,8 @@ from integrations.models import (
     JiraUser,
     Person,
     PullRequest,
+    Sprint,
+    SprintMembership,
     StatusTransition,
     SyncRun,
 )
@@ -154,6 +156,23 @@ class DocumentInline(admin.TabularInline):
     readonly_fields = fields
 
 
+class SprintMembershipInline(admin.TabularInline):
+    model = SprintMembership
+    extra = 0
+    fields = ["sprint", "issue", "joined_at", "left_at"]
+    readonly_fields = fields
+
+
+@admin.register(Sprint)
+class SprintAdmin(admin.ModelAdmin):
+    list_display = ["name", "state", "board_id", "start_at", "completed_at", "connection"]
+    list_filter = ["state", "workspace"]
+    search_fields = ["name", "jira_id", "connection__subdomain"]
+    list_select_related = ["connection"]
+    raw_id_fields = ["connection", "workspace"]
+    inlines = [SprintMembershipInline]
+
+
 @admin.register(Issue)
 class IssueAdmin(admin.ModelAdmin):
     list_display = [
@@ -169,5 +188,11 @@ class IssueAdmin(admin.ModelAdmin):
     search_fields = ["key", "summary", "jira_id"]
     list_select_related = ["connection"]
     raw_id_fields = ["creator", "reporter", "assignee", "connection", "workspace"]
-    inlines = [TransitionInline, CommentInline, PullRequestInline, DocumentInline]
+    inlines = [
+        TransitionInline,
+        CommentInline,
+        PullRequestInline,
+        DocumentInline,
+        SprintMembershipInline,
+    ]
     show_full_result_count = False

@@ -9,6 +9,7 @@ from integrations.models.issues import (
     PullRequest,
     StatusTransition,
 )
+from integrations.models.sprints import Sprint, SprintMembership
 
 __all__ = [
     "Comment",
@@ -20,6 +21,8 @@ __all__ = [
     "JiraUser",
     "Person",
     "PullRequest",
+    "Sprint",
+    "SprintMembership",
     "StatusTransition",
     "SyncRun",
 ]

@@ -17,6 +17,7 @@ from integrations.connections import client_for
 from integrations.delivery import not_delivered_resolutions
 from integrations.jira.errors import JiraAuthError, JiraBadRequestError, JiraError
 from integrations.jira.fields import DEVELOPMENT_FIELD_NAMES, estimation_fields, find_field_id
+from integrations.jira.sprints import find_sprint_field
 from integrations.jira.workflow import StatusCatalog
 from integrations.models import Issue, JiraConnection, JiraProject, SyncRun
 from integrations.oauth_tokens import OAUTH_REJECTED_MESSAGE
@@ -25,6 +26,7 @@ from integrations.sync.extras import ExtrasProblems, fetch_extras
 from integrations.sync.finish import FACTS_VERSION, Workflow
 from integrations.sync.mapping import BASE_FIELDS, SkippedIssue, map_issues
 from integrations.sync.pipeline import read_ahead
+from integrations.sync.sprint_rows import refresh_open_sprints
 from integrations.sync.writer import stored_versions, write_page
 
 logger = logging.getLogger(__name__)
@@ -73,6 +75,7 @@ class _Run:
             {"id": f.id, "name": f.name[:255]} for f in estimation_fields(fields)
         ]
         self.connection.development_field = find_field_id(fields, DEVELOPMENT_FIELD_NAMES) or ""
+        self.connection.sprint_field = find_sprint_field(fields)
         try:
             self.connection.resolutions = [
                 {"id": str(r.get("id", ""))[:32], "name": str(r.get("name", ""))[:255]}
@@ -86,6 +89,7 @@ class _Run:
         self.rules = Workflow(
             catalog=StatusCatalog(self.client.statuses()),
             not_delivered=not_delivered_resolutions(self.connection.workspace_id),
+            sprint_field=self.connection.sprint_field,
         )
 
     def resolve_projects(self) -> list[str]:
@@ -173,7 +177,11 @@ class _Run:
             if not error.permanent:
                 raise
         claims.beat(self.run, issues_expected=self.run.issues_expected)
-        extra = [*self.connection.story_points_field_ids, self.connection.development_field]
+        extra = [
+            *self.connection.story_points_field_ids,
+            self.connection.development_field,
+            self.connection.sprint_field,
+        ]
         fields = BASE_FIELDS + [f for f in dict.fromkeys(extra) if f]
         # What is stored already, read once here: the reader thread below must not
         # touch the database (SQLite allows no reader beside an open write).
@@ -194,6 +202,7 @@ class _Run:
             raw_issues,
             story_points_fields=self.connection.story_points_field_ids,
             development_field=self.connection.development_field,
+            sprint_field=self.connection.sprint_field,
         )
         known = self.known
         # Never overwrite a row with an older `updated`; skip unchanged rows unless --full.
@@ -289,6 +298,7 @@ def sync_connection(
         project_keys = sync.resolve_projects()
         if project_keys:
             sync.sync_issues(project_keys)
+            refresh_open_sprints(sync.client, connection)
             if _census_due(connection, sync.full):
                 sync.census(project_keys)
         else:
@@ -324,6 +334,7 @@ def sync_connection(
             jira_time_zone=connection.jira_time_zone,
             estimation_fields=connection.estimation_fields,
             development_field=connection.development_field,
+            sprint_field=connection.sprint_field,
             resolutions=connection.resolutions,
             facts_version=FACTS_VERSION,
         )

@@ -7,7 +7,7 @@ from analytics.facts import facts_for_issues
 from analytics.models import IssueScore
 from analytics.scoring import PART_COMPLETENESS, PART_INTERACTIONS, SCORE_VERSION, score_issue
 from analytics.timing import format_duration
-from integrations.jira.sites import InvalidSubdomain, site_base_url
+from integrations.jira.sites import issue_browse_url
 from integrations.models import Issue
 from pensero.access import get_workspace_object_or_404, workspace_member_required
 
@@ -54,13 +54,6 @@ def _duration(end, start) -> str:
     return format_duration(end - start)
 
 
-def _jira_url(issue: Issue) -> str:
-    try:
-        return f"{site_base_url(issue.connection.subdomain)}/browse/{issue.key}"
-    except InvalidSubdomain:
-        return ""
-
-
 @workspace_member_required
 def issue_detail(request, issue_id):
     issue = get_workspace_object_or_404(
@@ -86,7 +79,7 @@ def issue_detail(request, issue_id):
         "analytics/issue_detail.html",
         {
             "issue": issue,
-            "jira_url": _jira_url(issue),
+            "jira_url": issue_browse_url(issue.connection.subdomain, issue.key),
             "parent": parent,
             "pull_requests": _with_safe_urls(issue.pull_requests.order_by("state", "url")),
             "documents": _with_safe_urls(issue.documents.order_by("title", "url")),

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from analytics import issue_views, views
+from analytics.sprints import views as sprint_views
 from analytics.teams import views as team_views
 
 urlpatterns = [
@@ -26,6 +27,13 @@ urlpatterns = [
         {"export": True},
         name="report_team_csv",
     ),
+    path("reports/sprints/", sprint_views.sprints, name="report_sprints"),
+    path(
+        "reports/sprints/export/<slug:sprint_table>.csv",
+        sprint_views.sprints_export,
+        name="report_sprints_export",
+    ),
+    path("reports/sprints/<id:sprint_id>/", sprint_views.sprint_detail, name="report_sprint"),
     path("issues/<id:issue_id>/", issue_views.issue_detail, name="issue_detail"),
     path("settings/teams/", team_views.teams, name="teams"),
     path("settings/teams/<id:team_id>/", team_views.team_edit, name="team_edit"),

@@ -137,6 +137,14 @@ def site_base_url(subdomain: str) -> str:
     return template.format(subdomain=subdomain).rstrip("/")
 
 
+def issue_browse_url(subdomain: str, key: str) -> str:
+    """The issue's page in Jira; "" when the stored site label is not a valid one."""
+    try:
+        return f"{site_base_url(subdomain)}/browse/{key}"
+    except InvalidSubdomain:
+        return ""
+
+
 class InvalidCloudId(ValueError):
     """Not an Atlassian cloud id (a UUID in practice)."""
 

@@ -178,43 +178,69 @@ class SprintPlanner:
         self._change(at, [*self.now, sprint.id])
         return True
 
+    def _running_at(self, board_sprints: list[SprintDef], moment: int) -> SprintDef | None:
+        """The sprint running at ``moment``, else the next one to start after it."""
+        for sprint in board_sprints:
+            if sprint.start_ms is None:
+                return sprint  # the planned one
+            if moment < (sprint.close_ms() or self.site.now_ms + 1):
+                return sprint
+        return None
+
+    def _add_mid_sprint(self, sprint: SprintDef) -> bool:
+        """Join a started sprint after its start: at creation (no history item) or later."""
+        completed = self.core.completed_ms
+        earliest = max(self.created, sprint.start_ms)
+        latest = min(sprint.close_ms() or self.site.now_ms, self.updated)
+        if completed is not None:
+            latest = min(latest, completed)
+        if latest <= earliest:
+            return False
+        at = earliest
+        if not (self.created >= sprint.start_ms and self.rng.random() < 0.4):
+            at += int(self.rng.random() * min(3 * DAY_MS, latest - earliest))
+        self._change(at, [*self.now, sprint.id])
+        return True
+
     def plan(self) -> None:
         site, rng = self.site, self.rng
         board = board_id_of(site.project_of(self.idx).index)
         if board is None or site.skeleton.types[self.idx] not in SPRINTED_TYPES:
             return
-        if rng.random() < 0.2:
-            return  # stays in the backlog
-        board_sprints = [s for s in site.sprints.values() if s.board_id == board]
-        running = next(
-            (
-                s
-                for s in board_sprints
-                if s.start_ms is not None
-                and s.start_ms <= self.created < (s.close_ms() or site.now_ms + 1)
-            ),
-            None,
-        )
         completed = self.core.completed_ms
-        if running is not None and rng.random() < 0.3:
-            # Added to the running sprint: at creation (no history item) or soon after.
-            at = self.created
-            if rng.random() >= 0.4:
-                close = running.close_ms() or site.now_ms
-                at += int(rng.random() * min(2 * DAY_MS, close - self.created))
-            if at > self.updated or (completed is not None and completed < at):
-                return
-            self._change(at, [running.id])
-            sprint = running
+        if rng.random() < (0.15 if completed is not None else 0.45):
+            return  # never planned: done from the backlog, or still waiting there
+        board_sprints = [s for s in site.sprints.values() if s.board_id == board]
+        # The sprint the work is aimed at: the one it was completed in; for open work the
+        # one running at its last change or now, or the planned one.
+        if completed is not None:
+            anchor = completed
         else:
-            sprint = self._next_sprint(board_sprints, self.created)
-            if sprint is None or not self._plan_into(sprint, self.created):
-                return
-        self._follow(board_sprints, sprint)
+            anchor = self.updated if rng.random() < 0.5 else site.now_ms
+        target = self._running_at(board_sprints, anchor)
+        if target is None:
+            return
+        if completed is None and rng.random() < 0.2:
+            target = board_sprints[-1]  # planned for the next sprint
+        first = target
+        index = board_sprints.index(target)
+        if index > 0 and rng.random() < 0.25:
+            first = board_sprints[index - 1]  # it slipped: planned a sprint earlier
+        # Created after the sprint started, or added to it mid-sprint: scope change.
+        if first.start_ms is not None and (self.created >= first.start_ms or rng.random() < 0.15):
+            joined = self._add_mid_sprint(first)
+        else:
+            earliest = self.created
+            if first.start_ms is not None:
+                earliest = max(self.created, first.start_ms - 7 * DAY_MS)
+            joined = self._plan_into(first, earliest)
+        if joined:
+            self._follow(board_sprints, first)
 
     def _follow(self, board_sprints: list[SprintDef], sprint: SprintDef) -> None:
         """From the sprint it is in: done there, taken out, or carried over at the close."""
         site, rng, completed = self.site, self.rng, self.core.completed_ms
+        carried = 0
         while True:
             close = sprint.close_ms()
             window_end = min(close if close is not None else site.now_ms, self.updated)
@@ -238,12 +264,13 @@ class SprintPlanner:
             later = self._next_sprint(board_sprints, close)
             if later is None:
                 return
-            if rng.random() < 0.75:
-                self._change(close, [*self.now, later.id])  # carried over
-                sprint = later
+            # Unfinished work mostly moves on to the next sprint, less so each time.
+            if rng.random() < (0.85, 0.6, 0.3)[min(carried, 2)]:
+                self._change(close, [*self.now, later.id])
+                sprint, carried = later, carried + 1
                 continue
             # Back to the backlog (the closed sprint stays in the field); maybe planned again.
-            if rng.random() < 0.5 or not self._plan_into(later, close):
+            if rng.random() < 0.6 or not self._plan_into(later, close):
                 return
             sprint = later
 

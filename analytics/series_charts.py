@@ -27,6 +27,15 @@ from analytics.charts import (
 )
 
 SERIES_COLOURS = 6
+# Roughly how wide a character of an axis label is, in the chart's units (11px text).
+CHARACTER_WIDTH = 6.5
+LABEL_LIMIT = 16
+
+
+def labels_that_fit(labels: list[str]) -> int:
+    """How many category labels fit side by side under the plot without overlapping."""
+    longest = max((min(len(label), LABEL_LIMIT) for label in labels), default=1)
+    return max(1, int((WIDTH - MARGIN_LEFT - MARGIN_RIGHT) / ((longest + 1) * CHARACTER_WIDTH)))
 
 
 @dataclass(frozen=True)
@@ -112,7 +121,6 @@ def series_column_chart(
     stacked: bool = False,
     unit: str = "",
     top: float | None = None,
-    max_labels: int = 12,
 ) -> SeriesChart:
     """One column group (or stack) per (label, values), values in the order of ``series``.
 
@@ -132,12 +140,13 @@ def series_column_chart(
         return chart
     slot = plot_width / len(points)
     gap = min(10.0, slot * 0.2)
-    every = max(1, math.ceil(len(points) / max_labels))
+    every = max(1, math.ceil(len(points) / labels_that_fit([label for label, _ in points])))
     for index, (label, values) in enumerate(points):
         left = MARGIN_LEFT + index * slot + gap / 2
         inner = slot - gap
         if index % every == 0:
-            chart.labels.append((label if len(label) <= 16 else label[:15] + "…", left + inner / 2))
+            short = label if len(label) <= LABEL_LIMIT else label[: LABEL_LIMIT - 1] + "…"
+            chart.labels.append((short, left + inner / 2))
         base = bottom
         width = inner if stacked else inner / max(1, len(values))
         for number, value in enumerate(values):

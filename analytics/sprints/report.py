@@ -12,7 +12,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from analytics import charts
-from analytics.series_charts import SeriesChart, series_column_chart
+from analytics.series_charts import SeriesChart, labels_that_fit, series_column_chart
 from analytics.sprints.filters import SprintFilters
 from analytics.sprints.numbers import Placement, SprintNumbers, sprint_numbers
 from analytics.sprints.selectors import sprint_issues, started_sprints, window_of
@@ -161,7 +161,7 @@ class SprintsReport:
                 "Carried over per sprint",
                 "Issues still in each closed sprint when it closed that weren't completed.",
                 [(name, n.carried_over) for name, n in rows],
-                max_labels=12,
+                max_labels=labels_that_fit([name for name, _n in rows]),
             ),
         }
 

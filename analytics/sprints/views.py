@@ -13,9 +13,10 @@ from analytics.sprints.numbers import (
     COMPLETED,
     NOT_DELIVERED,
     STILL_OPEN,
+    SprintNumbers,
     sprint_numbers,
 )
-from analytics.sprints.report import SprintRow, sprint_table, sprints_report
+from analytics.sprints.report import sprints_report
 from analytics.sprints.selectors import sprint_issues, window_of
 from integrations.jira.sites import issue_browse_url
 from integrations.models import Issue, JiraConnection, Sprint
@@ -129,10 +130,43 @@ def sprint_detail(request, sprint_id):
             "now": timezone.now(),
             "filters": filters,
             "numbers": numbers,
-            "table": sprint_table([SprintRow(sprint, numbers)]),
+            "cards": _cards(numbers, closed=window.closed),
             "groups": groups,
         },
     )
+
+
+def _points(value: float) -> str:
+    return f"{value:g} point{'' if value == 1 else 's'}"
+
+
+def _cards(n: SprintNumbers, *, closed: bool) -> list[dict]:
+    """The sprint's numbers as the big figures at the top of its page."""
+    unestimated = f", {n.committed_unestimated} unestimated" if n.committed_unestimated else ""
+    say_do = "–" if n.say_do is None else f"{n.say_do * 100:.0f}%"
+    by_points = "–" if n.say_do_points is None else f"{n.say_do_points * 100:.0f}%"
+    last = (
+        {"label": "Carried over", "value": n.carried_over, "note": "In it at the close, not done"}
+        if closed
+        else {"label": "Still open", "value": n.still_open, "note": "In it now, not done yet"}
+    )
+    return [
+        {
+            "label": "Committed",
+            "value": n.committed,
+            "note": _points(n.committed_points) + unestimated,
+        },
+        {"label": "Added", "value": n.added, "note": "After the start"},
+        {"label": "Removed", "value": n.removed, "note": "After the start"},
+        {"label": "Completed", "value": n.completed, "note": _points(n.completed_points)},
+        {
+            "label": "Not delivered",
+            "value": n.not_delivered,
+            "note": "Closed as Won't Do and the like",
+        },
+        last,
+        {"label": "Say/do", "value": say_do, "note": f"By points: {by_points}"},
+    ]
 
 
 def _key_order(issue) -> tuple:

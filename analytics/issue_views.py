@@ -4,6 +4,7 @@ from django.shortcuts import render
 
 from analytics import scoring
 from analytics.facts import facts_for_issues
+from analytics.investment.placement import placement, rule_set
 from analytics.models import IssueScore
 from analytics.scoring import PART_COMPLETENESS, PART_INTERACTIONS, SCORE_VERSION, score_issue
 from analytics.timing import format_duration
@@ -74,6 +75,12 @@ def issue_detail(request, issue_id):
             .first()
         )
     transitions = list(issue.transitions.select_related("author"))
+    rules = rule_set(request.workspace)
+    rule = (
+        Issue.objects.filter(pk=issue.pk)
+        .annotate(rule=placement(rules))
+        .values_list("rule", flat=True)[0]
+    )
     return render(
         request,
         "analytics/issue_detail.html",
@@ -84,6 +91,10 @@ def issue_detail(request, issue_id):
             "pull_requests": _with_safe_urls(issue.pull_requests.order_by("state", "url")),
             "documents": _with_safe_urls(issue.documents.order_by("title", "url")),
             "transitions": transitions,
+            "investment": {"category": rules.category_of(rule), "why": rules.explain(rule)},
+            "sprint_stays": issue.sprint_memberships.select_related("sprint").order_by(
+                "joined_at", "sprint__jira_id"
+            ),
             "score": result,
             "stored_score": stored,
             "outdated": stored is not None and stored.version != SCORE_VERSION,

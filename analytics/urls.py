@@ -1,6 +1,7 @@
 from django.urls import path
 
 from analytics import issue_views, views
+from analytics.investment import views as investment_views
 from analytics.sprints import views as sprint_views
 from analytics.teams import views as team_views
 
@@ -34,6 +35,12 @@ urlpatterns = [
         name="report_sprints_export",
     ),
     path("reports/sprints/<id:sprint_id>/", sprint_views.sprint_detail, name="report_sprint"),
+    path("reports/investment/", investment_views.investment, name="report_investment"),
+    path(
+        "reports/investment/export/<slug:investment_table>.csv",
+        investment_views.investment_export,
+        name="report_investment_export",
+    ),
     path("issues/<id:issue_id>/", issue_views.issue_detail, name="issue_detail"),
     path("settings/teams/", team_views.teams, name="teams"),
     path("settings/teams/<id:team_id>/", team_views.team_edit, name="team_edit"),
@@ -48,4 +55,5 @@ urlpatterns = [
         name="team_member_remove",
     ),
     path("settings/teams/<id:team_id>/delete/", team_views.team_delete, name="team_delete"),
+    path("settings/investment/", investment_views.investment_settings, name="investment_settings"),
 ]

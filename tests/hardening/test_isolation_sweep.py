@@ -32,6 +32,8 @@ ACCESS = {
     "report_sprints": (MEMBER, "get", ()),
     "report_sprints_export": (MEMBER, "get", ("sprint_table",)),
     "report_sprint": (MEMBER, "get", ("sprint_id",)),
+    "report_investment": (MEMBER, "get", ()),
+    "report_investment_export": (MEMBER, "get", ("investment_table",)),
     "issue_detail": (MEMBER, "get", ("issue_id",)),
     "settings": (ADMIN, "get", ()),
     "members": (ADMIN, "get", ()),
@@ -51,6 +53,7 @@ ACCESS = {
     "jira_manage": (ADMIN, "get", ("connection_id",)),
     "jira_story_points": (ADMIN, "post", ("connection_id",)),
     "delivery_settings": (ADMIN, "get", ()),
+    "investment_settings": (ADMIN, "get", ()),
     "jira_sync_now": (ADMIN, "post", ("connection_id",)),
     "jira_sync_progress": (ADMIN, "get", ("connection_id",)),
     "jira_disconnect": (ADMIN, "post", ("connection_id",)),
@@ -113,6 +116,7 @@ def acme_objects(acme, bob, acme_connection):
         "membership_id": Membership.objects.get(user=bob).pk,
         "table": "contributors",
         "sprint_table": "sprints",
+        "investment_table": "months",
     }
 
 

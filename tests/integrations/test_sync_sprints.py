@@ -1,9 +1,12 @@
 """Sprints and sprint memberships synced over real HTTP from the simulator, against its truth."""
 
+import csv
+import io
 from collections import Counter
 from datetime import datetime
 
 import pytest
+from django.core.management import call_command
 
 from integrations.models import JiraConnection, Sprint, SprintMembership
 from integrations.simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
@@ -135,3 +138,36 @@ def test_an_issue_created_into_a_sprint_is_in_it_from_its_creation(simulator, co
     assert truth["history_count"] == 0
     sync_connection(connection)
     assert _stored_stays(connection)[new_id] == [[active.id, _when(truth["created"]), None]]
+
+
+def _default_category(issue: dict) -> str:
+    """The default rules, spelled out as an oracle: first match wins."""
+    labels = {label.casefold() for label in issue["labels"]}
+    if issue["issuetype"] == "Bug":
+        return "Bugs"
+    if "tech-debt" in labels:
+        return "Tech debt"
+    if labels & {"support", "customer"}:
+        return "Support"
+    if issue["issuetype"] in ("Story", "Epic"):
+        return "Features"
+    return "Other"
+
+
+def test_export_issues_lists_each_issues_sprints_and_investment_category(simulator, connection):
+    site = simulator.site("acme")
+    sync_connection(connection)
+    out = io.StringIO()
+    call_command("export_issues", "--connection", str(connection.pk), stdout=out)
+    rows = {row["jira_id"]: row for row in csv.DictReader(io.StringIO(out.getvalue()))}
+    truth = site.truth(DEMO_EMAIL)
+    assert set(rows) == set(truth)
+    for jira_id, issue in truth.items():
+        joined = sorted(issue["sprint_stays"], key=lambda stay: (stay[1], stay[0]))
+        expected = list(dict.fromkeys(stay[0] for stay in joined))
+        assert rows[jira_id]["sprints"] == ";".join(map(str, expected)), jira_id
+        assert rows[jira_id]["investment"] == _default_category(issue), jira_id
+    assert any(";" in row["sprints"] for row in rows.values())
+    assert {row["investment"] for row in rows.values()} == {
+        "Features", "Bugs", "Tech debt", "Support", "Other",
+    }  # fmt: skip

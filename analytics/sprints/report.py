@@ -6,7 +6,7 @@ The page's table, its CSV and ``manage.py export_sprints`` are built from the sa
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
@@ -14,8 +14,9 @@ from django.utils import timezone
 from analytics import charts
 from analytics.series_charts import SeriesChart, labels_that_fit, series_column_chart
 from analytics.sprints.filters import SprintFilters
-from analytics.sprints.numbers import Placement, SprintNumbers, sprint_numbers
-from analytics.sprints.selectors import sprint_issues, started_sprints, window_of
+from analytics.sprints.numbers import SprintNumbers
+from analytics.sprints.placement import numbers_per_sprint
+from analytics.sprints.selectors import sprint_placements, started_sprints
 from analytics.tables import Column, Row, Table
 from integrations.models import Sprint
 
@@ -24,21 +25,19 @@ from integrations.models import Sprint
 class SprintRow:
     sprint: Sprint
     numbers: SprintNumbers
-    placements: dict[int, Placement] = field(default_factory=dict)
 
 
 def sprint_rows(filters: SprintFilters, *, now: datetime | None = None) -> list[SprintRow]:
     """Every started sprint in scope with its numbers, oldest first. Two queries."""
-    now = now or timezone.now()
-    sprints = [s for s in started_sprints(filters) if window_of(s, now=now) is not None]
-    issues = sprint_issues(filters, [s.pk for s in sprints])
+    sprints = list(started_sprints(filters))
+    numbers = numbers_per_sprint(
+        sprint_placements(filters, [s.pk for s in sprints], now=now or timezone.now())
+    )
     rows = []
     for sprint in sprints:
-        members = issues.get(sprint.pk, [])
-        if not members and (filters.report.team_id or filters.report.project_keys):
+        if sprint.pk not in numbers and (filters.report.team_id or filters.report.project_keys):
             continue  # none of the team's or projects' work was in it
-        numbers, placements = sprint_numbers(window_of(sprint, now=now), members)
-        rows.append(SprintRow(sprint, numbers, placements))
+        rows.append(SprintRow(sprint, numbers.get(sprint.pk, SprintNumbers())))
     return rows
 
 

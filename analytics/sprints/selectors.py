@@ -1,8 +1,8 @@
-"""The started sprints in scope and their issues' stays and delivery facts: two queries."""
+"""The started sprints in scope, and their issues' placements: a query for each."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
@@ -10,14 +10,23 @@ from django.utils import timezone
 
 from analytics.selectors import report_issues
 from analytics.sprints.filters import SprintFilters
-from analytics.sprints.numbers import SprintIssue, SprintWindow, Stay
-from integrations.models import Issue, Sprint, SprintMembership
+from analytics.sprints.placement import placements
+from integrations.models import Issue, Sprint
 
 STARTED = (Sprint.State.ACTIVE, Sprint.State.CLOSED)
 
 
+@dataclass(frozen=True)
+class SprintWindow:
+    """A started sprint: from its start to its close (now, while it is active)."""
+
+    start: datetime
+    close: datetime
+    closed: bool
+
+
 def window_of(sprint: Sprint, *, now: datetime | None = None) -> SprintWindow | None:
-    """The sprint's start and close (now while active); None if it hasn't started."""
+    """The sprint's start and close, as its page shows them; None if it hasn't started."""
     if sprint.start_at is None or sprint.state not in STARTED:
         return None
     if sprint.state == Sprint.State.CLOSED:
@@ -32,7 +41,7 @@ def window_of(sprint: Sprint, *, now: datetime | None = None) -> SprintWindow | 
 
 def started_sprints(filters: SprintFilters) -> QuerySet[Sprint]:
     """Sprints that started and overlap the period, oldest first, in the site and board
-    filters."""
+    filters. A closed sprint without a completion or end date can't be placed in time."""
     period = filters.period
     ended_in_period = Q(completed_at__gte=period.start) | Q(
         completed_at__isnull=True, end_at__gte=period.start
@@ -58,41 +67,6 @@ def counted_issues(filters: SprintFilters) -> QuerySet[Issue]:
     return report_issues(filters.report).filter(hierarchy_level__lt=1)
 
 
-def sprint_issues(filters: SprintFilters, sprint_ids: list[int]) -> dict[int, list[SprintIssue]]:
-    """Per sprint row id, its counted issues with their stays in it. One query."""
-    if not sprint_ids:
-        return {}
-    rows = (
-        SprintMembership.objects.filter(
-            sprint_id__in=sprint_ids, issue__in=counted_issues(filters).values("pk")
-        )
-        .values_list(
-            "sprint_id",
-            "issue_id",
-            "joined_at",
-            "left_at",
-            "issue__done_at",
-            "issue__delivered",
-            "issue__story_points",
-        )
-        .order_by()
-    )
-    stays: dict[tuple[int, int], list[Stay]] = defaultdict(list)
-    facts: dict[int, tuple] = {}
-    for sprint_id, issue_id, joined, left, done, delivered, points in rows:
-        stays[sprint_id, issue_id].append(Stay(joined, left))
-        facts[issue_id] = (done, delivered, points)
-    issues: dict[int, list[SprintIssue]] = defaultdict(list)
-    for (sprint_id, issue_id), issue_stays in stays.items():
-        done, delivered, points = facts[issue_id]
-        issue_stays.sort(key=lambda stay: stay.joined)
-        issues[sprint_id].append(
-            SprintIssue(
-                issue_id=issue_id,
-                stays=tuple(issue_stays),
-                completed_at=done,
-                delivered=delivered,
-                story_points=points,
-            )
-        )
-    return issues
+def sprint_placements(filters: SprintFilters, sprint_ids: list[int], *, now: datetime) -> QuerySet:
+    """The counted issues of these sprints, placed (``placement.placements``)."""
+    return placements(counted_issues(filters), sprint_ids, now=now)

@@ -14,10 +14,10 @@ from analytics.sprints.numbers import (
     NOT_DELIVERED,
     STILL_OPEN,
     SprintNumbers,
-    sprint_numbers,
 )
+from analytics.sprints.placement import numbers_per_sprint, placement_of
 from analytics.sprints.report import sprints_report
-from analytics.sprints.selectors import sprint_issues, window_of
+from analytics.sprints.selectors import sprint_placements, window_of
 from integrations.jira.sites import issue_browse_url
 from integrations.models import Issue, JiraConnection, Sprint
 from pensero.access import get_workspace_object_or_404, workspace_member_required
@@ -95,12 +95,14 @@ def sprint_detail(request, sprint_id):
     sprint = get_workspace_object_or_404(
         request, Sprint.objects.select_related("connection"), pk=sprint_id
     )
-    window = window_of(sprint)
+    now = timezone.now()
+    window = window_of(sprint, now=now)
     if window is None:
         raise Http404("This sprint has not started.")
     filters = sprint_filters(request)
-    members = sprint_issues(filters, [sprint.pk]).get(sprint.pk, [])
-    numbers, placements = sprint_numbers(window, members)
+    placed = sprint_placements(filters, [sprint.pk], now=now)
+    placements = {row["issue_id"]: placement_of(row) for row in placed}
+    numbers = numbers_per_sprint(placed).get(sprint.pk, SprintNumbers())
     issues = {
         issue.pk: issue
         for issue in Issue.objects.filter(pk__in=placements)
@@ -127,7 +129,6 @@ def sprint_detail(request, sprint_id):
         {
             "sprint": sprint,
             "window": window,
-            "now": timezone.now(),
             "filters": filters,
             "numbers": numbers,
             "cards": _cards(numbers, closed=window.closed),

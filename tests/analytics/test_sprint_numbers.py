@@ -1,79 +1,107 @@
 """Every per-sprint number on a small fixture worked out by hand, and the identities that
-hold for any history."""
+hold for any history (evaluated where the rules are: in the database)."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analytics.sprints.numbers import (
     CARRIED_OVER,
     COMPLETED,
     NOT_DELIVERED,
+    OUT,
     STILL_OPEN,
-    SprintIssue,
-    SprintWindow,
-    Stay,
-    place,
-    sprint_numbers,
+    SprintNumbers,
 )
+from analytics.sprints.placement import numbers_per_sprint, placement_of, placements
+from integrations.models import Issue
+from tests.analytics.factories import make_connection, make_issue, make_sprint, make_stay
+
+pytestmark = pytest.mark.django_db
 
 
 def mar(day: int, hour: int = 9) -> datetime:
     return datetime(2026, 3, day, hour, tzinfo=UTC)
 
 
-# Sprint from Mar 2 09:00, closed Mar 16 15:00.
-CLOSED = SprintWindow(start=mar(2), close=mar(16, 15), closed=True)
+NOW = mar(9, 12)
 
 
-def issue(pk, *stays, done=None, delivered=True, points=None):
-    return SprintIssue(
-        issue_id=pk,
-        stays=tuple(Stay(*stay) for stay in stays),
-        completed_at=done,
+@pytest.fixture
+def connection(acme):
+    return make_connection(acme)
+
+
+def _issue(connection, key, *stays, sprint, done=None, delivered=True, points=None, **fields):
+    issue = make_issue(
+        connection,
+        key=key,
+        created=datetime(2026, 2, 1, tzinfo=UTC),
+        done=done,
         delivered=done is not None and delivered,
         story_points=points,
+        **fields,
     )
+    for stay in stays:
+        make_stay(issue, sprint, *stay)
+    return issue
 
 
-FIXTURE = [
-    issue(1, (mar(1),), done=mar(10), points=3),  # A: committed, completed
-    issue(2, (mar(1),), points=5),  # B: committed, still open at the close: carried over
-    issue(3, (mar(5),), done=mar(12)),  # C: added, completed, no estimate
-    issue(4, (mar(1), mar(6)), points=2),  # D: committed, then taken out
-    issue(5, (mar(4), mar(8))),  # E: added, then taken out again
-    issue(6, (mar(1),), done=mar(9), delivered=False, points=1),  # F: closed as Won't Do
-    issue(7, (mar(1), mar(3)), (mar(7),), done=mar(14), points=8),  # G: out and back in
-    issue(8, (mar(17),), points=5),  # H: joined after the close
-    issue(9, (mar(1),), done=mar(20), points=3),  # I: completed after the close
-    issue(10, (mar(10),), done=mar(1, 12)),  # J: already done when added
-    issue(11, (datetime(2026, 2, 25, tzinfo=UTC), mar(1, 18)), points=13),  # K: left before
-]
+def _placed(sprint, now):
+    return placements(Issue.objects.filter(workspace=sprint.workspace), [sprint.pk], now=now)
 
 
-def test_each_issue_is_placed_as_worked_out_by_hand():
-    placed = {i.issue_id: place(CLOSED, i) for i in FIXTURE}
-    expected = {
-        1: (True, False, False, COMPLETED),
-        2: (True, False, False, CARRIED_OVER),
-        3: (False, True, False, COMPLETED),
-        4: (True, False, True, ""),
-        5: (False, True, True, ""),
-        6: (True, False, False, NOT_DELIVERED),
-        7: (True, False, False, COMPLETED),
-        8: (False, False, False, ""),
-        9: (True, False, False, CARRIED_OVER),
-        10: (False, True, False, CARRIED_OVER),
-        11: (False, False, False, ""),
+def _placed_by_key(sprint, now=NOW) -> dict[str, tuple]:
+    keys = dict(Issue.objects.values_list("pk", "key"))
+    placed = {keys[row["issue_id"]]: placement_of(row) for row in _placed(sprint, now)}
+    return {key: (p.committed, p.added, p.removed, p.outcome) for key, p in placed.items()}
+
+
+def _numbers(sprint, now=NOW) -> SprintNumbers:
+    return numbers_per_sprint(_placed(sprint, now)).get(sprint.pk, SprintNumbers())
+
+
+def _fixture(connection, sprint):
+    """Eleven issues around a sprint from Mar 2 09:00 (A-K in the comments)."""
+    i = lambda *a, **k: _issue(connection, *a, sprint=sprint, **k)  # noqa: E731
+    i("A", (mar(1),), done=mar(10), points=3)  # committed, completed
+    i("B", (mar(1),), points=5)  # committed, still open at the close
+    i("C", (mar(5),), done=mar(12))  # added, completed, no estimate
+    i("D", (mar(1), mar(6)), points=2)  # committed, then taken out
+    i("E", (mar(4), mar(8)))  # added, then taken out again
+    i("F", (mar(1),), done=mar(9), delivered=False, points=1)  # closed as Won't Do
+    i("G", (mar(1), mar(3)), (mar(7),), done=mar(14), points=8)  # out and back in
+    i("H", (mar(17),), points=5)  # joined after the close
+    i("I", (mar(1),), done=mar(20), points=3)  # completed after the close
+    i("J", (mar(10),), done=mar(1, 12))  # already done when added
+    i("K", (datetime(2026, 2, 25, tzinfo=UTC), mar(1, 18)), points=13)  # left before
+
+
+def test_each_issue_of_a_closed_sprint_is_placed_as_worked_out_by_hand(connection):
+    sprint = make_sprint(connection, 1, start=mar(2), completed=mar(16, 15))
+    _fixture(connection, sprint)
+    assert _placed_by_key(sprint) == {
+        "A": (True, False, False, COMPLETED),
+        "B": (True, False, False, CARRIED_OVER),
+        "C": (False, True, False, COMPLETED),
+        "D": (True, False, True, OUT),
+        "E": (False, True, True, OUT),
+        "F": (True, False, False, NOT_DELIVERED),
+        "G": (True, False, False, COMPLETED),
+        "H": (False, False, False, OUT),
+        "I": (True, False, False, CARRIED_OVER),
+        "J": (False, True, False, CARRIED_OVER),
+        "K": (False, False, False, OUT),
     }
-    got = {pk: (p.committed, p.added, p.removed, p.outcome) for pk, p in placed.items()}
-    assert got == expected
 
 
-def test_the_closed_sprints_numbers():
-    numbers, _ = sprint_numbers(CLOSED, FIXTURE)
+def test_the_closed_sprints_numbers(connection):
+    sprint = make_sprint(connection, 1, start=mar(2), completed=mar(16, 15))
+    _fixture(connection, sprint)
+    numbers = _numbers(sprint)
     assert numbers.committed == 6  # A, B, D, F, G, I
     assert numbers.added == 3  # C, E, J
     assert numbers.removed == 2  # D, E
@@ -91,21 +119,35 @@ def test_the_closed_sprints_numbers():
     assert numbers.say_do_points == pytest.approx(0.5)
 
 
-def test_the_active_sprint_is_read_at_now_and_nothing_is_carried_over_yet():
-    active = SprintWindow(start=mar(2), close=mar(9, 12), closed=False)
-    numbers, placed = sprint_numbers(active, FIXTURE)
+def test_the_active_sprint_is_read_at_now_and_nothing_is_carried_over_yet(connection):
+    sprint = make_sprint(connection, 1, start=mar(2))
+    _fixture(connection, sprint)
+    placed = _placed_by_key(sprint, now=NOW)
     # At Mar 9 12:00: A, B, C, F (done Mar 9), G and I are in; E left on Mar 8, D on
     # Mar 6, and J joins only on Mar 10.
-    assert placed[6].outcome == NOT_DELIVERED
-    assert placed[1].outcome == STILL_OPEN  # completed on Mar 10, after "now"
-    assert placed[10] == place(active, FIXTURE[9]) and placed[10].outcome == ""
+    assert placed["F"][3] == NOT_DELIVERED
+    assert placed["A"][3] == STILL_OPEN  # completed on Mar 10, after "now"
+    assert placed["J"] == (False, False, False, OUT)
+    numbers = _numbers(sprint, now=NOW)
     assert (numbers.completed, numbers.not_delivered, numbers.carried_over) == (0, 1, 0)
     assert numbers.still_open == 5  # A, B, C, G, I
     assert (numbers.committed, numbers.added, numbers.removed) == (6, 2, 2)  # 6 + 2 - 2 = 6
 
 
-def test_a_sprint_nobody_committed_to_has_no_say_do_ratio():
-    numbers, _ = sprint_numbers(CLOSED, [issue(1, (mar(5),), done=mar(6), points=2)])
+def test_a_closed_sprint_without_a_completion_date_closes_at_its_end(connection):
+    sprint = make_sprint(connection, 1, start=mar(2), end=mar(16), state="closed")
+    _issue(connection, "A", (mar(1),), sprint=sprint, done=mar(15, 23))
+    _issue(connection, "B", (mar(1),), sprint=sprint, done=mar(16, 10))  # after the end
+    assert _placed_by_key(sprint) == {
+        "A": (True, False, False, COMPLETED),
+        "B": (True, False, False, CARRIED_OVER),
+    }
+
+
+def test_a_sprint_nobody_committed_to_has_no_say_do_ratio(connection):
+    sprint = make_sprint(connection, 1, start=mar(2), completed=mar(16, 15))
+    _issue(connection, "A", (mar(5),), sprint=sprint, done=mar(6), points=2)
+    numbers = _numbers(sprint)
     assert (numbers.committed, numbers.added, numbers.completed) == (0, 1, 1)
     assert numbers.say_do is None and numbers.say_do_points is None
 
@@ -116,59 +158,76 @@ BASE = datetime(2026, 1, 1, tzinfo=UTC)
 HOURS = st.integers(min_value=0, max_value=24 * 30)
 
 
-@st.composite
-def issues(draw, pk: int):
-    """Up to three non-overlapping stays, the last maybe still open, and delivery facts."""
-    marks = sorted(set(draw(st.lists(HOURS, min_size=1, max_size=6))))
-    stays = [
-        Stay(BASE + timedelta(hours=a), BASE + timedelta(hours=b))
-        for a, b in zip(marks[::2], marks[1::2], strict=False)
-    ]
-    if len(marks) % 2:
-        stays.append(Stay(BASE + timedelta(hours=marks[-1])))
-    done = draw(st.one_of(st.none(), HOURS))
-    return SprintIssue(
-        issue_id=pk,
-        stays=tuple(stays),
-        completed_at=None if done is None else BASE + timedelta(hours=done),
-        delivered=draw(st.booleans()),
-        story_points=draw(st.one_of(st.none(), st.sampled_from([0.5, 1, 2, 3, 5, 8]))),
-    )
+def _at(hours: int) -> datetime:
+    return BASE + timedelta(hours=hours)
 
 
 @st.composite
-def sprints(draw):
+def histories(draw):
+    """A sprint window and up to eight issues, each with up to three non-overlapping stays
+    (the last maybe still open) and delivery facts."""
     start, length = draw(HOURS), draw(st.integers(min_value=1, max_value=24 * 20))
-    window = SprintWindow(
-        start=BASE + timedelta(hours=start),
-        close=BASE + timedelta(hours=start + length),
-        closed=draw(st.booleans()),
-    )
-    count = draw(st.integers(min_value=0, max_value=12))
-    return window, [draw(issues(pk)) for pk in range(count)]
+    issues = []
+    for _ in range(draw(st.integers(min_value=0, max_value=8))):
+        marks = sorted(set(draw(st.lists(HOURS, min_size=1, max_size=6))))
+        stays = [(_at(a), _at(b)) for a, b in zip(marks[::2], marks[1::2], strict=False)]
+        if len(marks) % 2:
+            stays.append((_at(marks[-1]), None))
+        done = draw(st.one_of(st.none(), HOURS))
+        issues.append(
+            (
+                stays,
+                None if done is None else _at(done),
+                draw(st.booleans()),
+                draw(st.one_of(st.none(), st.sampled_from([0.5, 1.0, 3.0, 8.0]))),
+            )
+        )
+    return _at(start), _at(start + length), draw(st.booleans()), issues
 
 
-@given(sprints())
-def test_scope_in_equals_outcomes(sprint):
-    window, members = sprint
-    n, _ = sprint_numbers(window, members)
+class _Rollback(Exception):
+    pass
+
+
+def _covering(stays, moment):
+    return next((s for s in stays if s[0] <= moment and (s[1] is None or moment < s[1])), None)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(history=histories())
+def test_any_history_keeps_the_identity_and_the_definitions(connection, history):
+    start, close, closed, issues = history
+    try:
+        with transaction.atomic():
+            sprint = make_sprint(
+                connection, 1, start=start, completed=close if closed else None,
+                state="closed" if closed else "active",
+            )  # fmt: skip
+            for n, (stays, done, delivered, points) in enumerate(issues):
+                _issue(
+                    connection, f"X-{n}", *stays, sprint=sprint, done=done,
+                    delivered=delivered, points=points,
+                )  # fmt: skip
+            placed = _placed_by_key(sprint, now=close)
+            n = _numbers(sprint, now=close)
+            raise _Rollback
+    except _Rollback:
+        pass
     assert (
         n.committed + n.added - n.removed
         == n.completed + n.not_delivered + n.carried_over + n.still_open
     )
-    assert n.carried_over == 0 or window.closed
-    assert n.still_open == 0 or not window.closed
-
-
-@given(sprints())
-def test_committed_and_outcomes_are_who_was_in_at_the_start_and_at_the_close(sprint):
-    window, members = sprint
-    n, placed = sprint_numbers(window, members)
-    at_start = {i.issue_id for i in members if any(s.covers(window.start) for s in i.stays)}
-    at_close = {i.issue_id for i in members if any(s.covers(window.close) for s in i.stays)}
-    assert {pk for pk, p in placed.items() if p.committed} == at_start
-    assert {pk for pk, p in placed.items() if p.outcome} == at_close
-    assert n.completed_points <= sum(i.story_points or 0 for i in members)
-    for member in members:
-        if placed[member.issue_id].outcome in (COMPLETED, NOT_DELIVERED):
-            assert window.start - timedelta(days=400) < member.completed_at <= window.close
+    assert n.carried_over == 0 or closed
+    assert n.still_open == 0 or not closed
+    # Committed is who was in at the start; an outcome, who was in at the close; and
+    # completed work was completed within the stay that covers the close.
+    for number, (stays, done, delivered, _points) in enumerate(issues):
+        committed, _added, _removed, outcome = placed.get(f"X-{number}", (False, 0, 0, OUT))
+        assert committed == (_covering(stays, start) is not None)
+        at_close = _covering(stays, close)
+        assert (outcome != OUT) == (at_close is not None)
+        if outcome in (COMPLETED, NOT_DELIVERED):
+            assert at_close[0] <= done <= close
+            assert (outcome == COMPLETED) == delivered

@@ -3,16 +3,13 @@ delivery points or story points), the work-in-progress mix, and open epics' prog
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 
-from django import forms
 from django.urls import reverse
-from django.utils.http import urlencode
 
 from analytics import charts
-from analytics.filters import ReportFilterForm, ReportFilters, report_filters
+from analytics.investment.filters import MEASURES, InvestmentFilters
 from analytics.investment.placement import rule_set
 from analytics.investment.rules import RuleSet
 from analytics.investment.selectors import (
@@ -24,59 +21,6 @@ from analytics.investment.selectors import (
 )
 from analytics.series_charts import SeriesChart, series_column_chart
 from analytics.tables import Column, Row, Table
-
-MEASURES = {
-    "issues": "Issues",
-    "points": "Delivery points",
-    "story_points": "Story points",
-}
-
-
-@dataclass(frozen=True)
-class InvestmentFilters:
-    report: ReportFilters
-    measure: str = "issues"
-
-    # What the shared filter and chart templates read.
-    @property
-    def period(self):
-        return self.report.period
-
-    @property
-    def notes(self):
-        return self.report.notes
-
-    @property
-    def team_name(self):
-        return self.report.team_name
-
-    @property
-    def workspace(self):
-        return self.report.workspace
-
-    @property
-    def querystring(self) -> str:
-        return urlencode(self.report.params() + [("measure", self.measure)])
-
-    def form(self) -> InvestmentFilterForm:
-        form = InvestmentFilterForm(choices=self.report.choices)
-        form.initial = self.report.form().initial | {"measure": self.measure}
-        return form
-
-
-class InvestmentFilterForm(ReportFilterForm):
-    measure = forms.ChoiceField(label="Share of", choices=list(MEASURES.items()), required=False)
-
-
-def investment_filters(request) -> InvestmentFilters:
-    report = report_filters(request)
-    measure = request.GET.get("measure", "issues")
-    if measure not in MEASURES:
-        report = dataclasses.replace(
-            report, notes=(*report.notes, "Unknown measure; showing the share of issues.")
-        )
-        measure = "issues"
-    return InvestmentFilters(report=report, measure=measure)
 
 
 def _months(first: date, last: date) -> list[date]:

@@ -8,33 +8,17 @@ from dataclasses import dataclass, field
 from django import forms
 from django.utils.http import urlencode
 
+from analytics.extended_filters import ExtendsReportFilters
 from analytics.filters import ReportFilterForm, ReportFilters, report_filters
 from integrations.models import Sprint
 
 
 @dataclass(frozen=True)
-class SprintFilters:
+class SprintFilters(ExtendsReportFilters):
     report: ReportFilters
     # (connection id, Jira board id) pairs; empty: every board.
     boards: tuple[tuple[int, int], ...] = ()
     board_choices: list = field(default_factory=list, compare=False, repr=False)
-
-    # What the shared filter and chart templates read.
-    @property
-    def period(self):
-        return self.report.period
-
-    @property
-    def notes(self):
-        return self.report.notes
-
-    @property
-    def team_name(self):
-        return self.report.team_name
-
-    @property
-    def workspace(self):
-        return self.report.workspace
 
     def params(self) -> list[tuple[str, str]]:
         return self.report.params() + [("board", f"{c}:{b}") for c, b in self.boards]

@@ -216,9 +216,10 @@ def finish(
     # Integrations (Automation for Jira, Git apps...) and customers are never credited.
     credited = assignee_at(record, record.completed_at) if record.completed_at else None
     record.completed_by = None if credited is None or credited.is_bot else credited
-    record.sprint_stays = sprint_stays(
-        created_at=record.created_at,
-        current=[sprint.id for sprint in record.sprints],
-        changes=sprint_changes(record.histories, rules.sprint_field),
-    )
+    if record.sprints is not None:
+        record.sprint_stays = sprint_stays(
+            created_at=record.created_at,
+            current=[sprint.id for sprint in record.sprints],
+            changes=sprint_changes(record.histories, rules.sprint_field),
+        )
     collect_links(record, list(remote_links), list(dev_status_prs))

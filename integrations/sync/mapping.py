@@ -130,15 +130,17 @@ class IssueRecord:
     resolution_id: str = ""
     resolution: str = ""
     category_changed_at: datetime | None = None
-    # The Sprint field now: every sprint the issue is or was in.
-    sprints: list[SprintInfo] = field(default_factory=list)
+    # The Sprint field now: every sprint the issue is or was in; None when it wasn't read
+    # (the site has no such field, or the caller didn't ask for it).
+    sprints: list[SprintInfo] | None = None
     # Derived by ``finish`` once the per-issue requests are in.
     transitions: list[TransitionRecord] = field(default_factory=list)
     started_at: datetime | None = None
     completed_at: datetime | None = None
     delivered: bool = False
     completed_by: JiraUserRef | None = None
-    sprint_stays: list[SprintStay] = field(default_factory=list)
+    # None when the Sprint field wasn't read: the stored stays are then left as they are.
+    sprint_stays: list[SprintStay] | None = None
     documents: list[LinkRecord] = field(default_factory=list)
     pull_requests: list[LinkRecord] = field(default_factory=list)
 
@@ -261,7 +263,8 @@ def map_issue(
         resolution_id=str(resolution.get("id") or "")[:32],
         resolution=_name(resolution),
         category_changed_at=parse_jira_datetime(fields.get("statuscategorychangedate")),
-        sprints=parse_sprint_field(fields.get(sprint_field)) if sprint_field else [],
+        # Jira returns a requested field even when empty (null): absent means not asked for.
+        sprints=parse_sprint_field(fields[sprint_field]) if sprint_field in fields else None,
         has_development=development_has_pull_requests(development),
         pull_request_types=development_pull_request_types(development),
         comment_total=comment_total,

@@ -100,13 +100,17 @@ def store_sprints(
     """Write the sprints a page's issues show and replace those issues' memberships.
 
     Runs inside the writer's transaction; ``issue_pks`` maps Jira issue ids to row ids.
+    Issues whose Sprint field wasn't read keep the memberships stored before.
     """
+    records = [record for record in records if record.sprint_stays is not None]
     sprint_pks = save_sprints(
         connection,
-        (sprint for record in records for sprint in record.sprints),
+        (sprint for record in records for sprint in record.sprints or ()),
         also={stay.sprint_id for record in records for stay in record.sprint_stays},
     )
-    SprintMembership.objects.filter(issue_id__in=list(issue_pks.values())).delete()
+    SprintMembership.objects.filter(
+        issue_id__in=[issue_pks[record.jira_id] for record in records]
+    ).delete()
     insert_rows(
         SprintMembership,
         [

@@ -220,3 +220,26 @@ def test_stays_tell_the_sprints_of_every_moment(initial, later):
     for at, expected in timeline:
         inside = {s.sprint_id for s in stays if s.joined_at <= at and (s.left_at or day(31)) > at}
         assert inside == expected, at
+
+
+def test_a_record_read_without_the_sprint_field_leaves_its_sprints_unknown():
+    raw = {
+        "id": "10001",
+        "key": "ENG-1",
+        "fields": {
+            "summary": "Checkout retries",
+            "status": {"name": "To Do", "statusCategory": {"key": "new"}},
+            "created": "2026-03-01T08:00:00.000+0000",
+        },
+        "changelog": {"histories": [_history(1, day(2), "", "12")], "total": 1},
+    }
+    # Not asked for (absent from the response): unknown, so stored stays are kept.
+    record = map_issue(raw, sprint_field=SPRINT_FIELD)
+    finish(record, Workflow(catalog=StatusCatalog(), sprint_field=SPRINT_FIELD))
+    assert record.sprints is None and record.sprint_stays is None
+    # Asked for and empty (null): the issue is in no sprint now.
+    raw["fields"][SPRINT_FIELD] = None
+    record = map_issue(raw, sprint_field=SPRINT_FIELD)
+    finish(record, Workflow(catalog=StatusCatalog(), sprint_field=SPRINT_FIELD))
+    assert record.sprints == []
+    assert record.sprint_stays == []  # the field wins from the last recorded change on

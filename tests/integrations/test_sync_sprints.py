@@ -171,3 +171,33 @@ def test_export_issues_lists_each_issues_sprints_and_investment_category(simulat
     assert {row["investment"] for row in rows.values()} == {
         "Features", "Bugs", "Tech debt", "Support", "Other",
     }  # fmt: skip
+
+
+def test_a_page_read_without_the_sprint_field_keeps_the_stored_stays(connection):
+    from integrations.jira.workflow import StatusCatalog
+    from integrations.sync.finish import Workflow, finish
+    from integrations.sync.mapping import map_issue
+    from integrations.sync.writer import write_page
+
+    field = "customfield_10020"
+    raw = {
+        "id": "10001",
+        "key": "ENG-1",
+        "fields": {
+            "summary": "Checkout retries",
+            "status": {"name": "To Do", "statusCategory": {"key": "new"}},
+            "created": "2026-03-01T08:00:00.000+0000",
+            "updated": "2026-03-02T08:00:00.000+0000",
+            field: [{"id": 12, "name": "ENG Sprint 4", "state": "active", "boardId": 3}],
+        },
+    }
+    rules = Workflow(catalog=StatusCatalog(), sprint_field=field)
+    for fields_read in (
+        raw,
+        {**raw, "fields": {k: v for k, v in raw["fields"].items() if k != field}},
+    ):
+        record = map_issue(fields_read, sprint_field=field)
+        finish(record, rules)
+        write_page(connection, [record], known={})
+        stays = SprintMembership.objects.filter(issue__connection=connection)
+        assert list(stays.values_list("sprint__jira_id", "left_at")) == [(12, None)]

@@ -28,17 +28,15 @@ class SprintRow:
 
 
 def sprint_rows(filters: SprintFilters, *, now: datetime | None = None) -> list[SprintRow]:
-    """Every started sprint in scope with its numbers, oldest first. Two queries."""
+    """Every started sprint in scope that has issues in scope, with its numbers, oldest
+    first. Two queries."""
     sprints = list(started_sprints(filters))
     numbers = numbers_per_sprint(
         sprint_placements(filters, [s.pk for s in sprints], now=now or timezone.now())
     )
-    rows = []
-    for sprint in sprints:
-        if sprint.pk not in numbers and (filters.report.team_id or filters.report.project_keys):
-            continue  # none of the team's or projects' work was in it
-        rows.append(SprintRow(sprint, numbers.get(sprint.pk, SprintNumbers())))
-    return rows
+    # A sprint none of whose issues is in scope (another team's, a project no longer
+    # synced, issues deleted in Jira) says nothing: it is left out.
+    return [SprintRow(sprint, numbers[sprint.pk]) for sprint in sprints if sprint.pk in numbers]
 
 
 def _day(moment: datetime | None):

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from integrations.jira.sites import issue_browse_url
+from integrations.models import Issue
 from tests.analytics.factories import (
     PERIOD,
     make_connection,
@@ -255,3 +256,9 @@ def test_export_sprints_covers_every_workspace_or_one_connection(data):
 def test_export_sprints_refuses_an_unknown_workspace(data):
     with pytest.raises(CommandError):
         _export("--workspace", "nope")
+
+
+def test_a_sprint_with_no_issue_left_in_scope_is_left_out(bob_client, data):
+    # Its only issue was deleted in Jira (the census marked it removed).
+    Issue.objects.filter(key="OPS-1").update(removed_at=utc(2025, 6, 25))
+    assert "OPS Sprint 1" not in _rows(bob_client.get(_url()))

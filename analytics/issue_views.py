@@ -4,10 +4,11 @@ from django.shortcuts import render
 
 from analytics import scoring
 from analytics.facts import facts_for_issues
+from analytics.investment.placement import placement, rule_set
 from analytics.models import IssueScore
 from analytics.scoring import PART_COMPLETENESS, PART_INTERACTIONS, SCORE_VERSION, score_issue
 from analytics.timing import format_duration
-from integrations.jira.sites import InvalidSubdomain, site_base_url
+from integrations.jira.sites import issue_browse_url
 from integrations.models import Issue
 from pensero.access import get_workspace_object_or_404, workspace_member_required
 
@@ -54,13 +55,6 @@ def _duration(end, start) -> str:
     return format_duration(end - start)
 
 
-def _jira_url(issue: Issue) -> str:
-    try:
-        return f"{site_base_url(issue.connection.subdomain)}/browse/{issue.key}"
-    except InvalidSubdomain:
-        return ""
-
-
 @workspace_member_required
 def issue_detail(request, issue_id):
     issue = get_workspace_object_or_404(
@@ -81,16 +75,26 @@ def issue_detail(request, issue_id):
             .first()
         )
     transitions = list(issue.transitions.select_related("author"))
+    rules = rule_set(request.workspace)
+    rule = (
+        Issue.objects.filter(pk=issue.pk)
+        .annotate(rule=placement(rules))
+        .values_list("rule", flat=True)[0]
+    )
     return render(
         request,
         "analytics/issue_detail.html",
         {
             "issue": issue,
-            "jira_url": _jira_url(issue),
+            "jira_url": issue_browse_url(issue.connection.subdomain, issue.key),
             "parent": parent,
             "pull_requests": _with_safe_urls(issue.pull_requests.order_by("state", "url")),
             "documents": _with_safe_urls(issue.documents.order_by("title", "url")),
             "transitions": transitions,
+            "investment": {"category": rules.category_of(rule), "why": rules.explain(rule)},
+            "sprint_stays": issue.sprint_memberships.select_related("sprint").order_by(
+                "joined_at", "sprint__jira_id"
+            ),
             "score": result,
             "stored_score": stored,
             "outdated": stored is not None and stored.version != SCORE_VERSION,

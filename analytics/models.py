@@ -80,3 +80,9 @@ class TeamMember(models.Model):
     def clean(self):
         if self.team_id and self.person_id and self.team.workspace_id != self.person.workspace_id:
             raise ValidationError("A team can only have people of its own workspace.")
+
+
+# Investment categories live with their report.
+from analytics.investment.models import InvestmentRules  # noqa: E402
+
+__all__ = ["InvestmentRules", "IssueScore", "Team", "TeamMember"]

@@ -1,6 +1,8 @@
 from django.urls import path
 
 from analytics import issue_views, views
+from analytics.investment import views as investment_views
+from analytics.sprints import views as sprint_views
 from analytics.teams import views as team_views
 
 urlpatterns = [
@@ -26,6 +28,19 @@ urlpatterns = [
         {"export": True},
         name="report_team_csv",
     ),
+    path("reports/sprints/", sprint_views.sprints, name="report_sprints"),
+    path(
+        "reports/sprints/export/<slug:sprint_table>.csv",
+        sprint_views.sprints_export,
+        name="report_sprints_export",
+    ),
+    path("reports/sprints/<id:sprint_id>/", sprint_views.sprint_detail, name="report_sprint"),
+    path("reports/investment/", investment_views.investment, name="report_investment"),
+    path(
+        "reports/investment/export/<slug:investment_table>.csv",
+        investment_views.investment_export,
+        name="report_investment_export",
+    ),
     path("issues/<id:issue_id>/", issue_views.issue_detail, name="issue_detail"),
     path("settings/teams/", team_views.teams, name="teams"),
     path("settings/teams/<id:team_id>/", team_views.team_edit, name="team_edit"),
@@ -40,4 +55,5 @@ urlpatterns = [
         name="team_member_remove",
     ),
     path("settings/teams/<id:team_id>/delete/", team_views.team_delete, name="team_delete"),
+    path("settings/investment/", investment_views.investment_settings, name="investment_settings"),
 ]

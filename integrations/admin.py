@@ -12,6 +12,8 @@ from integrations.models import (
     JiraWebhook,
     Person,
     PullRequest,
+    Sprint,
+    SprintMembership,
     StatusTransition,
     SyncRun,
     WebhookEvent,
@@ -177,6 +179,23 @@ class DocumentInline(admin.TabularInline):
     readonly_fields = fields
 
 
+class SprintMembershipInline(admin.TabularInline):
+    model = SprintMembership
+    extra = 0
+    fields = ["sprint", "issue", "joined_at", "left_at"]
+    readonly_fields = fields
+
+
+@admin.register(Sprint)
+class SprintAdmin(admin.ModelAdmin):
+    list_display = ["name", "state", "board_id", "start_at", "completed_at", "connection"]
+    list_filter = ["state", "workspace"]
+    search_fields = ["name", "jira_id", "connection__subdomain"]
+    list_select_related = ["connection"]
+    raw_id_fields = ["connection", "workspace"]
+    inlines = [SprintMembershipInline]
+
+
 @admin.register(Issue)
 class IssueAdmin(admin.ModelAdmin):
     list_display = [
@@ -194,7 +213,13 @@ class IssueAdmin(admin.ModelAdmin):
     search_fields = ["key", "summary", "jira_id"]
     list_select_related = ["connection"]
     raw_id_fields = ["creator", "reporter", "assignee", "completed_by", "connection", "workspace"]
-    inlines = [TransitionInline, CommentInline, PullRequestInline, DocumentInline]
+    inlines = [
+        TransitionInline,
+        CommentInline,
+        PullRequestInline,
+        DocumentInline,
+        SprintMembershipInline,
+    ]
     show_full_result_count = False
 
 

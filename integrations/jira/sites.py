@@ -153,6 +153,14 @@ class InvalidSiteUrlTemplate(ImproperlyConfigured):
     """
 
 
+def issue_browse_url(subdomain: str, key: str) -> str:
+    """The issue's page in Jira; "" when the stored site label is not a valid one."""
+    try:
+        return f"{site_base_url(subdomain)}/browse/{key}"
+    except InvalidSubdomain:
+        return ""
+
+
 class InvalidCloudId(ValueError):
     """Not an Atlassian cloud id (a UUID in practice)."""
 

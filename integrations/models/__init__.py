@@ -9,6 +9,7 @@ from integrations.models.issues import (
     PullRequest,
     StatusTransition,
 )
+from integrations.models.sprints import Sprint, SprintMembership
 from integrations.models.webhooks import JiraWebhook, WebhookEvent
 
 __all__ = [
@@ -22,6 +23,8 @@ __all__ = [
     "JiraWebhook",
     "Person",
     "PullRequest",
+    "Sprint",
+    "SprintMembership",
     "StatusTransition",
     "SyncRun",
     "WebhookEvent",

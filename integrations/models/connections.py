@@ -85,6 +85,8 @@ class JiraConnection(models.Model):
         help_text="Blank: the first non-empty of the site's story-point fields.",
     )
     development_field = models.CharField(max_length=64, blank=True)
+    # Jira Software's Sprint field (found by its schema); blank on sites without it.
+    sprint_field = models.CharField(max_length=64, blank=True)
     # The site's resolutions [{"id", "name"}], from /rest/api/3/resolution/search.
     resolutions = models.JSONField(default=list, blank=True)
     # The version of the derived delivery facts the stored issues were computed with;

@@ -133,6 +133,14 @@ class Issue(models.Model):
             models.Index(fields=["workspace", "done_at"]),
             models.Index(fields=["workspace", "status_category"]),
             models.Index(fields=["connection", "key"]),
+            # An epic's children (the Investment report's epic progress).
+            models.Index(fields=["connection", "parent_key"], name="issue_children"),
+            # Open epics, most recently changed first.
+            models.Index(
+                fields=["workspace", "-updated_at"],
+                condition=models.Q(hierarchy_level__gte=1),
+                name="issue_epics_by_activity",
+            ),
         ]
         ordering = ["-updated_at"]
 

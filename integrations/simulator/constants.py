@@ -33,6 +33,9 @@ DEVELOPMENT_FIELD_NAME = "Development"
 # a plain number field "Story Points" (fact sheet section 10).
 ESTIMATE_FIELD = ("customfield_10016", "Story point estimate")
 STORY_POINTS_FIELD = ("customfield_10024", "Story Points")
+# Jira Software's Sprint field: every sprint an issue is or was in (fact sheet section 10).
+SPRINT_FIELD = ("customfield_10020", "Sprint")
+SPRINT_SCHEMA = "com.pyxis.greenhopper.jira:gh-sprint"
 ESTIMATE_SCHEMA = "com.pyxis.greenhopper.jira:jsw-story-points"
 NUMBER_SCHEMA = "com.atlassian.jira.plugin.system.customfieldtypes:float"
 

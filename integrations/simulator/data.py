@@ -28,6 +28,7 @@ from .generate import build_skeleton, generate_core
 from .people import build_users
 from .records import IssueCore, Skeleton
 from .seeding import derive_seed, stable_uuid
+from .sprints import SprintDef, build_sprints
 
 CORE_CACHE_SIZE = 20_000
 COMPONENT_NAMES = ("API", "Web", "Billing", "Auth", "Search", "Infra", "Mobile", "Data")
@@ -83,6 +84,8 @@ class Site:
             comps = [(str(10_000 + i * 10 + j), name) for j, name in enumerate(names)]
             self.projects.append(Project(i, str(10_000 + i), key, project_name(key), comps))
         self.project_by_key = {p.key: p for p in self.projects}
+        # Scrum boards' sprints by id (sprints.py); mutations close and start them.
+        self.sprints: dict[int, SprintDef] = build_sprints(seed, subdomain, self.projects, now_ms)
         self.users = build_users(seed, subdomain)
         self.assignable_count = len(self.users) - 3
         self.former_user, self.app_user, self.git_app_user = range(
@@ -227,9 +230,19 @@ class Site:
     def add_comment(self, issue_id, text: str | None = None, author: str | None = None) -> str:
         return mutations.add_comment(self, issue_id, text=text, author=author)
 
+    def complete_sprint(self, sprint_id: int, *, move_to: int | None = None, at=None) -> list[str]:
+        return mutations.complete_sprint(self, sprint_id, move_to=move_to, at=at)
+
+    def start_sprint(self, sprint_id: int, *, at=None) -> None:
+        mutations.start_sprint(self, sprint_id, at=at)
+
     def mutate(self, rng_seed: int, count: int) -> list[dict]:
         return mutations.mutate(self, rng_seed, count)
 
     def truth(self, email: str | None = None) -> dict[str, dict]:
         """id -> summary of every live issue (visible to ``email`` when given)."""
         return truth.truth(self, email)
+
+    def sprint_truth(self) -> dict[int, dict]:
+        """Jira sprint id -> the sprint as issues' Sprint fields show it."""
+        return truth.sprint_truth(self)

@@ -36,6 +36,7 @@ from .dates import RENDER_ZONES
 from .history import HistoryBuilder
 from .records import Comment, IssueCore, Skeleton
 from .seeding import derive_seed
+from .sprints import plan_sprints
 
 LABELS = (
     "backend", "frontend", "tech-debt", "customer", "security", "perf", "ux", "infra",
@@ -184,6 +185,7 @@ def generate_core(site, idx: int) -> IssueCore:
     builder.build(history_times, transitions)
     builder.migrate_workflow(created, updated, created_done)
     core.histories = builder.histories
+    plan_sprints(site, core, idx, created, updated)
 
     regulars = (reporter, reporter if assignee is None else assignee)
     draw = rng.random

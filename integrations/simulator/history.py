@@ -1,7 +1,7 @@
 """Changelog histories of a generated issue.
 
 Status transitions come from the issue's status path; the other entries (assignee, priority,
-summary, story points, sprint, rank...) are chained so that each change starts from the
+summary, story points, rank...) are chained so that each change starts from the
 previous value and the last one ends at the issue's current value.
 """
 
@@ -30,11 +30,11 @@ from .records import History
 # migration's entries come after them.
 MIGRATION_ID_OFFSET = 250
 
+# Sprint changes come from the issue's life in sprints (sprints.py), not from here.
 EXTRA_KINDS = (
-    "assignee", "priority", "labels", "Sprint", "Rank", "summary", "points", "description",
-    "Flagged",
+    "assignee", "priority", "labels", "Rank", "summary", "points", "description", "Flagged",
 )  # fmt: skip
-EXTRA_WEIGHTS = (20, 8, 10, 15, 20, 5, 10, 7, 5)
+EXTRA_WEIGHTS = (20, 8, 10, 20, 5, 10, 7, 5)
 OLD_SUMMARIES = ("TBD", "draft", "New issue", "Investigate")
 
 
@@ -228,22 +228,6 @@ class HistoryBuilder:
             return [
                 item("labels", None, "", None, rng.choice(("backend", "customer", "tech-debt")))
             ]
-        if kind == "Sprint":
-            sprint = rng.randint(1, 40)
-            items = [
-                item(
-                    "Sprint",
-                    "",
-                    "",
-                    str(sprint),
-                    f"Sprint {sprint}",
-                    field_id="customfield_10020",
-                    custom=True,
-                )
-            ]
-            if rng.random() < 0.3:
-                items.append(self._rank())
-            return items
         if kind == "description":
             return [item("description", None, "old text", None, "updated text")]
         if kind == "Flagged":

@@ -27,6 +27,7 @@ from .dates import coerce_ms, iso_utc
 from .history import item, record_status_change, status_items
 from .records import Comment, History
 from .seeding import derive_seed
+from .sprints import SPRINT_DAYS, move_sprints
 
 NEXT_STATUS = {TODO.id: IN_PROGRESS, IN_PROGRESS.id: IN_REVIEW, IN_REVIEW.id: DONE, DONE.id: TODO}
 CURRENT_STATUS_BY_ID = {s.id: s for s in STATUSES}
@@ -66,7 +67,8 @@ def _deliver(site, event: str, idx: int, **details) -> None:
 
 
 def update_issue(site, issue_id, *, updated=None, **changes) -> dict:
-    """Change summary/status/assignee/priority/labels/story_points/description; bump updated."""
+    """Change summary/status/assignee/priority/labels/story_points/description/sprints
+    (a list of sprint ids: the whole Sprint field); bump updated."""
     with site.lock:
         idx = site.resolve(issue_id)
         core = site.materialize(idx)
@@ -130,6 +132,12 @@ def _apply(site, core, name: str, value, at: int) -> list[dict]:
         core.description = content.plain_comment(value) if isinstance(value, str) else value
         core.desc_seed = None
         return [item("description", None, "", None, "updated")]
+    if name == "sprints":
+        unknown = [sprint_id for sprint_id in value if sprint_id not in site.sprints]
+        if unknown:
+            raise ValueError(f"unknown sprints {unknown}")
+        change = move_sprints(site, core, at, list(value))
+        return [change] if change else []
     raise ValueError(f"update_issue cannot change {name!r}")
 
 
@@ -184,7 +192,9 @@ def create_issue(
     issue_type: str = "Task",
     parent=None,
     created=None,
+    sprints=(),
 ) -> str:
+    """A new issue; ``sprints`` are set at creation, which leaves no history item."""
     with site.lock:
         sk = site.skeleton
         project = site.project_by_key[(project_key or site.projects[0].key).upper()]
@@ -207,6 +217,8 @@ def create_issue(
         core = site.materialize(idx)
         if summary is not None:
             core.summary = summary
+        if sprints:
+            move_sprints(site, core, at, list(sprints))
         site.version += 1
         _deliver(site, "jira:issue_created", idx)
         return site.issue_id(idx)
@@ -225,6 +237,44 @@ def add_comment(site, issue_id, *, text: str | None = None, author=None) -> str:
         _touch(site, idx, at)
         _deliver(site, "comment_created", idx, comment=comment)
         return str(comment.id)
+
+
+def start_sprint(site, sprint_id: int, *, at=None) -> None:
+    """Start a planned sprint, as a board's "Start sprint" does: no issue changes."""
+    with site.lock:
+        sprint = site.sprints[sprint_id]
+        if sprint.state != "future":
+            raise ValueError(f"sprint {sprint_id} is {sprint.state}, not future")
+        sprint.start_ms = coerce_ms(at, site.clock())
+        sprint.end_ms = sprint.start_ms + SPRINT_DAYS * 86_400_000
+        sprint.state = "active"
+
+
+def complete_sprint(site, sprint_id: int, *, move_to: int | None = None, at=None) -> list[str]:
+    """Close an active sprint as Jira does: done issues are left as they are (not even their
+    ``updated`` changes); unfinished ones move to ``move_to``, or stay (back in the
+    backlog, the closed sprint kept in their field). Returns the ids of issues changed."""
+    with site.lock:
+        sprint = site.sprints[sprint_id]
+        if sprint.state != "active":
+            raise ValueError(f"sprint {sprint_id} is {sprint.state}, not active")
+        closed_at = coerce_ms(at, site.clock())
+        sprint.state, sprint.complete_ms = "closed", closed_at
+        moved = []
+        board_project = sprint.project_index
+        for idx in site.live_indexes([site.projects[board_project].key]):
+            core = site.core(idx)
+            if sprint_id not in core.sprint_ids or core.status is DONE or move_to is None:
+                continue
+            core = site.materialize(idx)
+            at_ms = max(closed_at, site.skeleton.updated[idx] + 1)
+            change = move_sprints(site, core, at_ms, [*core.sprint_ids, move_to])
+            if change:
+                _record(site, core, at_ms, [change])
+                _touch(site, idx, at_ms)
+                moved.append(site.issue_id(idx))
+        site.version += 1
+        return moved
 
 
 def mutate(site, rng_seed: int, count: int) -> list[dict]:

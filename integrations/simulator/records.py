@@ -68,3 +68,7 @@ class IssueCore:
     completed_ms: int | None = None
     # PR links posted only in comments (by people or the GitHub app), not in dev-status.
     comment_prs: list[str] = field(default_factory=list)
+    # The Sprint field (sprint ids in the order they were joined), and every stay in a
+    # sprint as [sprint id, joined ms, left ms or None]: the simulator's own record.
+    sprint_ids: list[int] = field(default_factory=list)
+    sprint_stays: list[list] = field(default_factory=list)

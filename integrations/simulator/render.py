@@ -11,6 +11,7 @@ from .constants import (
     ISSUE_TYPES,
     PRIORITIES,
     RESOLUTIONS,
+    SPRINT_FIELD,
     STATUS_BY_ID,
     STORY_POINTS_FIELD,
 )
@@ -27,7 +28,7 @@ NAVIGABLE_FIELDS = (
     "summary", "status", "issuetype", "priority", "assignee", "reporter", "creator",
     "created", "updated", "resolutiondate", "resolution", "labels", "components", "parent",
     "project", "description", "comment", "statuscategorychangedate", ESTIMATE_FIELD[0],
-    STORY_POINTS_FIELD[0], DEVELOPMENT_FIELD_ID,
+    STORY_POINTS_FIELD[0], DEVELOPMENT_FIELD_ID, SPRINT_FIELD[0],
 )  # fmt: skip
 POINTS_FIELD_IDS = frozenset({ESTIMATE_FIELD[0], STORY_POINTS_FIELD[0]})
 
@@ -233,6 +234,8 @@ FIELD_RENDERERS = {
     "description": lambda v: description_json(v.site, v.core),
     "comment": _comments,
     DEVELOPMENT_FIELD_ID: lambda v: devinfo.development_field(v.core.prs),
+    # Jira sends null, not [], for an issue never in a sprint.
+    SPRINT_FIELD[0]: lambda v: [v.site.sprints[i].as_json() for i in v.core.sprint_ids] or None,
 }
 
 

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from .constants import ESTIMATE_FIELD, ESTIMATE_SCHEMA, NUMBER_SCHEMA, STORY_POINTS_FIELD
+from .constants import (
+    ESTIMATE_FIELD,
+    ESTIMATE_SCHEMA,
+    NUMBER_SCHEMA,
+    SPRINT_FIELD,
+    SPRINT_SCHEMA,
+    STORY_POINTS_FIELD,
+)
 
 SYSTEM_FIELDS = (
     # (id, name, schema type, items/system)
@@ -29,7 +36,7 @@ ARRAY_ITEMS = {"labels": "string", "components": "component"}
 # Decoys every Jira Cloud site has; a client finding fields by name must not pick these up.
 OTHER_CUSTOM_FIELDS = (
     ("customfield_10019", "Rank", "any", "com.pyxis.greenhopper.jira:gh-lexo-rank"),
-    ("customfield_10020", "Sprint", "array", "com.pyxis.greenhopper.jira:gh-sprint"),
+    (*SPRINT_FIELD, "array", SPRINT_SCHEMA),
     (
         "customfield_10021",
         "Flagged",

@@ -80,7 +80,19 @@ def issue_truth(site, idx: int, core: IssueCore) -> dict:
         # the development panel (OAuth) can find.
         "linked_pr_urls": sorted({pr.url for pr in core.prs} | set(core.comment_prs)),
         "text_pr_urls": sorted(text_pull_requests(site, core)),
+        # Sprints: the field now, and each stay [sprint id, joined, left or None] (ISO UTC).
+        "sprint_ids": list(core.sprint_ids),
+        "sprint_stays": [
+            [sprint_id, iso_utc(joined), iso_utc(left)]
+            for sprint_id, joined, left in core.sprint_stays
+        ],
     }
+
+
+def sprint_truth(site) -> dict[int, dict]:
+    """Every sprint of the site as its Sprint field values show it, by id."""
+    with site.lock:
+        return {sprint_id: sprint.as_json() for sprint_id, sprint in site.sprints.items()}
 
 
 def truth(site, email: str | None = None) -> dict[str, dict]:

@@ -2,8 +2,9 @@
 
 ``finish`` is the one step that derives what isn't in Jira's JSON as such: status
 transitions with their categories, when work started and was completed
-(``integrations.jira.workflow``), whether it was delivered, who it is credited to, and
-the linked pull requests and documents from every source. Pure functions, no ORM.
+(``integrations.jira.workflow``), whether it was delivered, who it is credited to, when
+it was in which sprint (``integrations.sync.sprints``), and the linked pull requests and
+documents from every source. Pure functions, no ORM.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from integrations.jira import workflow
 from integrations.jira.fields import JiraUserRef, parse_jira_datetime, user_ref
 from integrations.jira.links import document_from_url, parse_remote_link, pull_request_from_url
 from integrations.sync.mapping import URL_LIMIT, IssueRecord, LinkRecord, TransitionRecord
+from integrations.sync.sprints import sprint_changes, sprint_stays
 
 # The version of the rules below. Raise it when a derived fact changes meaning: each
 # connection's next sync is then a full one, which recomputes every stored issue.
-FACTS_VERSION = 1
+FACTS_VERSION = 2  # 2: sprint membership history
 
 
 @dataclass
@@ -28,6 +30,8 @@ class Workflow:
 
     catalog: workflow.StatusCatalog
     not_delivered: tuple[str, ...] = workflow.DEFAULT_NOT_DELIVERED_RESOLUTIONS
+    # The site's Sprint field id, which names its changelog items.
+    sprint_field: str = ""
     # Statuses met in changelogs whose category can't be told: "name (id)".
     unknown_statuses: set[str] = field(default_factory=set)
 
@@ -212,4 +216,10 @@ def finish(
     # Integrations (Automation for Jira, Git apps...) and customers are never credited.
     credited = assignee_at(record, record.completed_at) if record.completed_at else None
     record.completed_by = None if credited is None or credited.is_bot else credited
+    if record.sprints is not None:
+        record.sprint_stays = sprint_stays(
+            created_at=record.created_at,
+            current=[sprint.id for sprint in record.sprints],
+            changes=sprint_changes(record.histories, rules.sprint_field),
+        )
     collect_links(record, list(remote_links), list(dev_status_prs))

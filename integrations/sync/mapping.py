@@ -20,6 +20,8 @@ from integrations.jira.fields import (
     status_category,
     user_ref,
 )
+from integrations.jira.sprints import SprintInfo, parse_sprint_field
+from integrations.sync.sprints import SprintStay
 
 # Fields asked of the enhanced search: it returns only `id` unless told otherwise.
 BASE_FIELDS = [
@@ -128,12 +130,17 @@ class IssueRecord:
     resolution_id: str = ""
     resolution: str = ""
     category_changed_at: datetime | None = None
+    # The Sprint field now: every sprint the issue is or was in; None when it wasn't read
+    # (the site has no such field, or the caller didn't ask for it).
+    sprints: list[SprintInfo] | None = None
     # Derived by ``finish`` once the per-issue requests are in.
     transitions: list[TransitionRecord] = field(default_factory=list)
     started_at: datetime | None = None
     completed_at: datetime | None = None
     delivered: bool = False
     completed_by: JiraUserRef | None = None
+    # None when the Sprint field wasn't read: the stored stays are then left as they are.
+    sprint_stays: list[SprintStay] | None = None
     documents: list[LinkRecord] = field(default_factory=list)
     pull_requests: list[LinkRecord] = field(default_factory=list)
 
@@ -207,7 +214,7 @@ def _project_key(fields: dict, key: str) -> str:
 
 
 def map_issue(
-    raw: dict, *, story_points_fields=(), development_field: str = ""
+    raw: dict, *, story_points_fields=(), development_field: str = "", sprint_field: str = ""
 ) -> IssueRecord | None:
     """One search result → an IssueRecord; None for a result too broken to store."""
     if not isinstance(raw, dict):
@@ -256,6 +263,8 @@ def map_issue(
         resolution_id=str(resolution.get("id") or "")[:32],
         resolution=_name(resolution),
         category_changed_at=parse_jira_datetime(fields.get("statuscategorychangedate")),
+        # Jira returns a requested field even when empty (null): absent means not asked for.
+        sprints=parse_sprint_field(fields[sprint_field]) if sprint_field in fields else None,
         has_development=development_has_pull_requests(development),
         pull_request_types=development_pull_request_types(development),
         comment_total=comment_total,
@@ -268,7 +277,7 @@ def map_issue(
 
 
 def map_issues(
-    raw_issues: list, *, story_points_fields=(), development_field: str = ""
+    raw_issues: list, *, story_points_fields=(), development_field: str = "", sprint_field: str = ""
 ) -> tuple[list[IssueRecord], list[SkippedIssue]]:
     """Map a search page; an issue that can't be mapped is skipped, not its page."""
     records: list[IssueRecord] = []
@@ -278,7 +287,10 @@ def map_issues(
         key = str(raw.get("key") or "")[:64] if isinstance(raw, dict) else ""
         try:
             record = map_issue(
-                raw, story_points_fields=story_points_fields, development_field=development_field
+                raw,
+                story_points_fields=story_points_fields,
+                development_field=development_field,
+                sprint_field=sprint_field,
             )
         except Exception as error:  # noqa: BLE001 - one odd issue must not stop the others
             reason = f"Jira sent it in a shape that can't be read ({type(error).__name__})."

@@ -18,6 +18,7 @@ from integrations.connections import client_for, unreadable_credentials_message
 from integrations.delivery import not_delivered_resolutions
 from integrations.jira.errors import JiraAuthError, JiraBadRequestError, JiraError
 from integrations.jira.fields import DEVELOPMENT_FIELD_NAMES, estimation_fields, find_field_id
+from integrations.jira.sprints import find_sprint_field
 from integrations.jira.workflow import StatusCatalog
 from integrations.models import Issue, JiraConnection, JiraProject, SyncRun
 from integrations.oauth_tokens import OAUTH_REJECTED_MESSAGE
@@ -26,6 +27,7 @@ from integrations.sync.extras import ExtrasProblems, fetch_extras
 from integrations.sync.finish import FACTS_VERSION, Workflow
 from integrations.sync.mapping import BASE_FIELDS, SkippedIssue, map_issues
 from integrations.sync.pipeline import read_ahead
+from integrations.sync.sprint_rows import refresh_open_sprints
 from integrations.sync.writer import stored_versions, write_page
 from pensero.encryption import SecretDecryptionError
 
@@ -83,6 +85,7 @@ class _Run:
             {"id": f.id, "name": f.name[:255]} for f in estimation_fields(fields)
         ]
         self.connection.development_field = find_field_id(fields, DEVELOPMENT_FIELD_NAMES) or ""
+        self.connection.sprint_field = find_sprint_field(fields)
         try:
             self.connection.resolutions = [
                 {"id": str(r.get("id", ""))[:32], "name": str(r.get("name", ""))[:255]}
@@ -96,6 +99,7 @@ class _Run:
         self.rules = Workflow(
             catalog=StatusCatalog(self.client.statuses()),
             not_delivered=not_delivered_resolutions(self.connection.workspace_id),
+            sprint_field=self.connection.sprint_field,
         )
 
     def resolve_projects(self) -> list[str]:
@@ -197,7 +201,11 @@ class _Run:
 
     def search_fields(self) -> list[str]:
         """The fields every issue is read with (the sync's pages and webhook fetches)."""
-        extra = [*self.connection.story_points_field_ids, self.connection.development_field]
+        extra = [
+            *self.connection.story_points_field_ids,
+            self.connection.development_field,
+            self.connection.sprint_field,
+        ]
         return BASE_FIELDS + [f for f in dict.fromkeys(extra) if f]
 
     def prepare_page(self, page: dict) -> tuple[int, list]:
@@ -208,6 +216,7 @@ class _Run:
             raw_issues,
             story_points_fields=self.connection.story_points_field_ids,
             development_field=self.connection.development_field,
+            sprint_field=self.connection.sprint_field,
         )
         known = self.known
         # Never overwrite a row with an older `updated`; skip unchanged rows unless --full.
@@ -317,6 +326,7 @@ def sync_connection(
         project_keys = sync.resolve_projects()
         if project_keys:
             sync.sync_issues(project_keys)
+            refresh_open_sprints(sync.client, connection)
             if _census_due(connection, sync.full):
                 sync.census(project_keys)
         else:
@@ -356,6 +366,7 @@ def sync_connection(
             jira_time_zone=connection.jira_time_zone,
             estimation_fields=connection.estimation_fields,
             development_field=connection.development_field,
+            sprint_field=connection.sprint_field,
             resolutions=connection.resolutions,
             facts_version=FACTS_VERSION,
         )

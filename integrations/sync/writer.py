@@ -22,6 +22,7 @@ from integrations.models import (
 )
 from integrations.sync.bulk import insert_rows, upsert_rows
 from integrations.sync.mapping import IssueRecord
+from integrations.sync.sprint_rows import store_sprints
 
 
 @dataclass
@@ -298,6 +299,7 @@ def write_page(
         insert_rows(StatusTransition, transitions)
         insert_rows(IssueDocument, documents)
         insert_rows(PullRequest, pulls)
+        store_sprints(connection, records, pks)
         result.created = sum(1 for r in records if r.jira_id not in known)
         result.updated = len(records) - result.created
         result.changed_issue_ids = issue_pks

@@ -292,3 +292,33 @@ def build_report_dataset(acme, globex):
         removed=removed,
     )
     return data
+
+
+def make_sprint(
+    connection, jira_id, *, start=None, end=None, completed=None, state=None, board_id=1, **fields
+):
+    """A sprint of `connection`; closed when `completed` is given, active when only `start` is."""
+    from integrations.models import Sprint
+
+    if state is None:
+        state = "closed" if completed else ("active" if start else "future")
+    return Sprint.objects.create(
+        workspace=connection.workspace,
+        connection=connection,
+        jira_id=jira_id,
+        name=fields.pop("name", f"Sprint {jira_id}"),
+        state=state,
+        board_id=board_id,
+        start_at=start,
+        end_at=end or (start + timedelta(days=14) if start else None),
+        completed_at=completed,
+        **fields,
+    )
+
+
+def make_stay(issue, sprint, joined, left=None):
+    from integrations.models import SprintMembership
+
+    return SprintMembership.objects.create(
+        issue=issue, sprint=sprint, joined_at=joined, left_at=left
+    )

@@ -3,7 +3,8 @@
 Sign up → create a workspace → connect the Jira simulator with an API token (a wrong
 token first) → watch the first sync's progress bar fill while a real qcluster runs it →
 change the projects on the Manage page → Reports with charts → a contributor's
-drill-down → CSV downloads → disconnect, keeping the data.
+drill-down → CSV downloads → Sprints, a sprint's page and an issue's category →
+Investment by story points → a new investment rule → disconnect, keeping the data.
 
 Each step leaves a screenshot in test-artifacts/browser/ (01-signup.png, …).
 """
@@ -229,6 +230,72 @@ def test_new_admin_journey(browsing, task_cluster, jira_simulator):
     first_keys = page.locator("#table-issues tbody th").all_inner_texts()
     assert [row[0] for row in rows[1 : len(first_keys) + 1]] == first_keys
     issues_before = connection.issues.count()
+
+    # Sprints: commitment, scope change and carry-over charts, each sprint's numbers.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()
+    page.get_by_role("navigation", name="Reports").get_by_role("link", name="Sprints").click()
+    expect(page.get_by_role("heading", name="Sprints", exact=True)).to_be_visible()
+    charts = page.locator("figure.chart")
+    for title in (
+        "Committed and completed issues per sprint",
+        "Scope change per sprint",
+        "Carried over per sprint",
+    ):
+        expect(
+            charts.filter(has=page.get_by_role("heading", name=title)).locator("svg")
+        ).to_be_visible()
+    sprints = page.locator("#table-sprints tbody tr")
+    assert sprints.count() > 3
+    browsing.shot("12a-sprints")
+    section = page.locator("section", has=page.get_by_role("heading", name=re.compile("^Sprints")))
+    with page.expect_download() as download_info:
+        section.get_by_role("link", name="Download CSV").click()
+    rows = _read_csv(download_info.value)
+    assert rows[0] == _table_headers(page, "table-sprints")
+    assert [row[0] for row in rows[1:]] == sprints.locator("th").all_inner_texts()
+    # A closed sprint's page: its numbers add up, and its issues are listed by group.
+    closed = sprints.filter(has_text="Closed").last
+    name = closed.locator("th").inner_text()
+    committed = int(closed.locator("td").nth(6).inner_text())
+    closed.get_by_role("link", name=name).click()
+    expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name=f"Committed ({committed})")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Committed \d+ \+ added \d+ − removed"))).to_be_visible()
+    browsing.shot("12b-sprint")
+    first_issue = page.locator("table.keyed tbody th a").first
+    key = first_issue.inner_text()
+    first_issue.click()
+    expect(page.get_by_role("heading", name=re.compile(re.escape(key)))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"(Rule \d+ placed it|No rule matched)"))).to_be_visible()
+    expect(page.get_by_role("link", name=name)).to_be_visible()  # the sprints it was in
+    browsing.shot("12c-issue-investment")
+
+    # Investment: the share of delivered work per month, by the measure chosen.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()
+    page.get_by_role("navigation", name="Reports").get_by_role("link", name="Investment").click()
+    expect(page.get_by_role("heading", name="Investment", exact=True)).to_be_visible()
+    expect(page.locator("figure.chart svg")).to_have_count(3)
+    page.get_by_label("Share of", exact=True).select_option("story_points")
+    page.get_by_role("button", name="Apply").click()
+    expect(
+        page.get_by_role("heading", name="Share of delivered work per month, by story points")
+    ).to_be_visible()
+    assert page.locator("#table-epics tbody tr").count() > 0
+    browsing.shot("12d-investment")
+
+    # Settings → Investment: a new first rule sends performance work to Tech debt.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()
+    page.get_by_role("navigation", name="Settings").get_by_role("link", name="Investment").click()
+    expect(page.get_by_role("heading", name="Investment categories")).to_be_visible()
+    blank = page.locator("#rules tbody tr").nth(6)
+    blank.locator("select").first.select_option("label")
+    blank.locator("input[type=text]").fill("perf")
+    blank.locator("select").last.select_option("Tech debt")
+    blank.locator("input[type=number]").fill("0")
+    page.get_by_role("button", name="Save rules").click()
+    expect(page.get_by_text("Rules saved. Reports use them now.")).to_be_visible()
+    expect(page.locator("#rules tbody tr").first.locator("input[type=text]")).to_have_value("perf")
+    browsing.shot("12e-investment-settings")
 
     # Disconnect from the Manage page, keeping the synced data.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()

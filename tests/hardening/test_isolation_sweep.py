@@ -9,7 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from integrations.models import Issue, JiraUser, Person
+from integrations.models import Issue, JiraUser, Person, Sprint
 from integrations.webhooks.setup import webhook_for
 from pensero.models import Membership
 
@@ -31,6 +31,11 @@ ACCESS = {
     "report_contributor_csv": (MEMBER, "get", ("person_id",)),
     "report_team": (MEMBER, "get", ("team_id",)),
     "report_team_csv": (MEMBER, "get", ("team_id",)),
+    "report_sprints": (MEMBER, "get", ()),
+    "report_sprints_export": (MEMBER, "get", ("sprint_table",)),
+    "report_sprint": (MEMBER, "get", ("sprint_id",)),
+    "report_investment": (MEMBER, "get", ()),
+    "report_investment_export": (MEMBER, "get", ("investment_table",)),
     "issue_detail": (MEMBER, "get", ("issue_id",)),
     "settings": (ADMIN, "get", ()),
     "members": (ADMIN, "get", ()),
@@ -50,6 +55,7 @@ ACCESS = {
     "jira_manage": (ADMIN, "get", ("connection_id",)),
     "jira_story_points": (ADMIN, "post", ("connection_id",)),
     "delivery_settings": (ADMIN, "get", ()),
+    "investment_settings": (ADMIN, "get", ()),
     "jira_sync_now": (ADMIN, "post", ("connection_id",)),
     "jira_sync_progress": (ADMIN, "get", ("connection_id",)),
     "jira_disconnect": (ADMIN, "post", ("connection_id",)),
@@ -105,14 +111,20 @@ def acme_objects(acme, bob, acme_connection):
     )
     team = Team.objects.create(workspace=acme, name="Platform")
     team.members.add(person)
+    sprint = Sprint.objects.create(
+        workspace=acme, connection=acme_connection, jira_id=1, state="active", start_at=now
+    )
     return {
         "connection_id": acme_connection.pk,
         "issue_id": issue.pk,
         "person_id": person.pk,
         "team_id": team.pk,
+        "sprint_id": sprint.pk,
         "membership_id": Membership.objects.get(user=bob).pk,
         "table": "contributors",
         "token": webhook_for(acme_connection).url_token,
+        "sprint_table": "sprints",
+        "investment_table": "months",
     }
 
 
@@ -162,7 +174,8 @@ def test_members_open_member_pages(bob_client, acme_objects, name):
     sorted(
         n
         for n, (access, _, kinds) in ACCESS.items()
-        if access in (MEMBER, ADMIN) and set(kinds) - {"table"}
+        # Table names are not objects of a workspace.
+        if access in (MEMBER, ADMIN) and {kind for kind in kinds if not kind.endswith("table")}
     ),
 )
 def test_another_workspaces_admin_gets_404_on_acme_objects(charlie_client, acme_objects, name):

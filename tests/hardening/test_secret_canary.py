@@ -62,9 +62,10 @@ def test_the_token_appears_nowhere(
     assert run.status == SyncRun.Status.SUCCEEDED, run.error
 
     # Every app page, with real objects.
-    from integrations.models import Issue, Person
+    from integrations.models import Issue, Person, Sprint
 
     issue = Issue.objects.filter(connection=connection).first()
+    sprint = Sprint.objects.filter(connection=connection, state="closed").first()
     person = Person.objects.filter(workspace=acme).first()
     from analytics.models import Team
 
@@ -79,6 +80,9 @@ def test_the_token_appears_nowhere(
         "team_id": team.pk,
         "membership_id": Membership.objects.get(user=bob).pk,
         "table": "contributors",
+        "sprint_id": sprint.pk,
+        "sprint_table": "sprints",
+        "investment_table": "months",
     }
     for name, (_, method, kinds) in ACCESS.items():
         if method != "get":
@@ -105,6 +109,7 @@ def test_the_token_appears_nowhere(
     # Management commands.
     for command, args in [
         ("export_issues", ["--format", "jsonl"]),
+        ("export_sprints", ["--format", "jsonl"]),
         ("sync_jira", ["--connection", str(connection.pk)]),
     ]:
         out = io.StringIO()

@@ -37,7 +37,9 @@ def test_it_shows_what_to_paste_into_jira_but_not_the_secret(
     assert "System → WebHooks" in page and "Create a WebHook" in page
     assert "Register it for me" in page
     assert webhook.secret.reveal() not in page
-    assert str(acme_connection.pk) not in f"/hooks/jira/{webhook.url_token}/"
+    # An unguessable token, never the connection's id.
+    assert webhook.url_token != str(acme_connection.pk) and len(webhook.url_token) >= 32
+    assert f"/hooks/jira/{acme_connection.pk}/" not in page
 
 
 def test_the_secret_is_shown_on_request_only(alice_client, acme_connection, public_url):

@@ -2,16 +2,20 @@
 
 import csv
 import json
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
+from itertools import islice
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import F
 
 from analytics.export import safe_cell
 from integrations.jira.workflow import cycle_time, lead_time
-from integrations.models import Issue
+from integrations.models import Issue, SprintMembership
 from pensero.models import Workspace
+
+CHUNK = 2000
 
 
 def _when(value: datetime | None) -> str:
@@ -59,6 +63,9 @@ COLUMNS: list[tuple[str, Callable[[dict], object]]] = [
     ("linked_prs", lambda row: row["pull_request_count"]),
     ("linked_documents", lambda row: row["document_count"]),
     ("score", lambda row: "" if row["score_value"] is None else row["score_value"]),
+    # Jira ids of every sprint the issue has been in, in the order it joined them.
+    ("sprints", lambda row: ";".join(map(str, row["sprints"]))),
+    ("investment", lambda row: row["investment"]),
 ]
 FIELDS = (
     "jira_id",
@@ -91,6 +98,9 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["csv", "jsonl"], default="csv")
 
     def handle(self, *args, workspace=None, connection=None, format="csv", **options):
+        # Imported here: analytics builds on integrations, not the other way round.
+        from analytics.investment.placement import placement, rule_set
+
         issues = Issue.objects.filter(removed_at__isnull=True)
         if workspace:
             if not Workspace.objects.filter(slug=workspace).exists():
@@ -98,32 +108,66 @@ class Command(BaseCommand):
             issues = issues.filter(workspace__slug=workspace)
         if connection is not None:
             issues = issues.filter(connection_id=connection)
-        rows = (
-            issues.order_by("connection_id", "jira_id")
-            .annotate(
-                site=F("connection__subdomain"),
-                assignee_account_id=F("assignee__account_id"),
-                creator_account_id=F("creator__account_id"),
-                completed_by_account_id=F("completed_by__account_id"),
-                score_value=F("score__score"),
-            )
-            .values(
-                *FIELDS,
-                "site",
-                "assignee_account_id",
-                "creator_account_id",
-                "completed_by_account_id",
-                "score_value",
-            )
-        )
         names = [name for name, _value in COLUMNS]
         writer = csv.writer(self.stdout, lineterminator="\n") if format == "csv" else None
         if writer:
             writer.writerow(names)
-        for row in rows.iterator(chunk_size=2000):
-            values = [value(row) for _name, value in COLUMNS]
-            if writer:
-                # The same rule as the web's CSV downloads: a spreadsheet must not run a cell.
-                writer.writerow([safe_cell(v) if isinstance(v, str) else v for v in values])
-            else:
-                self.stdout.write(json.dumps(dict(zip(names, values, strict=True))))
+        sites = issues.order_by("connection_id").values_list("connection_id", "workspace_id")
+        rules_of = {}
+        # Site by site: each workspace places issues in categories by its own rules.
+        for connection_id, workspace_id in sites.distinct():
+            rules = rules_of.get(workspace_id) or rule_set(workspace_id)
+            rules_of[workspace_id] = rules
+            rows = (
+                issues.filter(connection_id=connection_id)
+                .order_by("jira_id")
+                .annotate(
+                    site=F("connection__subdomain"),
+                    assignee_account_id=F("assignee__account_id"),
+                    creator_account_id=F("creator__account_id"),
+                    completed_by_account_id=F("completed_by__account_id"),
+                    score_value=F("score__score"),
+                    rule=placement(rules),
+                )
+                .values(
+                    *FIELDS,
+                    "pk",
+                    "site",
+                    "assignee_account_id",
+                    "creator_account_id",
+                    "completed_by_account_id",
+                    "score_value",
+                    "rule",
+                )
+            )
+            for chunk in _chunks(rows.iterator(chunk_size=CHUNK), CHUNK):
+                sprints = _sprints_of([row["pk"] for row in chunk])
+                for row in chunk:
+                    row["sprints"] = sprints.get(row["pk"], [])
+                    row["investment"] = rules.category_of(row["rule"])
+                    values = [value(row) for _name, value in COLUMNS]
+                    if writer:
+                        # The web's CSV rule: a spreadsheet must not run a cell as a formula.
+                        writer.writerow([safe_cell(v) if isinstance(v, str) else v for v in values])
+                    else:
+                        self.stdout.write(json.dumps(dict(zip(names, values, strict=True))))
+
+
+def _chunks(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
+    rows = iter(rows)
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+def _sprints_of(issue_ids: list[int]) -> dict[int, list[int]]:
+    """Issue → Jira ids of the sprints it has been in, in the order it joined them."""
+    sprints: dict[int, list[int]] = defaultdict(list)
+    rows = (
+        SprintMembership.objects.filter(issue_id__in=issue_ids)
+        .order_by("issue_id", "joined_at", "sprint__jira_id")
+        .values_list("issue_id", "sprint__jira_id")
+    )
+    for issue_id, sprint_id in rows:
+        if sprint_id not in sprints[issue_id]:
+            sprints[issue_id].append(sprint_id)
+    return sprints

@@ -1,0 +1,90 @@
+"""Write one row per started sprint, with its numbers, as CSV or JSON lines."""
+
+import csv
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from analytics.filters import EARLIEST, Period, ReportFilters
+from analytics.sprints.filters import SprintFilters
+from analytics.sprints.report import SprintRow, sprint_rows
+from pensero.models import Workspace
+
+
+def _when(value: datetime | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _points(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else round(value, 2)
+
+
+# The one list of columns: (name, how a row's value is read). Timestamps are ISO 8601 in
+# UTC with their offset; empty when Jira gave none.
+COLUMNS: list[tuple[str, Callable[[SprintRow], object]]] = [
+    ("site", lambda row: row.sprint.connection.site_host),
+    ("sprint_id", lambda row: row.sprint.jira_id),
+    ("board_id", lambda row: "" if row.sprint.board_id is None else row.sprint.board_id),
+    ("sprint", lambda row: row.sprint.name),
+    ("state", lambda row: row.sprint.state),
+    ("start", lambda row: _when(row.sprint.start_at)),
+    ("end", lambda row: _when(row.sprint.end_at)),
+    ("completed", lambda row: _when(row.sprint.completed_at)),
+    ("committed_issues", lambda row: row.numbers.committed),
+    ("added_issues", lambda row: row.numbers.added),
+    ("removed_issues", lambda row: row.numbers.removed),
+    ("completed_issues", lambda row: row.numbers.completed),
+    ("not_delivered_issues", lambda row: row.numbers.not_delivered),
+    ("carried_over_issues", lambda row: row.numbers.carried_over),
+    ("committed_points", lambda row: _points(row.numbers.committed_points)),
+    ("completed_points", lambda row: _points(row.numbers.completed_points)),
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Export one row per sprint that has started, with its numbers as on the Sprints "
+        "report. ID is the connection's id as in its Manage page URL."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--workspace", metavar="SLUG")
+        parser.add_argument("--connection", type=int, metavar="ID")
+        parser.add_argument("--format", choices=["csv", "jsonl"], default="csv")
+
+    def handle(self, *args, workspace=None, connection=None, format="csv", **options):
+        workspaces = Workspace.objects.order_by("pk")
+        if workspace:
+            workspaces = workspaces.filter(slug=workspace)
+            if not workspaces.exists():
+                raise CommandError(f"No workspace with the slug {workspace!r}.")
+        if connection is not None:
+            workspaces = workspaces.filter(jira_connections__pk=connection)
+        # Every sprint, whenever it ran.
+        ever = Period(EARLIEST, timezone.localdate() + timedelta(days=1))
+        names = [name for name, _value in COLUMNS]
+        writer = csv.writer(self.stdout, lineterminator="\n") if format == "csv" else None
+        if writer:
+            writer.writerow(names)
+        for each in workspaces:
+            filters = SprintFilters(
+                report=ReportFilters(
+                    workspace=each,
+                    period=ever,
+                    connection_ids=(connection,) if connection is not None else (),
+                )
+            )
+            rows = sorted(sprint_rows(filters), key=_order)
+            for row in rows:
+                values = [value(row) for _name, value in COLUMNS]
+                if writer:
+                    writer.writerow(values)
+                else:
+                    self.stdout.write(json.dumps(dict(zip(names, values, strict=True))))
+
+
+def _order(row: SprintRow) -> tuple:
+    return (row.sprint.connection_id, row.sprint.start_at, row.sprint.jira_id)

@@ -1,0 +1,169 @@
+"""The sprint rules of ``analytics.sprints.numbers``, as SQL: one query places every issue
+of every sprint in scope, and one more sums the placements per sprint.
+
+A stretch of time an issue spent in a sprint (a ``SprintMembership``, a *stay*) covers a
+moment when it joined at or before it and left after it (or never left). An issue's
+stays in one sprint never overlap, so at most one covers any moment.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import (
+    Case,
+    DateTimeField,
+    F,
+    FloatField,
+    IntegerField,
+    Max,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
+
+from analytics.sprints.numbers import (
+    CARRIED_OVER,
+    COMPLETED,
+    NOT_DELIVERED,
+    OUT,
+    STILL_OPEN,
+    Placement,
+    SprintNumbers,
+)
+from integrations.models import Issue, Sprint
+
+# Issues are read with their stays: the stay's fields, and its sprint's, through this.
+STAY = "sprint_memberships__"
+
+
+def _flag(condition: Q) -> Case:
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def _covers(moment) -> Q:
+    return Q(**{f"{STAY}joined_at__lte": moment}) & (
+        Q(**{f"{STAY}left_at__isnull": True}) | Q(**{f"{STAY}left_at__gt": moment})
+    )
+
+
+def _between(name: str, start, close) -> Q:
+    """The stay's ``name`` moment is after the start and at or before the close."""
+    return Q(**{f"{STAY}{name}__gt": start, f"{STAY}{name}__lte": close})
+
+
+def close_of_sprint(now: datetime):
+    """When the stay's sprint closed (``Sprint.closes_at``), or ``now`` while it is
+    active; never before its start."""
+    closed_at = Coalesce(f"{STAY}sprint__completed_at", f"{STAY}sprint__end_at")
+    close = Case(
+        When(**{f"{STAY}sprint__state": Sprint.State.CLOSED}, then=closed_at),
+        default=Value(now, output_field=DateTimeField()),
+        output_field=DateTimeField(),
+    )
+    return Greatest(close, F(f"{STAY}sprint__start_at"), output_field=DateTimeField())
+
+
+def placements(issues: QuerySet[Issue], sprint_ids: list[int], *, now: datetime) -> QuerySet:
+    """One row per sprint (of ``sprint_ids``, started ones) and issue of ``issues``:
+    ``sprint_id``, ``issue_id``, ``committed``, ``added``, ``removed`` (0 or 1), ``outcome``
+    (OUT, COMPLETED...), ``points`` (its story points, 0 without) and ``estimated`` (0 or 1).
+
+    Read from the issues, joined to their stays: one join, filtered by the report's scope.
+    """
+    start, close = F(f"{STAY}sprint__start_at"), close_of_sprint(now)
+    done = Q(done_at__isnull=False, done_at__gte=F(f"{STAY}joined_at"), done_at__lte=close)
+    closed = Q(**{f"{STAY}sprint__state": Sprint.State.CLOSED})
+    return (
+        issues.filter(**{f"{STAY}sprint_id__in": sprint_ids})
+        .values(sprint_id=F(f"{STAY}sprint_id"), issue_id=F("pk"))
+        .annotate(
+            in_at_start=Max(_flag(_covers(start))),
+            in_at_close=Max(_flag(_covers(close))),
+            joined_during=Max(_flag(_between("joined_at", start, close))),
+            left_during=Max(_flag(_between("left_at", start, close))),
+            # Completed while in the stay that covers the close.
+            done_in_sprint=Max(_flag(_covers(close) & done)),
+            delivered=Max(_flag(Q(delivered=True))),
+            closed=Max(_flag(closed)),
+            points=Max(Coalesce("story_points", Value(0.0), output_field=FloatField())),
+            estimated=Max(_flag(Q(story_points__isnull=False))),
+        )
+        .annotate(
+            committed=F("in_at_start"),
+            added=Case(
+                When(in_at_start=0, joined_during=1, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            removed=Case(
+                When(in_at_close=0, left_during=1, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            outcome=Case(
+                When(in_at_close=0, then=Value(OUT)),
+                When(done_in_sprint=1, delivered=1, then=Value(COMPLETED)),
+                When(done_in_sprint=1, then=Value(NOT_DELIVERED)),
+                When(closed=1, then=Value(CARRIED_OVER)),
+                default=Value(STILL_OPEN),
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by()
+    )
+
+
+def placement_of(row: dict) -> Placement:
+    return Placement(
+        committed=bool(row["committed"]),
+        added=bool(row["added"]),
+        removed=bool(row["removed"]),
+        outcome=row["outcome"],
+    )
+
+
+# Per sprint: (SprintNumbers field, what is summed over its issues' placements).
+SUMS = (
+    ("committed", "{committed}"),
+    ("added", "{added}"),
+    ("removed", "{removed}"),
+    ("completed", f"CASE WHEN {{outcome}} = {COMPLETED} THEN 1 ELSE 0 END"),
+    ("not_delivered", f"CASE WHEN {{outcome}} = {NOT_DELIVERED} THEN 1 ELSE 0 END"),
+    ("carried_over", f"CASE WHEN {{outcome}} = {CARRIED_OVER} THEN 1 ELSE 0 END"),
+    ("still_open", f"CASE WHEN {{outcome}} = {STILL_OPEN} THEN 1 ELSE 0 END"),
+    ("committed_points", "{committed} * {points}"),
+    ("completed_points", f"CASE WHEN {{outcome}} = {COMPLETED} THEN {{points}} ELSE 0 END"),
+    ("committed_unestimated", "{committed} * (1 - {estimated})"),
+    (
+        "completed_unestimated",
+        f"CASE WHEN {{outcome}} = {COMPLETED} THEN 1 - {{estimated}} ELSE 0 END",
+    ),
+)
+
+
+def numbers_per_sprint(placed: QuerySet) -> dict[int, SprintNumbers]:
+    """Sprint row id → its numbers: ``placements`` summed per sprint, in one query."""
+    quote = connection.ops.quote_name
+    names = {
+        name: f"placed.{quote(name)}"
+        for name in ("committed", "added", "removed", "outcome", "points", "estimated")
+    }
+    sums = ", ".join(f"SUM({expression.format(**names)})" for _field, expression in SUMS)
+    inner, params = placed.query.sql_with_params()
+    sql = (
+        f"SELECT placed.{quote('sprint_id')}, {sums} FROM ({inner}) placed "  # noqa: S608 (fixed names; values are parameters)
+        f"GROUP BY placed.{quote('sprint_id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    numbers = {}
+    for sprint_id, *values in rows:
+        numbers[sprint_id] = SprintNumbers(
+            **{field: value or 0 for (field, _expression), value in zip(SUMS, values, strict=True)}
+        )
+    return numbers

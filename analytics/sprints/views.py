@@ -1,0 +1,176 @@
+"""The Sprints report, its CSV downloads, and one sprint's page."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from analytics.export import table_csv_response
+from analytics.sprints.filters import sprint_filters
+from analytics.sprints.numbers import (
+    CARRIED_OVER,
+    COMPLETED,
+    NOT_DELIVERED,
+    STILL_OPEN,
+    SprintNumbers,
+)
+from analytics.sprints.placement import numbers_per_sprint, placement_of
+from analytics.sprints.report import sprints_report
+from analytics.sprints.selectors import sprint_placements, window_of
+from integrations.jira.sites import issue_browse_url
+from integrations.models import Issue, JiraConnection, Sprint
+from pensero.access import get_workspace_object_or_404, workspace_member_required
+
+# The sprint page's groups: (title, what puts an issue in it, what it means).
+GROUPS = [
+    ("Committed", lambda p: p.committed, "In the sprint when it started."),
+    ("Added", lambda p: p.added, "Joined after the start."),
+    ("Removed", lambda p: p.removed, "Taken out after the start, and not back by the close."),
+    ("Completed", lambda p: p.outcome == COMPLETED, "Delivered while in the sprint."),
+    (
+        "Not delivered",
+        lambda p: p.outcome == NOT_DELIVERED,
+        "Closed while in the sprint with a resolution that counts as not delivered.",
+    ),
+    ("Carried over", lambda p: p.outcome == CARRIED_OVER, "In the sprint at its close, not done."),
+    ("Still open", lambda p: p.outcome == STILL_OPEN, "In the active sprint, not done yet."),
+]
+ISSUE_FIELDS = (
+    "id",
+    "key",
+    "summary",
+    "issue_type",
+    "status",
+    "story_points",
+    "done_at",
+    "delivered",
+    "resolution",
+    "connection__subdomain",
+)
+
+
+def _sprint_path():
+    # reverse() once per page, not once per row: the path ends with "<id>/".
+    return reverse("report_sprint", args=[0]).removesuffix("0/")
+
+
+@workspace_member_required
+def sprints(request):
+    has_connections = JiraConnection.objects.filter(workspace=request.workspace).exists()
+    if not has_connections:
+        return render(request, "analytics/sprints.html", {"has_connections": False})
+    filters = sprint_filters(request)
+    report = sprints_report(filters)
+    path, query = _sprint_path(), filters.querystring
+    return render(
+        request,
+        "analytics/sprints.html",
+        {
+            "has_connections": True,
+            "filters": filters,
+            "form": filters.form(),
+            "rows": report.rows,
+            "tables": report.tables(url_for=lambda sprint: f"{path}{sprint.pk}/?{query}"),
+            "charts": report.charts(),
+            "export_view": "report_sprints_export",
+        },
+    )
+
+
+@workspace_member_required
+def sprints_export(request, sprint_table):
+    filters = sprint_filters(request)
+    tables = sprints_report(filters).tables()
+    if sprint_table not in tables:
+        raise Http404("No such table.")
+    period = filters.period
+    parts = (request.workspace.slug, sprint_table, period.first, period.last)
+    name = "-".join(slugify(str(part)) for part in parts)
+    return table_csv_response(tables[sprint_table], f"{name}.csv")
+
+
+@workspace_member_required
+def sprint_detail(request, sprint_id):
+    sprint = get_workspace_object_or_404(
+        request, Sprint.objects.select_related("connection"), pk=sprint_id
+    )
+    now = timezone.now()
+    window = window_of(sprint, now=now)
+    if window is None:
+        raise Http404("This sprint has not started.")
+    filters = sprint_filters(request)
+    placed = sprint_placements(filters, [sprint.pk], now=now)
+    placements = {row["issue_id"]: placement_of(row) for row in placed}
+    numbers = numbers_per_sprint(placed).get(sprint.pk, SprintNumbers())
+    issues = {
+        issue.pk: issue
+        for issue in Issue.objects.filter(pk__in=placements)
+        .select_related("connection")
+        .only(*ISSUE_FIELDS)
+        .order_by("key")
+    }
+    for issue in issues.values():
+        issue.jira_url = issue_browse_url(issue.connection.subdomain, issue.key)
+    groups = []
+    for title, belongs, meaning in GROUPS:
+        if title == "Carried over" and not window.closed:
+            continue
+        if title == "Still open" and window.closed:
+            continue
+        chosen = sorted(
+            (issues[pk] for pk, placement in placements.items() if belongs(placement)),
+            key=_key_order,
+        )
+        groups.append({"title": title, "meaning": meaning, "issues": chosen})
+    return render(
+        request,
+        "analytics/sprint_detail.html",
+        {
+            "sprint": sprint,
+            "window": window,
+            "filters": filters,
+            "numbers": numbers,
+            "cards": _cards(numbers, closed=window.closed),
+            "groups": groups,
+        },
+    )
+
+
+def _points(value: float) -> str:
+    return f"{value:g} point{'' if value == 1 else 's'}"
+
+
+def _cards(n: SprintNumbers, *, closed: bool) -> list[dict]:
+    """The sprint's numbers as the big figures at the top of its page."""
+    unestimated = f", {n.committed_unestimated} unestimated" if n.committed_unestimated else ""
+    say_do = "–" if n.say_do is None else f"{n.say_do * 100:.0f}%"
+    by_points = "–" if n.say_do_points is None else f"{n.say_do_points * 100:.0f}%"
+    last = (
+        {"label": "Carried over", "value": n.carried_over, "note": "In it at the close, not done"}
+        if closed
+        else {"label": "Still open", "value": n.still_open, "note": "In it now, not done yet"}
+    )
+    return [
+        {
+            "label": "Committed",
+            "value": n.committed,
+            "note": _points(n.committed_points) + unestimated,
+        },
+        {"label": "Added", "value": n.added, "note": "After the start"},
+        {"label": "Removed", "value": n.removed, "note": "After the start"},
+        {"label": "Completed", "value": n.completed, "note": _points(n.completed_points)},
+        {
+            "label": "Not delivered",
+            "value": n.not_delivered,
+            "note": "Closed as Won't Do and the like",
+        },
+        last,
+        {"label": "Say/do", "value": say_do, "note": f"By points: {by_points}"},
+    ]
+
+
+def _key_order(issue) -> tuple:
+    """ENG-9 before ENG-10."""
+    project, _, number = issue.key.rpartition("-")
+    return (project, int(number)) if number.isdigit() else (issue.key, 0)

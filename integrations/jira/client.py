@@ -25,6 +25,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase, HTTPBasicAuth
 
+from . import paging
 from .errors import JiraError, JiraRateLimitedError, JiraUnavailableError, from_response
 
 logger = logging.getLogger(__name__)
@@ -139,6 +140,7 @@ class JiraClient:
         self._lock = threading.Lock()
         self._request_count = 0
         self._wait_seconds = 0.0
+        self._cut_short: list[str] = []
 
         if session is None:
             session = requests.Session()
@@ -185,6 +187,18 @@ class JiraClient:
         """Total seconds slept on Retry-After and backoff."""
         with self._lock:
             return self._wait_seconds
+
+    @property
+    def pages_cut_short(self) -> list[str]:
+        """Why paging loops stopped at a bound (see paging.py), oldest first, each once."""
+        with self._lock:
+            return list(self._cut_short)
+
+    def _record_cut_short(self, message: str) -> None:
+        logger.warning("%s (%s)", message, self.base_url)
+        with self._lock:
+            if message not in self._cut_short:
+                self._cut_short.append(message)
 
     # -- transport ---------------------------------------------------------------
 
@@ -280,22 +294,19 @@ class JiraClient:
         return data
 
     def _iter_offset_pages(
-        self, path: str, params: list[tuple[str, Any]], items_key: str, page_size: int = 100
+        self, path: str, params: list[tuple[str, Any]], items_key: str, *, cap: int, what: str
     ) -> Iterator[dict]:
-        """Page startAt/maxResults endpoints: stop on isLast, total, or an empty page."""
-        start = 0
-        while True:
-            page = self._get_json(path, [*params, ("startAt", start), ("maxResults", page_size)])
-            items = _list(page.get(items_key))
-            yield from items
-            start += len(items)
-            if not items:
-                return
-            if "isLast" in page:
-                if page["isLast"]:
-                    return
-            elif not isinstance(page.get("total"), int) or start >= page["total"]:
-                return
+        """Page a startAt/maxResults endpoint, bounded (paging.iter_offset_items)."""
+        return paging.iter_offset_items(
+            lambda start, size: self._get_json(
+                path, [*params, ("startAt", start), ("maxResults", size)]
+            ),
+            items_key=items_key,
+            cap=cap,
+            what=what,
+            endpoint=f"GET {path}",
+            on_cut_short=self._record_cut_short,
+        )
 
     # -- identity and metadata ---------------------------------------------------
 
@@ -322,7 +333,11 @@ class JiraClient:
         """
         path = "/rest/api/3/project/search"
         if keys is None:
-            return list(self._iter_offset_pages(path, [], "values"))
+            return list(
+                self._iter_offset_pages(
+                    path, [], "values", cap=paging.MAX_PROJECTS, what="projects"
+                )
+            )
         unique: list[str] = []
         for key in keys:
             if not isinstance(key, str) or not _PROJECT_KEY_RE.match(key):
@@ -332,7 +347,11 @@ class JiraClient:
         projects: list[dict] = []
         for i in range(0, len(unique), 50):
             params = [("keys", k) for k in unique[i : i + 50]]
-            projects.extend(self._iter_offset_pages(path, params, "values"))
+            projects.extend(
+                self._iter_offset_pages(
+                    path, params, "values", cap=paging.MAX_PROJECTS, what="projects"
+                )
+            )
         return projects
 
     def fields(self) -> list[dict]:
@@ -391,22 +410,22 @@ class JiraClient:
         expand: str | None = None,
         max_results: int = 100,
         reconcile_issues: list[int] | None = None,
+        max_issues: int = paging.MAX_SEARCH_ISSUES,
     ) -> Iterator[dict]:
-        """Yield each search_jql page, following nextPageToken until absent or isLast."""
+        """Yield each search_jql page, following nextPageToken until absent or isLast.
+
+        Bounded (paging.iter_token_pages): a repeated token, pages of issues already
+        read, or more than `max_issues` issues end the loop, recorded in pages_cut_short.
+        """
         query = {"jql": jql, "fields": fields, "expand": expand, "max_results": max_results}
-        token: str | None = None
-        while True:
-            page = self.search_jql(
+        return paging.iter_token_pages(
+            lambda token: self.search_jql(
                 **query, reconcile_issues=reconcile_issues, next_page_token=token
-            )
-            yield page
-            previous, token = token, page.get("nextPageToken")
-            if not token or page.get("isLast") is True:
-                return
-            if token == previous:
-                # Would loop forever; treat as a broken response.
-                msg = "Jira returned the same page token twice."
-                raise JiraUnavailableError(msg, method="POST", path="/rest/api/3/search/jql")
+            ),
+            max_issues=max_issues,
+            endpoint="POST /rest/api/3/search/jql",
+            on_cut_short=self._record_cut_short,
+        )
 
     def approximate_count(self, jql: str) -> int:
         """POST /rest/api/3/search/approximate-count `{"jql"}` -> `{"count"}` (an estimate).
@@ -439,7 +458,9 @@ class JiraClient:
     def iter_issue_comments(self, issue_id: int | str) -> Iterator[dict]:
         """Every comment of an issue, oldest first."""
         path = f"/rest/api/3/issue/{_issue_ref(issue_id)}/comment"
-        return self._iter_offset_pages(path, [("orderBy", "created")], "comments")
+        return self._iter_offset_pages(
+            path, [("orderBy", "created")], "comments", cap=paging.MAX_COMMENTS, what="comments"
+        )
 
     def issue_changelog(
         self, issue_id: int | str, *, start_at: int = 0, max_results: int = 100
@@ -454,7 +475,9 @@ class JiraClient:
     def iter_issue_changelog(self, issue_id: int | str) -> Iterator[dict]:
         """Every changelog history of an issue (the inline one is capped at 40/100)."""
         path = f"/rest/api/3/issue/{_issue_ref(issue_id)}/changelog"
-        return self._iter_offset_pages(path, [], "values")
+        return self._iter_offset_pages(
+            path, [], "values", cap=paging.MAX_CHANGELOG_HISTORIES, what="changelog entries"
+        )
 
     def remote_links(self, issue_id: int | str) -> list[dict]:
         """GET /rest/api/3/issue/{id}/remotelink: linked documents (403 = linking disabled).

@@ -21,6 +21,7 @@ from integrations.jira.fields import (
     find_field_id,
     status_category,
 )
+from integrations.jira.paging import search_bound
 from integrations.models import Issue, JiraConnection, JiraProject, SyncRun
 from integrations.oauth_tokens import OAUTH_REJECTED_MESSAGE
 from integrations.sync import claims
@@ -62,6 +63,7 @@ class _Run:
         self.client = client_for(connection)
         self.problems = ExtrasProblems()
         self.changed_issue_ids: list[int] = []
+        self.search_complete = True
 
     # -- set-up ---------------------------------------------------------------
 
@@ -121,6 +123,11 @@ class _Run:
         if message not in self.run.warnings:
             self.run.warnings.append(message)
 
+    def warn_paging_cut_short(self) -> None:
+        """Paging loops the client stopped at a bound (a broken or hostile Jira)."""
+        for message in self.client.pages_cut_short:
+            self.warn(message)
+
     # -- the issue pages ------------------------------------------------------
 
     def sync_issues(self, project_keys: list[str]) -> None:
@@ -142,10 +149,17 @@ class _Run:
         # Two stages overlap: a reader thread fetches page N+1 (search, then the
         # per-issue requests) while this thread stores page N in the database.
         pages = self.client.iter_search_pages(
-            jql=jql, fields=fields, expand="changelog", max_results=PAGE_SIZE
+            jql=jql,
+            fields=fields,
+            expand="changelog",
+            max_results=PAGE_SIZE,
+            max_issues=search_bound(self.run.issues_expected),
         )
+        cut_short_before = len(self.client.pages_cut_short)
         for raw_count, changed in read_ahead(self.prepare_page(page) for page in pages):
             self.store_page(raw_count, changed)
+        # A search stopped at a bound may have missed issues: keep the watermark.
+        self.search_complete = len(self.client.pages_cut_short) == cut_short_before
 
     def prepare_page(self, page: dict) -> tuple[int, list]:
         """Map a search page and complete the issues that changed (network only, no writes)."""
@@ -199,15 +213,23 @@ class _Run:
     def census(self, project_keys: list[str]) -> None:
         """Mark issues Jira no longer shows (deleted, or moved out of the synced projects)."""
         seen: set[int] = set()
+        stored = Issue.objects.filter(
+            connection=self.connection, removed_at__isnull=True, project_key__in=project_keys
+        ).values_list("pk", "jira_id")
+        cut_short_before = len(self.client.pages_cut_short)
         for page in self.client.iter_search_pages(
-            jql=_jql(project_keys), fields=["id"], max_results=CENSUS_PAGE_SIZE
+            jql=_jql(project_keys),
+            fields=["id"],
+            max_results=CENSUS_PAGE_SIZE,
+            max_issues=search_bound(stored.count()),
         ):
             seen.update(
                 int(i["id"]) for i in page.get("issues") or [] if str(i.get("id", "")).isdigit()
             )
-        stored = Issue.objects.filter(
-            connection=self.connection, removed_at__isnull=True, project_key__in=project_keys
-        ).values_list("pk", "jira_id")
+        if len(self.client.pages_cut_short) > cut_short_before:
+            # An incomplete census would take missing issues for deleted ones.
+            self.warn("The check for deleted issues was skipped; it runs again next time.")
+            return
         gone = [pk for pk, jira_id in stored if jira_id not in seen]
         now = timezone.now()
         for start in range(0, len(gone), 1000):
@@ -283,11 +305,12 @@ def sync_connection(
         sync.warn(
             "Jira's development panel (linked pull requests) isn't available to this connection; pull requests are read from links instead."
         )
+    sync.warn_paging_cut_short()
     status = SyncRun.Status.PARTIAL if run.warnings else SyncRun.Status.SUCCEEDED
     # The watermark is the run's start: anything changed during the run is picked up next time.
     with transaction.atomic():
         JiraConnection.objects.filter(pk=connection.pk).update(
-            sync_watermark=run.started_at,
+            sync_watermark=run.started_at if sync.search_complete else connection.sync_watermark,
             last_synced_at=timezone.now(),
             last_census_at=connection.last_census_at,
             jira_time_zone=connection.jira_time_zone,
@@ -299,6 +322,7 @@ def sync_connection(
 
 
 def _finish(sync: _Run, status: str, error: str = "") -> SyncRun:
+    sync.warn_paging_cut_short()
     sync.run.requests_made = sync.client.request_count
     claims.finish(sync.run, status=status, error=error)
     run = sync.run

@@ -386,14 +386,6 @@ def test_search_jql_limits_reconcile_issues(sleeps):
         make(sleeps).search_jql(jql="project = A", fields=["id"], reconcile_issues=list(range(51)))
 
 
-def test_search_jql_repeated_token_does_not_loop_forever(rsps, sleeps):
-    url = f"{BASE}/rest/api/3/search/jql"
-    rsps.post(url, json={"issues": [], "nextPageToken": "same", "isLast": False})
-    with pytest.raises(JiraUnavailableError, match="same page token"):
-        list(make(sleeps).iter_search_pages(jql="project = A", fields=["id"]))
-    assert len(rsps.calls) == 2
-
-
 def test_501_is_not_retried(rsps, sleeps):
     rsps.get(f"{BASE}/rest/api/3/myself", status=501)
     with pytest.raises(JiraUnavailableError):

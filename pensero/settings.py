@@ -220,7 +220,14 @@ JIRA_SITE_URL_TEMPLATE = env.str(
     "JIRA_SITE_URL_TEMPLATE", default="https://{subdomain}.atlassian.net"
 )
 JIRA_SYNC_INTERVAL_MINUTES = env.int("JIRA_SYNC_INTERVAL_MINUTES", default=60)
+# Every request to Jira is bounded (docs/deploy.md, "Limits on Jira responses"): a
+# connect timeout, the longest wait for any single read, a deadline for the whole
+# response, how many times a timed-out request is tried again, and the largest body read.
+JIRA_CONNECT_TIMEOUT_SECONDS = env.float("JIRA_CONNECT_TIMEOUT_SECONDS", default=10.0)
 JIRA_REQUEST_TIMEOUT_SECONDS = env.float("JIRA_REQUEST_TIMEOUT_SECONDS", default=20.0)
+JIRA_RESPONSE_DEADLINE_SECONDS = env.float("JIRA_RESPONSE_DEADLINE_SECONDS", default=60.0)
+JIRA_TIMEOUT_RETRIES = env.int("JIRA_TIMEOUT_RETRIES", default=2)
+JIRA_MAX_RESPONSE_MB = env.float("JIRA_MAX_RESPONSE_MB", default=50.0)
 
 # "Connect with Atlassian" (OAuth 2.0 3LO). The option stays disabled until both the
 # client id and secret of an Atlassian OAuth app are set. The URLs are Atlassian's;

@@ -22,11 +22,17 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase, HTTPBasicAuth
 
-from . import paging
-from .errors import JiraError, JiraRateLimitedError, JiraUnavailableError, from_response
+from . import paging, transport
+from .errors import (
+    JiraError,
+    JiraRateLimitedError,
+    JiraResponseTooLargeError,
+    JiraTimeoutError,
+    JiraUnavailableError,
+    from_response,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +115,7 @@ class JiraClient:
         email: str | None = None,
         api_token: str | None = None,
         access_token: str | Callable[[], str] | None = None,
-        timeout: float = 20.0,
+        limits: transport.Limits | None = None,
         max_attempts: int = 5,
         max_retry_after: float = 60.0,
         sleep: Callable[[float], None] | None = None,
@@ -132,7 +138,7 @@ class JiraClient:
             raise ValueError("max_attempts must be at least 1")
 
         self.base_url = base_url.rstrip("/")
-        self.timeout = timeout
+        self.limits = limits or transport.Limits()
         self.max_attempts = max_attempts
         self.max_retry_after = max_retry_after
         # Looked up when the client is made, so tests can replace time.sleep.
@@ -143,14 +149,8 @@ class JiraClient:
         self._cut_short: list[str] = []
 
         if session is None:
-            session = requests.Session()
-            # No proxies, netrc or CA bundle from the environment: the only host is
-            # base_url, and skipping those lookups saves real time on every request.
-            session.trust_env = False
             # pool_maxsize >= 16 so a small thread pool can share one client.
-            adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
-            session.mount("https://", adapter)
-            session.mount("http://", adapter)
+            session = transport.bounded_session(pool_size=16)
         session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
         if access_token:
             session.auth = _BearerAuth(access_token)
@@ -217,12 +217,17 @@ class JiraClient:
         if not path.startswith("/"):
             raise ValueError("path must be absolute; the host is always base_url")
         url = self.base_url + path
+        timeouts = 0
         for attempt in range(1, self.max_attempts + 1):
             with self._lock:
                 self._request_count += 1
             err = self._attempt(method, url, path, params, json)
             if not isinstance(err, JiraError):
                 return err
+            if isinstance(err, JiraTimeoutError):
+                timeouts += 1
+                if timeouts > self.limits.timeout_retries:
+                    raise err
             delay = self._retry_delay(err, attempt)
             if delay is None:
                 # Raised without the requests exception as context: its request object
@@ -239,12 +244,20 @@ class JiraClient:
         """One HTTP attempt: the parsed JSON, or the JiraError it amounts to (not raised)."""
         where = {"method": method, "path": path}
         try:
-            # Never follow redirects: the host must only ever be base_url.
-            resp = self._session.request(
-                method, url, params=params, json=body, timeout=self.timeout, allow_redirects=False
+            # Never follow redirects (fetch doesn't): the host must only ever be base_url.
+            resp, content = transport.fetch(
+                self._session, method, url, limits=self.limits, params=params, json=body
             )
-        except requests.Timeout:
-            return JiraUnavailableError(reason="timed out", **where)
+        except (requests.Timeout, transport.DeadlinePassed):
+            return JiraTimeoutError(reason="timed out", **where)
+        except transport.BodyTooLarge:
+            megabytes = self.limits.max_body_bytes / transport.MB
+            return JiraResponseTooLargeError(
+                f"Jira sent a response larger than {megabytes:g} MB, more than this app "
+                "accepts; it was not read.",
+                reason="response too large",
+                **where,
+            )
         except requests.ConnectionError:
             return JiraUnavailableError(reason="connection failed", **where)
         except requests.RequestException:
@@ -255,11 +268,11 @@ class JiraClient:
                 error.method, error.path = method.upper(), path
             return error
         if not 200 <= resp.status_code < 300:
-            return from_response(resp, **where)
-        if resp.status_code == 204 or not resp.content:
+            return from_response(resp, body=content, **where)
+        if resp.status_code == 204 or not content:
             return None
         try:
-            return resp.json()
+            return transport.parse_json(content)
         except ValueError:
             return JiraUnavailableError(
                 "Jira sent a response that was not valid JSON.", status=resp.status_code, **where

@@ -92,6 +92,7 @@ class Site:
         self.next_number: list[int] = []
         self.next_comment_id = 900_000_000
         self.next_history_id = 900_000_000
+        self.next_link_id = 900_000_000
         self.search_cache: OrderedDict[tuple, list] = OrderedDict()
 
     # -- structure -----------------------------------------------------------------------------
@@ -213,6 +214,9 @@ class Site:
 
     def add_comment(self, issue_id, text: str | None = None, author: str | None = None) -> str:
         return mutations.add_comment(self, issue_id, text=text, author=author)
+
+    def add_remote_link(self, issue_id, url: str, title: str = "Linked page", history=True) -> int:
+        return mutations.add_remote_link(self, issue_id, url=url, title=title, history=history)
 
     def mutate(self, rng_seed: int, count: int) -> list[dict]:
         return mutations.mutate(self, rng_seed, count)

@@ -43,6 +43,18 @@ def item(
     }
 
 
+def remote_link_item(link_id: int, title: str, application: str) -> dict:
+    """What Jira records when a remote link is added (fact sheet section 10); no fieldId."""
+    return {
+        "field": "RemoteIssueLink",
+        "fieldtype": "jira",
+        "from": None,
+        "fromString": None,
+        "to": str(link_id),
+        "toString": f'This issue links to "{title} ({application})"',
+    }
+
+
 def status_items(
     old: StatusDef,
     new: StatusDef,

@@ -84,6 +84,9 @@ class JiraConnection(models.Model):
     # When a sync was last queued: until a worker starts it, pages show it as queued.
     sync_requested_at = models.DateTimeField(null=True, blank=True)
     last_census_at = models.DateTimeField(null=True, blank=True)
+    # When a sync last read every issue's remote links (the weekly check that catches links
+    # made without a changelog record; the first sync starts the clock): sync/remote_links.py.
+    remote_links_checked_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

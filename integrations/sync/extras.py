@@ -1,7 +1,8 @@
 """Per-issue requests, made only for issues that changed, a few at a time.
 
-Remote links, the dev-status pull requests (only when the Development field
-says there are some), and the rest of truncated comment lists and changelogs.
+Remote links (only where the changelog says they changed, see remote_links.py), the
+dev-status pull requests (only when the Development field says there are some), and the
+rest of truncated comment lists and changelogs.
 The client is thread-safe and honours Retry-After on its own; the pool is
 small so a burst limit isn't hit harder than a single sync would.
 """
@@ -9,6 +10,7 @@ small so a burst limit isn't hit harder than a single sync would.
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from integrations.jira.client import JiraClient
 from integrations.jira.errors import (
@@ -18,6 +20,7 @@ from integrations.jira.errors import (
     JiraNotFoundError,
 )
 from integrations.sync.mapping import IssueRecord, collect_links, map_comment, map_transitions
+from integrations.sync.remote_links import changelog_touches_links
 
 logger = logging.getLogger(__name__)
 
@@ -33,13 +36,13 @@ class ExtrasProblems:
     messages: set[str] = field(default_factory=set)
 
 
-def _fetch_one(client: JiraClient, record: IssueRecord, problems: ExtrasProblems) -> None:
-    remote_links: list[dict] = []
-    try:
-        remote_links = client.remote_links(record.jira_id)
-    except (JiraForbiddenError, JiraNotFoundError):
-        # Linking disabled, or the issue vanished since the search: nothing to link.
-        problems.remote_links_unavailable += 1
+def _fetch_one(
+    client: JiraClient,
+    record: IssueRecord,
+    problems: ExtrasProblems,
+    links_since: datetime | None,
+    verify_links: bool,
+) -> None:
     prs: list[dict] = []
     if record.has_development and not problems.dev_status_unavailable:
         try:
@@ -67,6 +70,15 @@ def _fetch_one(client: JiraClient, record: IssueRecord, problems: ExtrasProblems
     except (JiraForbiddenError, JiraNotFoundError):
         # The issue vanished since the search; keep the inline part, the census decides.
         pass
+    remote_links: list[dict] = []
+    # After the changelog: whether to ask depends on the complete one (remote_links.py).
+    if verify_links or changelog_touches_links(record.histories, links_since):
+        record.remote_links_read = True
+        try:
+            remote_links = client.remote_links(record.jira_id)
+        except (JiraForbiddenError, JiraNotFoundError):
+            # Linking disabled, or the issue vanished since the search: nothing to link.
+            problems.remote_links_unavailable += 1
     collect_links(record, remote_links, prs)
 
 
@@ -75,11 +87,22 @@ def fetch_extras(
     records: list[IssueRecord],
     categories_by_status_id: dict[str, str],
     problems: ExtrasProblems,
+    *,
+    links_since: datetime | None = None,
+    verify_links: bool = False,
 ) -> None:
-    """Complete `records` in place. Transient errors propagate (the run fails and resumes later)."""
+    """Complete `records` in place. Transient errors propagate (the run fails and resumes later).
+
+    Remote links are asked only for issues whose changelog shows a link added or removed
+    since `links_since` (ever, when None), or for every issue with `verify_links`.
+    """
     if records:
         with ThreadPoolExecutor(max_workers=POOL_SIZE, thread_name_prefix="jira-extras") as pool:
             # list() re-raises the first error of any worker.
-            list(pool.map(lambda r: _fetch_one(client, r, problems), records))
+            list(
+                pool.map(
+                    lambda r: _fetch_one(client, r, problems, links_since, verify_links), records
+                )
+            )
     for record in records:
         record.transitions = map_transitions(record.histories, categories_by_status_id)

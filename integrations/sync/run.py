@@ -28,6 +28,7 @@ from integrations.sync import claims
 from integrations.sync.extras import ExtrasProblems, fetch_extras
 from integrations.sync.mapping import BASE_FIELDS, map_issue
 from integrations.sync.pipeline import read_ahead
+from integrations.sync.remote_links import link_check_due
 from integrations.sync.writer import stored_versions, write_page
 
 logger = logging.getLogger(__name__)
@@ -54,11 +55,18 @@ def _jql(project_keys: list[str], since=None) -> str:
 
 class _Run:
     def __init__(
-        self, connection: JiraConnection, run: SyncRun, *, full: bool, progress: Progress | None
+        self,
+        connection: JiraConnection,
+        run: SyncRun,
+        *,
+        full: bool,
+        verify_links: bool,
+        progress: Progress | None,
     ):
         self.connection = connection
         self.run = run
         self.full = full
+        self.verify_links = verify_links
         self.progress = progress
         self.client = client_for(connection)
         self.problems = ExtrasProblems()
@@ -133,6 +141,7 @@ class _Run:
     def sync_issues(self, project_keys: list[str]) -> None:
         watermark = None if self.full else self.connection.sync_watermark
         since = watermark - OVERLAP if watermark else None
+        self.since = since
         jql = _jql(project_keys, since)
         try:
             self.run.issues_expected = self.client.approximate_count(jql.split(" ORDER BY")[0])
@@ -186,7 +195,14 @@ class _Run:
             or r.updated_at.timestamp() > known[r.jira_id][0]
             or (self.full and r.updated_at.timestamp() == known[r.jira_id][0])
         ]
-        fetch_extras(self.client, changed, self.categories, self.problems)
+        fetch_extras(
+            self.client,
+            changed,
+            self.categories,
+            self.problems,
+            links_since=self.since,
+            verify_links=self.verify_links,
+        )
         return len(raw_issues), changed
 
     def store_page(self, raw_count: int, changed: list) -> None:
@@ -259,17 +275,23 @@ def sync_connection(
     *,
     trigger: str = SyncRun.Trigger.SCHEDULE,
     full: bool = False,
+    verify_links: bool = False,
     progress: Progress | None = None,
 ) -> SyncRun | None:
-    """Sync one connection. Returns the finished run, or None if another run holds the connection."""
+    """Sync one connection. Returns the finished run, or None if another run holds the connection.
+
+    `verify_links` (also weekly, by itself) reads every issue's remote links, which takes
+    a full sync: links made without a changelog record are caught there.
+    """
     connection.refresh_from_db()  # the caller's copy may predate the last run
-    kind = (
-        SyncRun.Kind.FULL if full or connection.sync_watermark is None else SyncRun.Kind.INCREMENTAL
-    )
+    first_sync = connection.sync_watermark is None
+    verify_links = verify_links or link_check_due(connection, timezone.now())
+    full = full or first_sync or verify_links
+    kind = SyncRun.Kind.FULL if full else SyncRun.Kind.INCREMENTAL
     run = claims.claim(connection, kind=kind, trigger=trigger)
     if run is None:
         return None
-    sync = _Run(connection, run, full=full or connection.sync_watermark is None, progress=progress)
+    sync = _Run(connection, run, full=full, verify_links=verify_links, progress=progress)
     try:
         myself = sync.client.myself()
         connection.jira_time_zone = str(myself.get("timeZone") or connection.jira_time_zone)
@@ -316,6 +338,9 @@ def sync_connection(
             jira_time_zone=connection.jira_time_zone,
             story_points_field=connection.story_points_field,
             development_field=connection.development_field,
+            remote_links_checked_at=run.started_at
+            if verify_links or first_sync
+            else connection.remote_links_checked_at,
         )
         finished = _finish(sync, status)
     return finished

@@ -22,6 +22,7 @@ from integrations.models import (
 )
 from integrations.sync.bulk import insert_rows, upsert_rows
 from integrations.sync.mapping import IssueRecord, assignee_at, started_and_done
+from integrations.sync.remote_links import keep_stored_remote_links
 
 
 @dataclass
@@ -136,6 +137,7 @@ def write_page(
                 on_saved(result)
         return result
     with transaction.atomic():
+        keep_stored_remote_links(connection, [r for r in records if not r.remote_links_read])
         done_times = {}
         for record in records:
             started, done = started_and_done(record)

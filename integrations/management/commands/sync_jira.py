@@ -19,8 +19,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--full", action="store_true", help="Re-read every issue, not only the changed ones."
         )
+        parser.add_argument(
+            "--verify-links",
+            action="store_true",
+            help="Also read every issue's remote links (a full sync; runs weekly by itself), "
+            "to catch links made without a changelog record.",
+        )
 
-    def handle(self, *args, connection=None, full=False, **options):
+    def handle(self, *args, connection=None, full=False, verify_links=False, **options):
         if connection is not None:
             connections = JiraConnection.objects.filter(pk=connection)
             if not connections.exists():
@@ -35,7 +41,11 @@ class Command(BaseCommand):
                 continue
             self.stdout.write(f"Syncing {conn} (connection {conn.pk})…")
             run = sync_connection(
-                conn, trigger=SyncRun.Trigger.COMMAND, full=full, progress=self._progress
+                conn,
+                trigger=SyncRun.Trigger.COMMAND,
+                full=full,
+                verify_links=verify_links,
+                progress=self._progress,
             )
             if sys.stdout.isatty():
                 self.stdout.write("")

@@ -17,6 +17,7 @@ from integrations.jira.errors import (
 from integrations.jira.sites import cloud_base_url, site_base_url, site_display_host
 from integrations.jira.transport import MB, Limits
 from integrations.models import JiraConnection, JiraProject, Person, SyncRun
+from integrations.site_budgets import oauth_points_quota, pacer_for
 from pensero.encryption import Secret
 
 logger = logging.getLogger(__name__)
@@ -65,13 +66,18 @@ def client_for(connection: JiraConnection, **options) -> JiraClient:
     if connection.is_oauth:
         from integrations.oauth_tokens import AccessTokenSource
 
+        base_url = cloud_base_url(connection.cloud_id)
         return JiraClient(
-            base_url=cloud_base_url(connection.cloud_id),
+            base_url=base_url,
             access_token=AccessTokenSource(connection.pk),
+            pacer=pacer_for(base_url),
+            points=oauth_points_quota(),
             **options,
         )
+    base_url = site_base_url(connection.subdomain)
     return JiraClient(
-        base_url=site_base_url(connection.subdomain),
+        base_url=base_url,
+        pacer=pacer_for(base_url),
         email=connection.email,
         api_token=connection.api_token.reveal() if connection.api_token else None,
         **options,
@@ -85,11 +91,13 @@ def check_api_token(
 
     One attempt per request and a short deadline: the admin is waiting on the form.
     """
+    base_url = site_base_url(subdomain)
     client = JiraClient(
-        base_url=site_base_url(subdomain),
+        base_url=base_url,
         email=email,
         api_token=api_token,
         limits=jira_limits(deadline=FORM_DEADLINE_SECONDS),
+        pacer=pacer_for(base_url),
         max_attempts=1,
     )
     return _check_account(

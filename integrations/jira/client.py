@@ -33,6 +33,8 @@ from .errors import (
     JiraUnavailableError,
     from_response,
 )
+from .pacing import Permit, SitePacer
+from .points import PointsQuota, QuotaSpent, points_of
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +49,12 @@ _NUMERIC_ID_RE = re.compile(r"[0-9]{1,18}\Z")
 _ISSUE_KEY_RE = re.compile(r"[A-Z][A-Z0-9_]{0,254}-[0-9]{1,18}\Z")
 _PROJECT_KEY_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,254}\Z")
 _APP_TYPE_RE = re.compile(r"[A-Za-z0-9._-]{1,200}\Z")
+# Paced per endpoint (Jira's burst limits are per endpoint and method), so issue ids go.
+_ISSUE_SEGMENT_RE = re.compile(r"/issue/[^/]+")
+
+
+def _endpoint(method: str, path: str) -> str:
+    return f"{method} {_ISSUE_SEGMENT_RE.sub('/issue/{id}', path)}"
 
 
 class _BasicAuth(HTTPBasicAuth):
@@ -116,6 +124,8 @@ class JiraClient:
         api_token: str | None = None,
         access_token: str | Callable[[], str] | None = None,
         limits: transport.Limits | None = None,
+        pacer: SitePacer | None = None,
+        points: PointsQuota | None = None,
         max_attempts: int = 5,
         max_retry_after: float = 60.0,
         sleep: Callable[[float], None] | None = None,
@@ -139,6 +149,9 @@ class JiraClient:
 
         self.base_url = base_url.rstrip("/")
         self.limits = limits or transport.Limits()
+        # Shared by every client of the site (see pacing.py); a client of its own otherwise.
+        self.pacer = pacer or SitePacer()
+        self._points = points
         self.max_attempts = max_attempts
         self.max_retry_after = max_retry_after
         # Looked up when the client is made, so tests can replace time.sleep.
@@ -146,11 +159,12 @@ class JiraClient:
         self._lock = threading.Lock()
         self._request_count = 0
         self._wait_seconds = 0.0
+        self._points_estimate = 0
         self._cut_short: list[str] = []
 
         if session is None:
-            # pool_maxsize >= 16 so a small thread pool can share one client.
-            session = transport.bounded_session(pool_size=16)
+            # A connection for every request the site's window may ever allow in flight.
+            session = transport.bounded_session(pool_size=max(16, int(self.pacer.ceiling)))
         session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
         if access_token:
             session.auth = _BearerAuth(access_token)
@@ -189,6 +203,12 @@ class JiraClient:
             return self._wait_seconds
 
     @property
+    def points_estimate(self) -> int:
+        """Atlassian's points for the answers so far (1 per call + 1 per object; points.py)."""
+        with self._lock:
+            return self._points_estimate
+
+    @property
     def pages_cut_short(self) -> list[str]:
         """Why paging loops stopped at a bound (see paging.py), oldest first, each once."""
         with self._lock:
@@ -217,11 +237,11 @@ class JiraClient:
         if not path.startswith("/"):
             raise ValueError("path must be absolute; the host is always base_url")
         url = self.base_url + path
+        endpoint = _endpoint(method, path)
         timeouts = 0
+        waited_retry_after = False
         for attempt in range(1, self.max_attempts + 1):
-            with self._lock:
-                self._request_count += 1
-            err = self._attempt(method, url, path, params, json)
+            err = self._paced_attempt(endpoint, method, url, path, params, json, waited_retry_after)
             if not isinstance(err, JiraError):
                 return err
             if isinstance(err, JiraTimeoutError):
@@ -235,13 +255,61 @@ class JiraClient:
                 raise err
             why = err.status or err.reason
             logger.warning("Jira %s %s: %s; retry %d in %.1fs", method, path, why, attempt, delay)
-            self._sleep(delay)
-            with self._lock:
-                self._wait_seconds += delay
+            self._wait(delay)
+            waited_retry_after = isinstance(err, JiraRateLimitedError) and bool(err.retry_after)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _attempt(self, method: str, url: str, path: str, params: Any, body: Any) -> Any:
-        """One HTTP attempt: the parsed JSON, or the JiraError it amounts to (not raised)."""
+    def _wait(self, seconds: float) -> None:
+        if seconds > 0:
+            self._sleep(seconds)
+            with self._lock:
+                self._wait_seconds += seconds
+
+    def _paced_attempt(
+        self, endpoint: str, method: str, url: str, path: str, params, body, waited_retry_after
+    ):
+        """One attempt when the site's pacer (and the OAuth points quota) allow it."""
+        if self._points is not None:
+            try:
+                self._wait(self._points.delay())
+            except QuotaSpent as spent:
+                return JiraRateLimitedError(
+                    "The Atlassian app's hourly API quota is spent (estimated); the sync "
+                    "will resume next hour.",
+                    retry_after=spent.retry_after,
+                    limit_reason="points quota (estimate)",
+                    method=method,
+                    path=path,
+                )
+        permit: Permit = self.pacer.acquire(endpoint, waited_retry_after=waited_retry_after)
+        status = headers = None
+        try:
+            self._wait(permit.delay)
+            self.pacer.sending(permit)
+            with self._lock:
+                self._request_count += 1
+            result, status, headers = self._attempt(method, url, path, params, body)
+        finally:
+            self.pacer.release(permit, status=status, headers=headers)
+        if status is not None and not isinstance(result, JiraError):
+            points = points_of(result)
+            with self._lock:
+                self._points_estimate += points
+            if self._points is not None:
+                self._points.spend(points)
+        elif status is not None:
+            with self._lock:
+                self._points_estimate += 1
+        return result
+
+    def _attempt(self, method: str, url: str, path: str, params: Any, body: Any):
+        """One HTTP attempt: (parsed JSON or the JiraError it amounts to, status, headers)."""
+        result, resp = self._exchange(method, url, path, params, body)
+        if resp is None:
+            return result, None, None
+        return result, resp.status_code, resp.headers
+
+    def _exchange(self, method: str, url: str, path: str, params: Any, body: Any):
         where = {"method": method, "path": path}
         try:
             # Never follow redirects (fetch doesn't): the host must only ever be base_url.
@@ -249,7 +317,7 @@ class JiraClient:
                 self._session, method, url, limits=self.limits, params=params, json=body
             )
         except (requests.Timeout, transport.DeadlinePassed):
-            return JiraTimeoutError(reason="timed out", **where)
+            return JiraTimeoutError(reason="timed out", **where), None
         except transport.BodyTooLarge:
             megabytes = self.limits.max_body_bytes / transport.MB
             return JiraResponseTooLargeError(
@@ -257,26 +325,26 @@ class JiraClient:
                 "accepts; it was not read.",
                 reason="response too large",
                 **where,
-            )
+            ), None
         except requests.ConnectionError:
-            return JiraUnavailableError(reason="connection failed", **where)
+            return JiraUnavailableError(reason="connection failed", **where), None
         except requests.RequestException:
-            return JiraUnavailableError(reason="request failed", **where)
+            return JiraUnavailableError(reason="request failed", **where), None
         except JiraError as error:
             # From the access-token callable (a failed OAuth refresh): retried if transient.
             if error.path == "?":
                 error.method, error.path = method.upper(), path
-            return error
+            return error, None
         if not 200 <= resp.status_code < 300:
-            return from_response(resp, body=content, **where)
+            return from_response(resp, body=content, **where), resp
         if resp.status_code == 204 or not content:
-            return None
+            return None, resp
         try:
-            return transport.parse_json(content)
+            return transport.parse_json(content), resp
         except ValueError:
             return JiraUnavailableError(
                 "Jira sent a response that was not valid JSON.", status=resp.status_code, **where
-            )
+            ), resp
 
     def _retry_delay(self, err: JiraError, attempt: int) -> float | None:
         """Seconds to wait before the next attempt, or None to raise `err` now."""

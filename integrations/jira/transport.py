@@ -73,12 +73,19 @@ def parse_json(body: bytes) -> Any:
 class _Ticket:
     """One attempt's deadline, and the connection it is using once it has one."""
 
-    __slots__ = ("deadline", "connection", "expired")
+    __slots__ = ("deadline", "connection", "expired", "lock")
 
     def __init__(self, deadline: float):
         self.deadline = deadline
         self.connection: HTTPConnection | None = None
         self.expired = False
+        # Orders the watchdog's shutdown against the connection going back to the pool.
+        self.lock = threading.Lock()
+
+    def expire(self) -> None:
+        with self.lock:
+            self.expired = True
+            _shut_down(self.connection)
 
 
 class _Watchdog:
@@ -86,6 +93,7 @@ class _Watchdog:
 
     One daemon thread per process, asleep while no attempt is armed. Checks four times a
     second: deadlines are tens of seconds, so a quarter second late is close enough.
+    Every request arms and disarms a ticket: those are the only uses of the shared lock.
     """
 
     TICK = 0.25
@@ -105,43 +113,42 @@ class _Watchdog:
                     target=self._run, name="jira-deadlines", daemon=True
                 )
                 self._thread.start()
-            self._wake.notify()
+            elif len(self._armed) == 1:
+                self._wake.notify()  # it sleeps without a timeout while nothing is armed
         return ticket
 
     def disarm(self, ticket: _Ticket) -> None:
         with self._lock:
             self._armed.discard(ticket)
-            if ticket.connection is not None:
-                ticket.connection._pensero_ticket = None
-                ticket.connection = None
 
-    def attach(self, ticket: _Ticket, connection: HTTPConnection) -> None:
-        with self._lock:
+    @staticmethod
+    def attach(ticket: _Ticket, connection: HTTPConnection) -> None:
+        with ticket.lock:
             ticket.connection = connection
             connection._pensero_ticket = ticket
 
-    def detach(self, connection: HTTPConnection) -> bool:
+    @staticmethod
+    def detach(connection: HTTPConnection) -> bool:
         """Forget `connection` (it goes back to the pool); True if its deadline passed."""
-        with self._lock:
-            ticket = getattr(connection, "_pensero_ticket", None)
-            if ticket is None:
-                return False
+        ticket = getattr(connection, "_pensero_ticket", None)
+        if ticket is None:
+            return False
+        with ticket.lock:
             connection._pensero_ticket = None
             ticket.connection = None
             return ticket.expired
 
     def _run(self) -> None:
-        with self._lock:
-            while True:
-                if not self._armed:
+        while True:
+            with self._lock:
+                while not self._armed:
                     self._wake.wait()
-                    continue
                 now = time.monotonic()
-                for ticket in [t for t in self._armed if t.deadline <= now]:
-                    self._armed.discard(ticket)
-                    ticket.expired = True
-                    _shut_down(ticket.connection)
-                self._wake.wait(self.TICK)
+                due = [t for t in self._armed if t.deadline <= now]
+                self._armed.difference_update(due)
+            for ticket in due:
+                ticket.expire()
+            time.sleep(self.TICK)
 
 
 def _shut_down(connection: HTTPConnection | None) -> None:

@@ -208,6 +208,9 @@ class SyncRun(models.Model):
     issues_updated = models.PositiveIntegerField(default=0)
     issues_removed = models.PositiveIntegerField(default=0)
     requests_made = models.PositiveIntegerField(default=0)
+    # Atlassian's points for this run's reads, estimated (1 per call + 1 per object): what
+    # an OAuth connection spends of the app's hourly quota (integrations/jira/points.py).
+    api_points = models.PositiveIntegerField("API points (estimate)", default=0)
     error = models.TextField(blank=True)
     # Problems that did not stop the run (a project lost, dev-status unavailable...).
     warnings = models.JSONField(default=list, blank=True)
@@ -232,6 +235,10 @@ class SyncRun(models.Model):
         if not self.issues_expected:
             return None
         return min(100, round(100 * self.issues_seen / self.issues_expected))
+
+    @property
+    def requests_per_issue(self) -> float | None:
+        return self.requests_made / self.issues_seen if self.issues_seen else None
 
     @property
     def is_running(self) -> bool:

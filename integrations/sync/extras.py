@@ -1,12 +1,12 @@
-"""Per-issue requests, made only for issues that changed, a few at a time.
+"""Per-issue requests, made only for issues that changed, many at a time.
 
 Remote links (only where the changelog says they changed, see remote_links.py), the
 dev-status pull requests (only when the Development field says there are some), and the
-rest of truncated comment lists and changelogs.
-The client is thread-safe and honours Retry-After on its own; the pool is
-small so a burst limit isn't hit harder than a single sync would.
+rest of truncated comment lists and changelogs. The client is thread-safe, honours
+Retry-After on its own, and its site's pacer decides how many requests are in flight.
 """
 
+import contextlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,8 +24,6 @@ from integrations.sync.remote_links import changelog_touches_links
 
 logger = logging.getLogger(__name__)
 
-POOL_SIZE = 4
-
 
 @dataclass
 class ExtrasProblems:
@@ -36,73 +34,123 @@ class ExtrasProblems:
     messages: set[str] = field(default_factory=set)
 
 
-def _fetch_one(
+def _pull_requests(client: JiraClient, record: IssueRecord, problems: ExtrasProblems) -> list:
+    if not record.has_development or problems.dev_status_unavailable:
+        return []
+    try:
+        return client.dev_status_pull_requests(
+            record.jira_id, instance_types=record.pull_request_types
+        )
+    except JiraAuthError:
+        # dev-status is private and refuses some connections (OAuth): fall back to links.
+        problems.dev_status_unavailable = True
+    except JiraError as error:
+        if not error.permanent:
+            raise
+        problems.dev_status_unavailable = True
+    return []
+
+
+def _comments(client: JiraClient, record: IssueRecord) -> None:
+    try:
+        comments = [c for c in map(map_comment, client.iter_issue_comments(record.jira_id)) if c]
+    except (JiraForbiddenError, JiraNotFoundError):
+        return  # the issue vanished since the search; keep the inline part, the census decides
+    record.comments = comments
+    record.comment_total = max(record.comment_total, len(comments))
+    record.comments_complete = True
+
+
+def _changelog_and_remote_links(
     client: JiraClient,
     record: IssueRecord,
     problems: ExtrasProblems,
     links_since: datetime | None,
     verify_links: bool,
-) -> None:
-    prs: list[dict] = []
-    if record.has_development and not problems.dev_status_unavailable:
-        try:
-            prs = client.dev_status_pull_requests(
-                record.jira_id, instance_types=record.pull_request_types
-            )
-        except JiraAuthError:
-            # dev-status is private and refuses some connections (OAuth): fall back to links.
-            problems.dev_status_unavailable = True
-        except JiraError as error:
-            if error.permanent:
-                problems.dev_status_unavailable = True
-            else:
-                raise
-    try:
-        if not record.comments_complete:
-            comments = [
-                c for c in map(map_comment, client.iter_issue_comments(record.jira_id)) if c
-            ]
-            record.comments = comments
-            record.comment_total = max(record.comment_total, len(comments))
-            record.comments_complete = True
-        if not record.changelog_complete:
+) -> list:
+    if not record.changelog_complete:
+        # The issue may have vanished since the search: then keep the inline part.
+        with contextlib.suppress(JiraForbiddenError, JiraNotFoundError):
             record.histories = list(client.iter_issue_changelog(record.jira_id))
-    except (JiraForbiddenError, JiraNotFoundError):
-        # The issue vanished since the search; keep the inline part, the census decides.
-        pass
-    remote_links: list[dict] = []
     # After the changelog: whether to ask depends on the complete one (remote_links.py).
-    if verify_links or changelog_touches_links(record.histories, links_since):
-        record.remote_links_read = True
-        try:
-            remote_links = client.remote_links(record.jira_id)
-        except (JiraForbiddenError, JiraNotFoundError):
-            # Linking disabled, or the issue vanished since the search: nothing to link.
-            problems.remote_links_unavailable += 1
-    collect_links(record, remote_links, prs)
+    if not (verify_links or changelog_touches_links(record.histories, links_since)):
+        return []
+    record.remote_links_read = True
+    try:
+        return client.remote_links(record.jira_id)
+    except (JiraForbiddenError, JiraNotFoundError):
+        # Linking disabled, or the issue vanished since the search: nothing to link.
+        problems.remote_links_unavailable += 1
+        return []
 
 
-def fetch_extras(
-    client: JiraClient,
-    records: list[IssueRecord],
-    categories_by_status_id: dict[str, str],
-    problems: ExtrasProblems,
-    *,
-    links_since: datetime | None = None,
-    verify_links: bool = False,
-) -> None:
-    """Complete `records` in place. Transient errors propagate (the run fails and resumes later).
+class ExtrasFetcher:
+    """The per-issue requests of a run, on a pool as large as the site's window may grow.
 
+    `submit` returns at once, so the next search page is read while these requests run;
+    how many are really in flight is up to the site's pacer (integrations/jira/pacing.py).
     Remote links are asked only for issues whose changelog shows a link added or removed
     since `links_since` (ever, when None), or for every issue with `verify_links`.
     """
-    if records:
-        with ThreadPoolExecutor(max_workers=POOL_SIZE, thread_name_prefix="jira-extras") as pool:
-            # list() re-raises the first error of any worker.
-            list(
-                pool.map(
-                    lambda r: _fetch_one(client, r, problems, links_since, verify_links), records
-                )
+
+    def __init__(
+        self,
+        client: JiraClient,
+        categories_by_status_id: dict[str, str],
+        problems: ExtrasProblems,
+        *,
+        links_since: datetime | None = None,
+        verify_links: bool = False,
+    ):
+        self._client = client
+        self._categories = categories_by_status_id
+        self._problems = problems
+        self._links_since = links_since
+        self._verify_links = verify_links
+        self._pool = ThreadPoolExecutor(
+            max_workers=max(1, int(client.pacer.ceiling)), thread_name_prefix="jira-extras"
+        )
+
+    def submit(self, records: list[IssueRecord]) -> "PendingExtras":
+        """Start each issue's requests; those that don't depend on each other run side by side."""
+        client, problems, pool = self._client, self._problems, self._pool
+        work = []
+        for record in records:
+            pulls = pool.submit(_pull_requests, client, record, problems)
+            comments = None if record.comments_complete else pool.submit(_comments, client, record)
+            links = pool.submit(
+                _changelog_and_remote_links,
+                client,
+                record,
+                problems,
+                self._links_since,
+                self._verify_links,
             )
-    for record in records:
-        record.transitions = map_transitions(record.histories, categories_by_status_id)
+            work.append((record, pulls, comments, links))
+        return PendingExtras(records, work, self._categories)
+
+    def close(self) -> None:
+        # Requests already sent end within their deadline; queued ones are dropped.
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> "ExtrasFetcher":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class PendingExtras:
+    def __init__(self, records: list[IssueRecord], work: list, categories: dict[str, str]):
+        self.records = records
+        self._work = work
+        self._categories = categories
+
+    def wait(self) -> list[IssueRecord]:
+        """The records, completed. Transient errors propagate (the run fails, resumes later)."""
+        for record, pulls, comments, links in self._work:
+            if comments is not None:
+                comments.result()
+            collect_links(record, links.result(), pulls.result())
+            record.transitions = map_transitions(record.histories, self._categories)
+        return self.records

@@ -25,7 +25,7 @@ from integrations.jira.paging import search_bound
 from integrations.models import Issue, JiraConnection, JiraProject, SyncRun
 from integrations.oauth_tokens import OAUTH_REJECTED_MESSAGE
 from integrations.sync import claims
-from integrations.sync.extras import ExtrasProblems, fetch_extras
+from integrations.sync.extras import ExtrasFetcher, ExtrasProblems, PendingExtras
 from integrations.sync.mapping import BASE_FIELDS, map_issue
 from integrations.sync.pipeline import read_ahead
 from integrations.sync.remote_links import link_check_due
@@ -155,8 +155,8 @@ class _Run:
         # What is stored already, read once here: the reader thread below must not
         # touch the database (SQLite allows no reader beside an open write).
         self.known = stored_versions(self.connection)
-        # Two stages overlap: a reader thread fetches page N+1 (search, then the
-        # per-issue requests) while this thread stores page N in the database.
+        # The stages overlap: a reader thread fetches the search pages and starts their
+        # per-issue requests while this thread stores earlier pages in the database.
         pages = self.client.iter_search_pages(
             jql=jql,
             fields=fields,
@@ -165,13 +165,23 @@ class _Run:
             max_issues=search_bound(self.run.issues_expected),
         )
         cut_short_before = len(self.client.pages_cut_short)
-        for raw_count, changed in read_ahead(self.prepare_page(page) for page in pages):
-            self.store_page(raw_count, changed)
+        with ExtrasFetcher(
+            self.client,
+            self.categories,
+            self.problems,
+            links_since=self.since,
+            verify_links=self.verify_links,
+        ) as extras:
+            # Up to three pages in flight: the reader thread submits a page's per-issue
+            # requests and goes on to the next search page without waiting for them.
+            prepared = (self.prepare_page(page, extras) for page in pages)
+            for raw_count, pending in read_ahead(prepared, depth=2):
+                self.store_page(raw_count, pending.wait())
         # A search stopped at a bound may have missed issues: keep the watermark.
         self.search_complete = len(self.client.pages_cut_short) == cut_short_before
 
-    def prepare_page(self, page: dict) -> tuple[int, list]:
-        """Map a search page and complete the issues that changed (network only, no writes)."""
+    def prepare_page(self, page: dict, extras: ExtrasFetcher) -> tuple[int, PendingExtras]:
+        """Map a search page; start completing the issues that changed (network only)."""
         raw_issues = [raw for raw in page.get("issues") or [] if isinstance(raw, dict)]
         records = [
             record
@@ -195,15 +205,7 @@ class _Run:
             or r.updated_at.timestamp() > known[r.jira_id][0]
             or (self.full and r.updated_at.timestamp() == known[r.jira_id][0])
         ]
-        fetch_extras(
-            self.client,
-            changed,
-            self.categories,
-            self.problems,
-            links_since=self.since,
-            verify_links=self.verify_links,
-        )
-        return len(raw_issues), changed
+        return len(raw_issues), extras.submit(changed)
 
     def store_page(self, raw_count: int, changed: list) -> None:
         def save_progress(result):
@@ -349,11 +351,12 @@ def sync_connection(
 def _finish(sync: _Run, status: str, error: str = "") -> SyncRun:
     sync.warn_paging_cut_short()
     sync.run.requests_made = sync.client.request_count
+    sync.run.api_points = sync.client.points_estimate
     claims.finish(sync.run, status=status, error=error)
     run = sync.run
     logger.info(
         "sync_run id=%s workspace=%s connection=%s kind=%s trigger=%s status=%s seconds=%.1f "
-        "seen=%s created=%s updated=%s removed=%s requests=%s",
+        "seen=%s created=%s updated=%s removed=%s requests=%s points=%s",
         run.pk,
         sync.connection.workspace_id,
         sync.connection.pk,
@@ -366,6 +369,7 @@ def _finish(sync: _Run, status: str, error: str = "") -> SyncRun:
         run.issues_updated,
         run.issues_removed,
         run.requests_made,
+        run.api_points,
     )
     sync.client.close()
     if sync.changed_issue_ids:

@@ -52,10 +52,14 @@ class Command(BaseCommand):
             if run is None:
                 self.stderr.write("  A sync of this connection is already running; skipped.")
                 continue
+            per_issue = (
+                f" ({run.requests_per_issue:.2f} per issue)" if run.requests_per_issue else ""
+            )
+            points = f", about {run.api_points} API points" if conn.is_oauth else ""
             self.stdout.write(
                 f"  {run.get_status_display()}: {run.issues_seen} issues seen, "
                 f"{run.issues_created} new, {run.issues_updated} updated, "
-                f"{run.issues_removed} removed, {run.requests_made} requests."
+                f"{run.issues_removed} removed, {run.requests_made} requests{per_issue}{points}."
             )
             for warning in run.warnings:
                 self.stdout.write(f"  Warning: {warning}")

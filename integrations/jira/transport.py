@@ -24,14 +24,18 @@ import threading
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.structures import CaseInsensitiveDict
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 MB = 1024 * 1024
 _CHUNK = 256 * 1024
+# `json` is also the name of the request body argument, as in requests.
+_dumps = json.dumps
 
 
 @dataclass(frozen=True)
@@ -222,6 +226,46 @@ def bounded_session(*, pool_size: int = 16) -> requests.Session:
     return session
 
 
+def _prepare(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    params: Any = None,
+    json: Any = None,
+    headers: dict[str, str] | None = None,
+) -> requests.PreparedRequest:
+    """The request `session.request` would send, built directly.
+
+    Session.request merges cookies, environment settings and hooks and re-parses the URL,
+    with runtime Protocol checks along the way: a third of the client's CPU per request
+    at zero latency. Nothing of that applies here (no cookies, redirects, proxies or
+    hooks are used), so only what goes on the wire is built; the adapter, and `responses`
+    in the unit tests, get the same PreparedRequest as before.
+    """
+    prepared = requests.PreparedRequest()
+    prepared.method = method.upper()
+    if params:
+        query = urlencode(list(params.items()) if isinstance(params, dict) else params)
+        url = f"{url}?{query}"
+    prepared.url = url
+    prepared.headers = CaseInsensitiveDict(session.headers)
+    if headers:
+        prepared.headers.update(headers)
+    prepared.body = None
+    if json is not None:
+        prepared.body = _dumps(json, allow_nan=False).encode()
+        prepared.headers["Content-Type"] = "application/json"
+        prepared.headers["Content-Length"] = str(len(prepared.body))
+    elif prepared.method in ("POST", "PUT", "PATCH"):
+        prepared.headers["Content-Length"] = "0"
+    prepared.hooks = {"response": []}
+    prepared._cookies = None
+    if session.auth is not None:
+        prepared = session.auth(prepared)
+    return prepared
+
+
 def fetch(
     session: requests.Session, method: str, url: str, *, limits: Limits, **kwargs
 ) -> tuple[requests.Response, bytes]:
@@ -229,6 +273,7 @@ def fetch(
 
     Raises requests' exceptions for connect/read failures, DeadlinePassed when the whole
     exchange outlived `limits.deadline`, BodyTooLarge past `limits.max_body_bytes`.
+    Redirects are never followed.
     """
     ticket = _watchdog.arm(time.monotonic() + limits.deadline)
     # Saved and restored: a request can run inside another one's auth hook (an OAuth
@@ -237,13 +282,14 @@ def fetch(
     _current.ticket = ticket
     response = None
     try:
-        response = session.request(
-            method,
-            url,
-            timeout=(limits.connect_timeout, limits.read_timeout),
+        prepared = _prepare(session, method, url, **kwargs)
+        response = session.get_adapter(url).send(
+            prepared,
             stream=True,
-            allow_redirects=False,
-            **kwargs,
+            timeout=(limits.connect_timeout, limits.read_timeout),
+            verify=True,
+            cert=None,
+            proxies={},
         )
         body = _read_capped(response, limits, ticket)
     except BodyTooLarge:

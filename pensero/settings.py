@@ -230,7 +230,7 @@ JIRA_TIMEOUT_RETRIES = env.int("JIRA_TIMEOUT_RETRIES", default=2)
 JIRA_MAX_RESPONSE_MB = env.float("JIRA_MAX_RESPONSE_MB", default=50.0)
 # How fast a site is synced (docs/deploy.md, "Speed and Jira's rate limits"): requests in
 # flight per site at the start of a sync (it grows while Jira answers fast and clean, up
-# to four times this, and halves on 429/503), and a ceiling on requests per second per
+# to eight times this, and halves on 429/503), and a ceiling on requests per second per
 # site (0: none), shared by every worker through Redis when REDIS_URL is set.
 JIRA_MAX_CONCURRENCY = env.int("JIRA_MAX_CONCURRENCY", default=8)
 JIRA_MAX_REQUESTS_PER_SECOND = env.float("JIRA_MAX_REQUESTS_PER_SECOND", default=100.0)

@@ -8,9 +8,9 @@ points quota; a request over a limit gets 429 (sometimes 503) with `Retry-After`
 client of that site, keeps the sync inside them:
 
 - **Requests in flight** (AIMD): a window that starts at `concurrency`, grows while
-  responses are fast and clean (by one per answer until Jira first pushes back, by one
-  per window's worth after that; up to `CEILING_FACTOR` times the start) and halves on a
-  429 or 503. "Fast" means close to the fastest answer seen lately: when
+  responses are fast and clean (by one per answer up to `SLOW_START_FACTOR` times the
+  start unless Jira pushed back before, by one per window's worth after that; up to
+  `CEILING_FACTOR` times the start) and halves on a 429 or 503. "Fast" means close to the fastest answer seen lately: when
   more requests only make each one slower (a busy machine, a busy Jira), it stops growing.
 - **Requests per second**: never more than `max_per_second` (also across processes, when
   the caller gives `shared_reserve(not_before) -> delay`, which books a slot in a budget
@@ -292,10 +292,10 @@ class SitePacer:
         # Growing only helps when the window was full in this round trip.
         busy = now - self._full_at <= 2 * latency + FAST_SLACK_SECONDS
         if fast and busy and now - self._cut_at > 1.0:
-            # Up to twice the start, one more per fast answer (the window doubles in a
-            # round trip, like TCP's slow start); past that, or once Jira pushed back, one
-            # more per window's worth: a sudden burst at a site's unknown limit would come
-            # back as a burst of 429s.
+            # Up to SLOW_START_FACTOR times the start, one more per fast answer (the window
+            # doubles in a round trip, like TCP's slow start); past that, or once Jira
+            # pushed back, one more per window's worth: a sudden burst at a site's unknown
+            # limit would come back as a burst of 429s.
             slow_start = (
                 self._pushed_back_at == -math.inf
                 and self._window < SLOW_START_FACTOR * self.initial_window

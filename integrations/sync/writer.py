@@ -137,7 +137,9 @@ def write_page(
                 on_saved(result)
         return result
     with transaction.atomic():
-        keep_stored_remote_links(connection, [r for r in records if not r.remote_links_read])
+        keep_stored_remote_links(
+            connection, [r for r in records if not r.remote_links_read and r.jira_id in known]
+        )
         done_times = {}
         for record in records:
             started, done = started_and_done(record)

@@ -65,6 +65,7 @@ def _changelog_and_remote_links(
     client: JiraClient,
     record: IssueRecord,
     problems: ExtrasProblems,
+    categories_by_status_id: dict[str, str],
     links_since: datetime | None,
     verify_links: bool,
 ) -> list:
@@ -72,6 +73,8 @@ def _changelog_and_remote_links(
         # The issue may have vanished since the search: then keep the inline part.
         with contextlib.suppress(JiraForbiddenError, JiraNotFoundError):
             record.histories = list(client.iter_issue_changelog(record.jira_id))
+    # Here rather than where the page is stored: that thread is the one a sync waits on.
+    record.transitions = map_transitions(record.histories, categories_by_status_id)
     # After the changelog: whether to ask depends on the complete one (remote_links.py).
     if not (verify_links or changelog_touches_links(record.histories, links_since)):
         return []
@@ -123,11 +126,12 @@ class ExtrasFetcher:
                 client,
                 record,
                 problems,
+                self._categories,
                 self._links_since,
                 self._verify_links,
             )
             work.append((record, pulls, comments, links))
-        return PendingExtras(records, work, self._categories)
+        return PendingExtras(records, work)
 
     def close(self) -> None:
         # Requests already sent end within their deadline; queued ones are dropped.
@@ -141,10 +145,9 @@ class ExtrasFetcher:
 
 
 class PendingExtras:
-    def __init__(self, records: list[IssueRecord], work: list, categories: dict[str, str]):
+    def __init__(self, records: list[IssueRecord], work: list):
         self.records = records
         self._work = work
-        self._categories = categories
 
     def wait(self) -> list[IssueRecord]:
         """The records, completed. Transient errors propagate (the run fails, resumes later)."""
@@ -152,5 +155,4 @@ class PendingExtras:
             if comments is not None:
                 comments.result()
             collect_links(record, links.result(), pulls.result())
-            record.transitions = map_transitions(record.histories, self._categories)
         return self.records

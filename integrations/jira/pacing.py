@@ -73,7 +73,7 @@ class _Scope:
     paused_until: float = 0.0
     eased_at: float = -math.inf
     recovered_at: float = 0.0
-    starts: deque = field(default_factory=deque)
+    starts: deque = field(default_factory=deque)  # when recent requests were answered
 
     def reserve(self, start: float, *, paused: bool = True) -> float:
         """The earliest time >= start this scope lets a request go, booked."""
@@ -214,26 +214,31 @@ class SitePacer:
         self, permit: Permit, *, status: int | None, headers: Mapping[str, str] | None
     ) -> None:
         """Learn from the answer (None: no answer at all) and free the place in the window."""
-        now = self._clock()
-        latency = now - permit.started_at
         with self._cond:
             self._in_flight -= 1
-            self._site.starts.append(permit.started_at)
-            scope = self._endpoints.get(permit.endpoint)
-            if scope is not None:
-                scope.starts.append(permit.started_at)
-            if status in THROTTLED:
-                self._throttled(permit.endpoint, status, headers, now, latency)
-            elif status is not None and status < 500:
-                if near_limit(headers):
-                    self._ease_off(now)
-                else:
-                    self._clean(latency, now)
+            if permit.started_at:  # it went out (else there is nothing to learn)
+                self._learn(permit, status, headers)
             free = int(self._window) - self._in_flight
             if free > 0:
                 self._cond.notify(free)
 
     # -- learning ----------------------------------------------------------------------
+
+    def _learn(self, permit: Permit, status: int | None, headers) -> None:
+        # Read under the lock: the recent-rate queues stay in time order.
+        now = self._clock()
+        latency = now - permit.started_at
+        self._site.starts.append(now)
+        scope = self._endpoints.get(permit.endpoint)
+        if scope is not None:
+            scope.starts.append(now)
+        if status in THROTTLED:
+            self._throttled(permit.endpoint, status, headers, now, latency)
+        elif status is not None and status < 500:
+            if near_limit(headers):
+                self._ease_off(now)
+            else:
+                self._clean(latency, now)
 
     def _throttled(self, endpoint, status, headers, now, latency) -> None:
         self.throttled += 1

@@ -30,7 +30,11 @@ def free_port() -> int:
 
 @contextmanager
 def bench_database(name: str):
-    """Yield a DATABASE_URL for a fresh database `name` on the DATABASE_URL server (or SQLite)."""
+    """Yield a DATABASE_URL for a fresh database `name` on the DATABASE_URL server (or SQLite).
+
+    The process id is part of the name: two benchmarks on one server never share one.
+    """
+    name = f"{name}_{os.getpid()}"
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith(("postgres://", "postgresql://")):
         path = ROOT / f"{name}.sqlite3"
@@ -60,18 +64,18 @@ def app_env(database_url: str, **extra) -> dict:
     return env
 
 
-def manage(args: list[str], env: dict, **kwargs) -> subprocess.CompletedProcess:
+def manage(args: list[str], env: dict, *, root: Path = ROOT, **kwargs):
     return subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, **kwargs
+        [sys.executable, "manage.py", *args], cwd=root, env=env, check=True, **kwargs
     )
 
 
-def run_measured(args: list[str], env: dict) -> tuple[float, int, str]:
-    """Run `manage.py args`; return (wall seconds, peak RSS in MB, stdout)."""
+def run_measured(args: list[str], env: dict, *, root: Path = ROOT) -> tuple[float, int, str]:
+    """Run `manage.py args` (of the tree at `root`); return (wall seconds, peak RSS MB, stdout)."""
     start = time.perf_counter()
     process = subprocess.Popen(  # noqa: S603
         [sys.executable, "manage.py", *args],
-        cwd=ROOT,
+        cwd=root,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

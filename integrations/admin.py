@@ -104,6 +104,7 @@ class SyncRunAdmin(admin.ModelAdmin):
         "issues_created",
         "issues_updated",
         "requests_made",
+        "api_points",
     ]
     list_filter = ["status", "kind", "trigger"]
     search_fields = ["connection__subdomain", "error"]

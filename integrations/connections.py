@@ -15,7 +15,9 @@ from integrations.jira.errors import (
     JiraNotFoundError,
 )
 from integrations.jira.sites import cloud_base_url, site_base_url, site_display_host
+from integrations.jira.transport import MB, Limits
 from integrations.models import JiraConnection, JiraProject, Person, SyncRun
+from integrations.site_budgets import oauth_points_quota, pacer_for
 from pensero.encryption import Secret, SecretDecryptionError
 
 logger = logging.getLogger(__name__)
@@ -56,23 +58,44 @@ class VerifiedAccount:
     projects: tuple[dict, ...]
 
 
+def jira_limits(*, deadline: float | None = None) -> Limits:
+    """The bounds on every Jira response, from settings; `deadline` may only shorten it."""
+    whole = settings.JIRA_RESPONSE_DEADLINE_SECONDS
+    return Limits(
+        connect_timeout=settings.JIRA_CONNECT_TIMEOUT_SECONDS,
+        read_timeout=settings.JIRA_REQUEST_TIMEOUT_SECONDS,
+        deadline=whole if deadline is None else min(whole, deadline),
+        max_body_bytes=int(settings.JIRA_MAX_RESPONSE_MB * MB),
+        timeout_retries=settings.JIRA_TIMEOUT_RETRIES,
+    )
+
+
+# The admin is waiting on the Connect and Manage forms: one attempt, answered quickly.
+FORM_DEADLINE_SECONDS = 15.0
+
+
 def client_for(connection: JiraConnection, **options) -> JiraClient:
     """A client for `connection`'s site, with its decrypted credentials inside the session only.
 
     An OAuth connection's client goes through api.atlassian.com/ex/jira/{cloudId} with a
     bearer token that is refreshed (and rotated) shortly before it expires.
     """
-    options.setdefault("timeout", settings.JIRA_REQUEST_TIMEOUT_SECONDS)
+    options.setdefault("limits", jira_limits())
     if connection.is_oauth:
         from integrations.oauth_tokens import AccessTokenSource
 
+        base_url = cloud_base_url(connection.cloud_id)
         return JiraClient(
-            base_url=cloud_base_url(connection.cloud_id),
+            base_url=base_url,
             access_token=AccessTokenSource(connection.pk),
+            pacer=pacer_for(base_url),
+            points=oauth_points_quota(),
             **options,
         )
+    base_url = site_base_url(connection.subdomain)
     return JiraClient(
-        base_url=site_base_url(connection.subdomain),
+        base_url=base_url,
+        pacer=pacer_for(base_url),
         email=connection.email,
         api_token=connection.api_token.reveal() if connection.api_token else None,
         **options,
@@ -84,13 +107,15 @@ def check_api_token(
 ) -> VerifiedAccount:
     """Ask Jira whether these credentials work and see the listed projects.
 
-    One attempt per request and a short timeout: the admin is waiting on the form.
+    One attempt per request and a short deadline: the admin is waiting on the form.
     """
+    base_url = site_base_url(subdomain)
     client = JiraClient(
-        base_url=site_base_url(subdomain),
+        base_url=base_url,
         email=email,
         api_token=api_token,
-        timeout=min(settings.JIRA_REQUEST_TIMEOUT_SECONDS, 15.0),
+        limits=jira_limits(deadline=FORM_DEADLINE_SECONDS),
+        pacer=pacer_for(base_url),
         max_attempts=1,
     )
     return _check_account(
@@ -110,7 +135,7 @@ def check_oauth_connection(
 ) -> VerifiedAccount:
     """The same check for an OAuth connection, with its (refreshed if need be) token."""
     client = client_for(
-        connection, timeout=min(settings.JIRA_REQUEST_TIMEOUT_SECONDS, 15.0), max_attempts=1
+        connection, limits=jira_limits(deadline=FORM_DEADLINE_SECONDS), max_attempts=1
     )
     try:
         return _check_account(

@@ -234,7 +234,22 @@ JIRA_SITE_URL_TEMPLATE = env.str(
     "JIRA_SITE_URL_TEMPLATE", default="https://{subdomain}.atlassian.net"
 )
 JIRA_SYNC_INTERVAL_MINUTES = env.int("JIRA_SYNC_INTERVAL_MINUTES", default=60)
+# Every request to Jira is bounded (docs/deploy.md, "Limits on Jira responses"): a
+# connect timeout, the longest wait for any single read, a deadline for the whole
+# response, how many times a timed-out request is tried again, and the largest body read.
+JIRA_CONNECT_TIMEOUT_SECONDS = env.float("JIRA_CONNECT_TIMEOUT_SECONDS", default=10.0)
 JIRA_REQUEST_TIMEOUT_SECONDS = env.float("JIRA_REQUEST_TIMEOUT_SECONDS", default=20.0)
+JIRA_RESPONSE_DEADLINE_SECONDS = env.float("JIRA_RESPONSE_DEADLINE_SECONDS", default=60.0)
+JIRA_TIMEOUT_RETRIES = env.int("JIRA_TIMEOUT_RETRIES", default=2)
+JIRA_MAX_RESPONSE_MB = env.float("JIRA_MAX_RESPONSE_MB", default=50.0)
+# How fast a site is synced (docs/deploy.md, "Speed and Jira's rate limits"): requests in
+# flight per site at the start of a sync (it grows while Jira answers fast and clean, up
+# to eight times this, and halves on 429/503), and a ceiling on requests per second per
+# site (0: none), shared by every worker through Redis when REDIS_URL is set.
+JIRA_MAX_CONCURRENCY = env.int("JIRA_MAX_CONCURRENCY", default=8)
+JIRA_MAX_REQUESTS_PER_SECOND = env.float("JIRA_MAX_REQUESTS_PER_SECOND", default=100.0)
+# The OAuth app's hourly points quota at Atlassian; syncs slow down past 80% of it.
+JIRA_OAUTH_POINTS_PER_HOUR = env.int("JIRA_OAUTH_POINTS_PER_HOUR", default=65_000)
 
 # "Connect with Atlassian" (OAuth 2.0 3LO). The option stays disabled until both the
 # client id and secret of an Atlassian OAuth app are set. The URLs are Atlassian's;

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 import requests
 from django.conf import settings
 
+from . import transport
 from .sites import InvalidCloudId, InvalidSubdomain, check_cloud_id, parse_subdomain
 
 logger = logging.getLogger(__name__)
@@ -28,7 +29,10 @@ AUDIENCE = "api.atlassian.com"
 # manage:jira-webhook to register the dynamic webhooks that push changes (real-time updates).
 SCOPES = ("read:jira-work", "read:jira-user", "manage:jira-webhook", "read:me", "offline_access")
 JIRA_SCOPE = "read:jira-work"
-TIMEOUT_SECONDS = 15.0
+# Token responses are a few hundred bytes; the deadline covers the whole exchange.
+LIMITS = transport.Limits(
+    connect_timeout=10.0, read_timeout=15.0, deadline=30.0, max_body_bytes=transport.MB
+)
 DEFAULT_EXPIRES_IN = 3600
 _ERROR_CODE_RE = re.compile(r"[a-z_]{1,40}\Z")
 
@@ -91,28 +95,21 @@ def authorize_url(*, state: str, redirect_uri: str) -> str:
     return f"{settings.ATLASSIAN_AUTH_URL}?{urlencode(query)}"
 
 
-def _session() -> requests.Session:
-    session = requests.Session()
-    # Only the configured Atlassian URLs: no proxies or netrc credentials from the environment.
-    session.trust_env = False
-    return session
-
-
 def _send(method: str, url: str, *, what: str, **kwargs) -> Any:
     """One request; the parsed JSON body, or AtlassianOAuthError."""
     try:
-        with _session() as session:
-            response = session.request(
-                method, url, timeout=TIMEOUT_SECONDS, allow_redirects=False, **kwargs
-            )
-    except requests.RequestException as error:
+        # Bounded like every Jira request (a token refresh runs inside a sync's request),
+        # and only the configured Atlassian URLs: no proxies or netrc from the environment.
+        with transport.bounded_session(pool_size=1) as session:
+            response, content = transport.fetch(session, method, url, limits=LIMITS, **kwargs)
+    except (requests.RequestException, transport.DeadlinePassed, transport.BodyTooLarge) as error:
         # Not chained: the request object of the exception carries the secrets.
         logger.warning("Atlassian %s: %s", what, type(error).__name__)
         raise AtlassianOAuthError(
             f"Atlassian's {what} didn't answer. Try again in a moment.", permanent=False
         ) from None
     try:
-        body = response.json()
+        body = transport.parse_json(content)
     except ValueError:
         body = None
     if response.status_code >= 500 or (200 <= response.status_code < 300 and body is None):

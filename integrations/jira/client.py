@@ -22,16 +22,20 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase, HTTPBasicAuth
 
+from . import paging, transport
 from .errors import (
     JiraBadRequestError,
     JiraError,
     JiraRateLimitedError,
+    JiraResponseTooLargeError,
+    JiraTimeoutError,
     JiraUnavailableError,
     from_response,
 )
+from .pacing import Permit, SitePacer
+from .points import PointsQuota, QuotaSpent, points_of
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +50,12 @@ _NUMERIC_ID_RE = re.compile(r"[0-9]{1,18}\Z")
 _ISSUE_KEY_RE = re.compile(r"[A-Z][A-Z0-9_]{0,254}-[0-9]{1,18}\Z")
 _PROJECT_KEY_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,254}\Z")
 _APP_TYPE_RE = re.compile(r"[A-Za-z0-9._-]{1,200}\Z")
+# Paced per endpoint (Jira's burst limits are per endpoint and method), so issue ids go.
+_ISSUE_SEGMENT_RE = re.compile(r"/issue/[^/]+")
+
+
+def _endpoint(method: str, path: str) -> str:
+    return f"{method} {_ISSUE_SEGMENT_RE.sub('/issue/{id}', path)}"
 
 
 class _BasicAuth(HTTPBasicAuth):
@@ -114,7 +124,9 @@ class JiraClient:
         email: str | None = None,
         api_token: str | None = None,
         access_token: str | Callable[[], str] | None = None,
-        timeout: float = 20.0,
+        limits: transport.Limits | None = None,
+        pacer: SitePacer | None = None,
+        points: PointsQuota | None = None,
         max_attempts: int = 5,
         max_retry_after: float = 60.0,
         sleep: Callable[[float], None] | None = None,
@@ -137,7 +149,10 @@ class JiraClient:
             raise ValueError("max_attempts must be at least 1")
 
         self.base_url = base_url.rstrip("/")
-        self.timeout = timeout
+        self.limits = limits or transport.Limits()
+        # Shared by every client of the site (see pacing.py); a client of its own otherwise.
+        self.pacer = pacer or SitePacer()
+        self._points = points
         self.max_attempts = max_attempts
         self.max_retry_after = max_retry_after
         # Looked up when the client is made, so tests can replace time.sleep.
@@ -145,16 +160,12 @@ class JiraClient:
         self._lock = threading.Lock()
         self._request_count = 0
         self._wait_seconds = 0.0
+        self._points_estimate = 0
+        self._cut_short: list[str] = []
 
         if session is None:
-            session = requests.Session()
-            # No proxies, netrc or CA bundle from the environment: the only host is
-            # base_url, and skipping those lookups saves real time on every request.
-            session.trust_env = False
-            # pool_maxsize >= 16 so a small thread pool can share one client.
-            adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
-            session.mount("https://", adapter)
-            session.mount("http://", adapter)
+            # A connection for every request the site's window may ever allow in flight.
+            session = transport.bounded_session(pool_size=max(16, int(self.pacer.ceiling)))
         session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
         if access_token:
             session.auth = _BearerAuth(access_token)
@@ -192,6 +203,24 @@ class JiraClient:
         with self._lock:
             return self._wait_seconds
 
+    @property
+    def points_estimate(self) -> int:
+        """Atlassian's points for the answers so far (1 per call + 1 per object; points.py)."""
+        with self._lock:
+            return self._points_estimate
+
+    @property
+    def pages_cut_short(self) -> list[str]:
+        """Why paging loops stopped at a bound (see paging.py), oldest first, each once."""
+        with self._lock:
+            return list(self._cut_short)
+
+    def _record_cut_short(self, message: str) -> None:
+        logger.warning("%s (%s)", message, self.base_url)
+        with self._lock:
+            if message not in self._cut_short:
+                self._cut_short.append(message)
+
     # -- transport ---------------------------------------------------------------
 
     def _backoff(self, attempt: int) -> float:
@@ -209,12 +238,17 @@ class JiraClient:
         if not path.startswith("/"):
             raise ValueError("path must be absolute; the host is always base_url")
         url = self.base_url + path
+        endpoint = _endpoint(method, path)
+        timeouts = 0
+        waited_retry_after = False
         for attempt in range(1, self.max_attempts + 1):
-            with self._lock:
-                self._request_count += 1
-            err = self._attempt(method, url, path, params, json)
+            err = self._paced_attempt(endpoint, method, url, path, params, json, waited_retry_after)
             if not isinstance(err, JiraError):
                 return err
+            if isinstance(err, JiraTimeoutError):
+                timeouts += 1
+                if timeouts > self.limits.timeout_retries:
+                    raise err
             delay = self._retry_delay(err, attempt)
             if delay is None:
                 # Raised without the requests exception as context: its request object
@@ -222,40 +256,96 @@ class JiraClient:
                 raise err
             why = err.status or err.reason
             logger.warning("Jira %s %s: %s; retry %d in %.1fs", method, path, why, attempt, delay)
-            self._sleep(delay)
-            with self._lock:
-                self._wait_seconds += delay
+            self._wait(delay)
+            waited_retry_after = isinstance(err, JiraRateLimitedError) and bool(err.retry_after)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _attempt(self, method: str, url: str, path: str, params: Any, body: Any) -> Any:
-        """One HTTP attempt: the parsed JSON, or the JiraError it amounts to (not raised)."""
+    def _wait(self, seconds: float) -> None:
+        if seconds > 0:
+            self._sleep(seconds)
+            with self._lock:
+                self._wait_seconds += seconds
+
+    def _paced_attempt(
+        self, endpoint: str, method: str, url: str, path: str, params, body, waited_retry_after
+    ):
+        """One attempt when the site's pacer (and the OAuth points quota) allow it."""
+        if self._points is not None:
+            try:
+                self._wait(self._points.delay())
+            except QuotaSpent as spent:
+                return JiraRateLimitedError(
+                    "The Atlassian app's hourly API quota is spent (estimated); the sync "
+                    "will resume next hour.",
+                    retry_after=spent.retry_after,
+                    limit_reason="points quota (estimate)",
+                    method=method,
+                    path=path,
+                )
+        permit: Permit = self.pacer.acquire(endpoint, waited_retry_after=waited_retry_after)
+        status = headers = None
+        try:
+            self._wait(permit.delay)
+            self.pacer.sending(permit)
+            with self._lock:
+                self._request_count += 1
+            result, status, headers = self._attempt(method, url, path, params, body)
+        finally:
+            self.pacer.release(permit, status=status, headers=headers)
+        if status is not None and not isinstance(result, JiraError):
+            points = points_of(result)
+            with self._lock:
+                self._points_estimate += points
+            if self._points is not None:
+                self._points.spend(points)
+        elif status is not None:
+            with self._lock:
+                self._points_estimate += 1
+        return result
+
+    def _attempt(self, method: str, url: str, path: str, params: Any, body: Any):
+        """One HTTP attempt: (parsed JSON or the JiraError it amounts to, status, headers)."""
+        result, resp = self._exchange(method, url, path, params, body)
+        if resp is None:
+            return result, None, None
+        return result, resp.status_code, resp.headers
+
+    def _exchange(self, method: str, url: str, path: str, params: Any, body: Any):
         where = {"method": method, "path": path}
         try:
-            # Never follow redirects: the host must only ever be base_url.
-            resp = self._session.request(
-                method, url, params=params, json=body, timeout=self.timeout, allow_redirects=False
+            # Never follow redirects (fetch doesn't): the host must only ever be base_url.
+            resp, content = transport.fetch(
+                self._session, method, url, limits=self.limits, params=params, json=body
             )
-        except requests.Timeout:
-            return JiraUnavailableError(reason="timed out", **where)
+        except (requests.Timeout, transport.DeadlinePassed):
+            return JiraTimeoutError(reason="timed out", **where), None
+        except transport.BodyTooLarge:
+            megabytes = self.limits.max_body_bytes / transport.MB
+            return JiraResponseTooLargeError(
+                f"Jira sent a response larger than {megabytes:g} MB, more than this app "
+                "accepts; it was not read.",
+                reason="response too large",
+                **where,
+            ), None
         except requests.ConnectionError:
-            return JiraUnavailableError(reason="connection failed", **where)
+            return JiraUnavailableError(reason="connection failed", **where), None
         except requests.RequestException:
-            return JiraUnavailableError(reason="request failed", **where)
+            return JiraUnavailableError(reason="request failed", **where), None
         except JiraError as error:
             # From the access-token callable (a failed OAuth refresh): retried if transient.
             if error.path == "?":
                 error.method, error.path = method.upper(), path
-            return error
+            return error, None
         if not 200 <= resp.status_code < 300:
-            return from_response(resp, **where)
-        if resp.status_code == 204 or not resp.content:
-            return None
+            return from_response(resp, body=content, **where), resp
+        if resp.status_code == 204 or not content:
+            return None, resp
         try:
-            return resp.json()
+            return transport.parse_json(content), resp
         except ValueError:
             return JiraUnavailableError(
                 "Jira sent a response that was not valid JSON.", status=resp.status_code, **where
-            )
+            ), resp
 
     def _retry_delay(self, err: JiraError, attempt: int) -> float | None:
         """Seconds to wait before the next attempt, or None to raise `err` now."""
@@ -286,22 +376,19 @@ class JiraClient:
         return data
 
     def _iter_offset_pages(
-        self, path: str, params: list[tuple[str, Any]], items_key: str, page_size: int = 100
+        self, path: str, params: list[tuple[str, Any]], items_key: str, *, cap: int, what: str
     ) -> Iterator[dict]:
-        """Page startAt/maxResults endpoints: stop on isLast, total, or an empty page."""
-        start = 0
-        while True:
-            page = self._get_json(path, [*params, ("startAt", start), ("maxResults", page_size)])
-            items = _list(page.get(items_key))
-            yield from items
-            start += len(items)
-            if not items:
-                return
-            if "isLast" in page:
-                if page["isLast"]:
-                    return
-            elif not isinstance(page.get("total"), int) or start >= page["total"]:
-                return
+        """Page a startAt/maxResults endpoint, bounded (paging.iter_offset_items)."""
+        return paging.iter_offset_items(
+            lambda start, size: self._get_json(
+                path, [*params, ("startAt", start), ("maxResults", size)]
+            ),
+            items_key=items_key,
+            cap=cap,
+            what=what,
+            endpoint=f"GET {path}",
+            on_cut_short=self._record_cut_short,
+        )
 
     # -- identity and metadata ---------------------------------------------------
 
@@ -328,7 +415,11 @@ class JiraClient:
         """
         path = "/rest/api/3/project/search"
         if keys is None:
-            return list(self._iter_offset_pages(path, [], "values"))
+            return list(
+                self._iter_offset_pages(
+                    path, [], "values", cap=paging.MAX_PROJECTS, what="projects"
+                )
+            )
         unique: list[str] = []
         for key in keys:
             if not isinstance(key, str) or not _PROJECT_KEY_RE.match(key):
@@ -338,7 +429,11 @@ class JiraClient:
         projects: list[dict] = []
         for i in range(0, len(unique), 50):
             params = [("keys", k) for k in unique[i : i + 50]]
-            projects.extend(self._iter_offset_pages(path, params, "values"))
+            projects.extend(
+                self._iter_offset_pages(
+                    path, params, "values", cap=paging.MAX_PROJECTS, what="projects"
+                )
+            )
         return projects
 
     def fields(self) -> list[dict]:
@@ -360,7 +455,12 @@ class JiraClient:
 
         https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-resolutions/#api-rest-api-3-resolution-search-get
         """
-        return list(self._iter_offset_pages("/rest/api/3/resolution/search", [], "values"))
+        path = "/rest/api/3/resolution/search"
+        return list(
+            self._iter_offset_pages(
+                path, [], "values", cap=paging.MAX_RESOLUTIONS, what="resolutions"
+            )
+        )
 
     # -- search ------------------------------------------------------------------
 
@@ -404,22 +504,22 @@ class JiraClient:
         expand: str | None = None,
         max_results: int = 100,
         reconcile_issues: list[int] | None = None,
+        max_issues: int = paging.MAX_SEARCH_ISSUES,
     ) -> Iterator[dict]:
-        """Yield each search_jql page, following nextPageToken until absent or isLast."""
+        """Yield each search_jql page, following nextPageToken until absent or isLast.
+
+        Bounded (paging.iter_token_pages): a repeated token, pages of issues already
+        read, or more than `max_issues` issues end the loop, recorded in pages_cut_short.
+        """
         query = {"jql": jql, "fields": fields, "expand": expand, "max_results": max_results}
-        token: str | None = None
-        while True:
-            page = self.search_jql(
+        return paging.iter_token_pages(
+            lambda token: self.search_jql(
                 **query, reconcile_issues=reconcile_issues, next_page_token=token
-            )
-            yield page
-            previous, token = token, page.get("nextPageToken")
-            if not token or page.get("isLast") is True:
-                return
-            if token == previous:
-                # Would loop forever; treat as a broken response.
-                msg = "Jira returned the same page token twice."
-                raise JiraUnavailableError(msg, method="POST", path="/rest/api/3/search/jql")
+            ),
+            max_issues=max_issues,
+            endpoint="POST /rest/api/3/search/jql",
+            on_cut_short=self._record_cut_short,
+        )
 
     def approximate_count(self, jql: str) -> int:
         """POST /rest/api/3/search/approximate-count `{"jql"}` -> `{"count"}` (an estimate).
@@ -452,7 +552,9 @@ class JiraClient:
     def iter_issue_comments(self, issue_id: int | str) -> Iterator[dict]:
         """Every comment of an issue, oldest first."""
         path = f"/rest/api/3/issue/{_issue_ref(issue_id)}/comment"
-        return self._iter_offset_pages(path, [("orderBy", "created")], "comments")
+        return self._iter_offset_pages(
+            path, [("orderBy", "created")], "comments", cap=paging.MAX_COMMENTS, what="comments"
+        )
 
     def issue_changelog(
         self, issue_id: int | str, *, start_at: int = 0, max_results: int = 100
@@ -467,7 +569,9 @@ class JiraClient:
     def iter_issue_changelog(self, issue_id: int | str) -> Iterator[dict]:
         """Every changelog history of an issue (the inline one is capped at 40/100)."""
         path = f"/rest/api/3/issue/{_issue_ref(issue_id)}/changelog"
-        return self._iter_offset_pages(path, [], "values")
+        return self._iter_offset_pages(
+            path, [], "values", cap=paging.MAX_CHANGELOG_HISTORIES, what="changelog entries"
+        )
 
     def remote_links(self, issue_id: int | str) -> list[dict]:
         """GET /rest/api/3/issue/{id}/remotelink: linked documents (403 = linking disabled).
@@ -582,7 +686,11 @@ class JiraClient:
     def dynamic_webhooks(self) -> list[dict]:
         """GET /rest/api/3/webhook: the app's live dynamic webhooks `{id, jqlFilter, events,
         expirationDate}` (expired ones are gone)."""
-        return list(self._iter_offset_pages("/rest/api/3/webhook", [], "values"))
+        return list(
+            self._iter_offset_pages(
+                "/rest/api/3/webhook", [], "values", cap=paging.MAX_WEBHOOKS, what="webhooks"
+            )
+        )
 
     def refresh_dynamic_webhooks(self, webhook_ids: list[int]) -> str:
         """PUT /rest/api/3/webhook/refresh: another 30 days; returns the new expirationDate.

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import requests
 
+from .transport import parse_json
+
 _MAX_MESSAGES = 10
 _MAX_MESSAGE_CHARS = 300
 _MAX_PATH_CHARS = 200
@@ -99,6 +101,18 @@ class JiraUnavailableError(JiraError):
     default_message = "Jira is unavailable or sent an unusable response. Try again later."
 
 
+class JiraTimeoutError(JiraUnavailableError):
+    """No whole response in time: connect or read timeout, or the response deadline."""
+
+    default_message = "Jira took too long to answer. Try again later."
+
+
+class JiraResponseTooLargeError(JiraError):
+    """The body was larger than the app accepts; it was not read to the end."""
+
+    default_message = "Jira sent a response larger than this app accepts."
+
+
 class JiraRateLimitedError(JiraError):
     """429, or 503 with Retry-After. `retry_after` is in seconds, if Jira said."""
 
@@ -145,7 +159,7 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     return max(0.0, when.timestamp() - current)
 
 
-def error_messages_from_body(response: requests.Response) -> list[str]:
+def error_messages_from_body(content: bytes) -> list[str]:
     """Flatten Jira's error body shapes into a short list of strings.
 
     Shapes: {"errorMessages":[...],"errors":{field: msg}} (Jira),
@@ -153,7 +167,7 @@ def error_messages_from_body(response: requests.Response) -> list[str]:
     {"error":"invalid_grant","error_description":"..."} (token endpoint).
     """
     try:
-        body = response.json()
+        body = parse_json(content)
     except ValueError:
         return []
     if not isinstance(body, dict):
@@ -184,9 +198,16 @@ def request_path(url: str | None) -> str:
 
 
 def from_response(
-    response: requests.Response, *, method: str | None = None, path: str | None = None
+    response: requests.Response,
+    *,
+    body: bytes | None = None,
+    method: str | None = None,
+    path: str | None = None,
 ) -> JiraError:
-    """Build the right JiraError for a non-2xx response (the one place that maps statuses)."""
+    """Build the right JiraError for a non-2xx response (the one place that maps statuses).
+
+    `body` is the response's content when it was read separately (a streamed response).
+    """
     request = getattr(response, "request", None)
     method = method or getattr(request, "method", None)
     path = path or request_path(getattr(request, "url", None) or response.url)
@@ -198,7 +219,7 @@ def from_response(
         return JiraUnavailableError(
             "Jira answered with an unexpected redirect; check the site address.", **common
         )
-    messages = error_messages_from_body(response)
+    messages = error_messages_from_body(response.content if body is None else body)
     retry_after = parse_retry_after(response.headers.get("Retry-After"))
     if status == 429 or (status == 503 and retry_after is not None):
         return JiraRateLimitedError(

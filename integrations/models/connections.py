@@ -99,6 +99,9 @@ class JiraConnection(models.Model):
     # When a sync was last queued: until a worker starts it, pages show it as queued.
     sync_requested_at = models.DateTimeField(null=True, blank=True)
     last_census_at = models.DateTimeField(null=True, blank=True)
+    # When a sync last read every issue's remote links (the weekly check that catches links
+    # made without a changelog record; the first sync starts the clock): sync/remote_links.py.
+    remote_links_checked_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -227,6 +230,9 @@ class SyncRun(models.Model):
     issues_updated = models.PositiveIntegerField(default=0)
     issues_removed = models.PositiveIntegerField(default=0)
     requests_made = models.PositiveIntegerField(default=0)
+    # Atlassian's points for this run's reads, estimated (1 per call + 1 per object): what
+    # an OAuth connection spends of the app's hourly quota (integrations/jira/points.py).
+    api_points = models.PositiveIntegerField("API points (estimate)", default=0)
     error = models.TextField(blank=True)
     # Problems that did not stop the run (a project lost, dev-status unavailable...).
     warnings = models.JSONField(default=list, blank=True)
@@ -251,6 +257,10 @@ class SyncRun(models.Model):
         if not self.issues_expected:
             return None
         return min(100, round(100 * self.issues_seen / self.issues_expected))
+
+    @property
+    def requests_per_issue(self) -> float | None:
+        return self.requests_made / self.issues_seen if self.issues_seen else None
 
     @property
     def is_running(self) -> bool:

@@ -67,7 +67,9 @@ def changelog_bulkfetch(req) -> dict:
             core = site.core(idx)
             histories = []
             for history in core.histories:
-                items = [i for i in history.items if field_ids is None or i["fieldId"] in field_ids]
+                items = [
+                    i for i in history.items if field_ids is None or i.get("fieldId") in field_ids
+                ]
                 if not items:
                     continue
                 if skipped < offset:
@@ -93,7 +95,7 @@ def _has_more(site, found: list[int], field_ids, consumed: int) -> bool:
     total = 0
     for idx in found:
         for history in site.core(idx).histories:
-            if field_ids is None or any(i["fieldId"] in field_ids for i in history.items):
+            if field_ids is None or any(i.get("fieldId") in field_ids for i in history.items):
                 total += 1
                 if total > consumed:
                     return True

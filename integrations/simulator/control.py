@@ -2,9 +2,10 @@
 
 - ``GET  /_sim/{subdomain}/truth[?email=...][&id=...]``  -> {id: {...}} of live issues (or of one)
 - ``POST /_sim/{subdomain}/mutate``  {"action": "update_issue"|"move_issue"|"delete_issue"|
-  "create_issue"|"add_comment"|"mutate"|"set_project_access", ...arguments} -> {"result": ...}
+  "create_issue"|"add_comment"|"add_remote_link"|"mutate"|"set_project_access", ...arguments} -> {"result": ...}
 - ``GET  /_sim/stats``  -> request counts and the fault log
-- ``POST /_sim/config`` {"fault_rate", "fault_kinds", "slow_seconds", "latency_ms"}
+- ``GET  /_sim/stats``  also has the rate limiter's figures per site (ratelimit.py)
+- ``POST /_sim/config`` {"fault_rate", "fault_kinds", "slow_seconds", "latency_ms", "rate_limit"}
 - ``POST /_sim/reset``  clears request counts and the fault log
 - ``GET  /_sim/webhooks`` -> registrations and deliveries; ``POST /_sim/webhooks`` {"delay_ms",
   "duplicate_rate", "reorder_rate", "reorder_ms", "max_retries", "retry_base_seconds"}
@@ -36,6 +37,7 @@ def _handle(simulator, method, path, params, body):
             "request_counts": dict(simulator.request_counts),
             "faults": [r.as_json() for r in simulator.fault_log],
             "sites": sorted(simulator.sites),
+            "rate_limit": simulator.rate_limiter.stats(),
         }
     if path == "/_sim/webhooks":
         return _webhooks(simulator, method, body)
@@ -51,6 +53,8 @@ def _handle(simulator, method, path, params, body):
         )
         if "latency_ms" in config:
             simulator.latency_ms = int(config["latency_ms"])
+        if "rate_limit" in config:
+            simulator.rate_limiter.configure(float(config["rate_limit"]))
         return 200, {"ok": True}
     match = SITE_PATH.match(path.lower())
     if match is None:
@@ -90,6 +94,14 @@ def _mutate(site, command: dict):
             command["issue_id"], command.get("text"), command.get("author")
         )
         return {"comment_id": comment_id}
+    if action == "add_remote_link":
+        link_id = site.add_remote_link(
+            command["issue_id"],
+            command["url"],
+            command.get("title", "Linked page"),
+            history=bool(command.get("history", True)),
+        )
+        return {"link_id": link_id}
     if action == "mutate":
         return site.mutate(
             int(command.get("rng_seed", command.get("seed", 1))), int(command["count"])

@@ -102,6 +102,7 @@ class Site:
         self.next_number: list[int] = []
         self.next_comment_id = 900_000_000
         self.next_history_id = 900_000_000
+        self.next_link_id = 900_000_000
         self.search_cache: OrderedDict[tuple, list] = OrderedDict()
 
     # -- structure -----------------------------------------------------------------------------
@@ -235,6 +236,9 @@ class Site:
 
     def start_sprint(self, sprint_id: int, *, at=None) -> None:
         mutations.start_sprint(self, sprint_id, at=at)
+
+    def add_remote_link(self, issue_id, url: str, title: str = "Linked page", history=True) -> int:
+        return mutations.add_remote_link(self, issue_id, url=url, title=title, history=history)
 
     def mutate(self, rng_seed: int, count: int) -> list[dict]:
         return mutations.mutate(self, rng_seed, count)

@@ -121,6 +121,10 @@ def make_links(
     return links
 
 
+def link_application(link: RemoteLink) -> str:
+    return "Confluence" if link.kind == "confluence" else "Web Link"
+
+
 def remote_link_json(link: RemoteLink, issue_self: str) -> dict:
     obj = {
         "url": link.url,

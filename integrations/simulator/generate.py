@@ -33,8 +33,8 @@ from .constants import (
     StatusDef,
 )
 from .dates import RENDER_ZONES
-from .history import HistoryBuilder
-from .records import Comment, IssueCore, Skeleton
+from .history import HistoryBuilder, remote_link_item
+from .records import Comment, History, IssueCore, Skeleton
 from .seeding import derive_seed
 from .sprints import plan_sprints
 
@@ -214,6 +214,7 @@ def generate_core(site, idx: int) -> IssueCore:
         rng, subdomain=site.subdomain, base_id=10_000 + idx * 4, prs=core.prs, title=summary
     )
     _comments_by_integrations(rng, site, core, started=any(s is IN_PROGRESS for s in path))
+    _record_links(site, core, idx, low, updated)
     return core
 
 
@@ -243,3 +244,17 @@ def _comments_by_integrations(rng: random.Random, site, core: IssueCore, *, star
             comment = core.comments[index]
             comment.author = site.app_user
             comment.body = content.plain_comment("Moved by an automation rule.")
+
+
+def _record_links(site, core: IssueCore, idx: int, low: int, updated: int) -> None:
+    """Each link's RemoteIssueLink changelog item, at a time of its own before `updated`."""
+    if not core.links:
+        return
+    # A generator of its own: the links' times don't shift any other generated value.
+    rng = random.Random(derive_seed(site.seed, site.subdomain, "links", idx))
+    author = core.reporter if core.assignee is None else core.assignee
+    for n, link in enumerate(core.links):
+        at = low + int(rng.random() * max(0, updated - low - 1))
+        item = remote_link_item(link.id, link.title, devinfo.link_application(link))
+        core.histories.append(History(100_000 + idx * 256 + 252 + n, author, at, [item]))
+    core.histories.sort(key=lambda history: history.created_ms)

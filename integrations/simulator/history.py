@@ -59,6 +59,18 @@ def item(
     }
 
 
+def remote_link_item(link_id: int, title: str, application: str) -> dict:
+    """What Jira records when a remote link is added (fact sheet section 10); no fieldId."""
+    return {
+        "field": "RemoteIssueLink",
+        "fieldtype": "jira",
+        "from": None,
+        "fromString": None,
+        "to": str(link_id),
+        "toString": f'This issue links to "{title} ({application})"',
+    }
+
+
 def status_items(
     old: StatusDef,
     new: StatusDef,
@@ -159,7 +171,7 @@ class HistoryBuilder:
             if history.created_ms >= site.migration_ms:
                 break
             for change in history.items:
-                if change["fieldId"] != "status":
+                if change.get("fieldId") != "status":
                     continue
                 status_then = STATUS_BY_ID_NOW[change["to"]]
                 if status_then is DONE:

@@ -24,7 +24,8 @@ from .constants import (
     TYPE_BY_NAME,
 )
 from .dates import coerce_ms, iso_utc
-from .history import item, record_status_change, status_items
+from .devinfo import RemoteLink, link_application
+from .history import item, record_status_change, remote_link_item, status_items
 from .records import Comment, History
 from .seeding import derive_seed
 from .sprints import SPRINT_DAYS, move_sprints
@@ -275,6 +276,27 @@ def complete_sprint(site, sprint_id: int, *, move_to: int | None = None, at=None
                 moved.append(site.issue_id(idx))
         site.version += 1
         return moved
+
+
+def add_remote_link(
+    site, issue_id, *, url: str, title: str = "Linked page", history: bool = True
+) -> int:
+    """Link a web page. Jira records it in the changelog and bumps `updated`; with
+    ``history=False`` nothing records it, as for links some apps make (the case a
+    periodic check of every issue's links has to catch)."""
+    with site.lock:
+        idx = site.resolve(issue_id)
+        core = site.materialize(idx)
+        link = RemoteLink(site.next_link_id, "web", url, title, None)
+        site.next_link_id += 1
+        core.links.append(link)
+        if history:
+            at = _at(site, idx, None)
+            _record(site, core, at, [remote_link_item(link.id, title, link_application(link))])
+            _touch(site, idx, at)
+        else:
+            site.version += 1
+        return link.id
 
 
 def mutate(site, rng_seed: int, count: int) -> list[dict]:

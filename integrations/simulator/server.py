@@ -170,6 +170,14 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
         simulator.count(template)
         if simulator.latency_ms:
             time.sleep(simulator.latency_ms / 1000)
+        extra_headers: dict[str, str] = {}
+        if template not in NO_FAULTS:
+            allowed, extra_headers = simulator.rate_limiter.check(
+                subdomain, method, self.path, body
+            )
+            if not allowed:
+                self._send(429, _encode(error_body("Rate limit exceeded.")), extra_headers)
+                return
         fault = None if template in NO_FAULTS else simulator.faults.decide(method, path)
         if fault and self._serve_fault(fault):
             return
@@ -206,7 +214,7 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
         payload = _encode(response.body)
         if fault == "malformed" and response.status == 200:
             payload = payload[: max(1, len(payload) // 2)]  # truncated JSON, with a 200
-        self._send(response.status, payload, response.headers)
+        self._send(response.status, payload, {**response.headers, **extra_headers})
 
     def _serve_fault(self, fault: str) -> bool:
         """Serve a failure; False when the request should then proceed (slow, malformed)."""

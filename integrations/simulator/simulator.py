@@ -24,6 +24,7 @@ from .data import Site
 from .dates import hour_floor, now_ms, to_ms
 from .faults import FAULT_KINDS, FaultInjector
 from .oauth import OAuthServer
+from .ratelimit import RateLimiter
 from .seeding import derive_seed
 from .webhooks import Webhooks
 
@@ -70,6 +71,7 @@ class JiraSimulator:
         latency_ms: int = 0,
         fault_rate: float = 0.0,
         now: datetime | None = None,
+        rate_limit: float = 0.0,
         *,
         slow_seconds: float = 2.0,
         fault_kinds: Iterable[str] = FAULT_KINDS,
@@ -93,6 +95,8 @@ class JiraSimulator:
             kinds=tuple(fault_kinds),
             slow_seconds=slow_seconds,
         )
+        # Jira's per-second limit, per site (ratelimit.py); 0 means none.
+        self.rate_limiter = RateLimiter(rate_limit)
         self.accounts = default_accounts()
         self.request_counts: Counter[str] = Counter()
         # The latest requests, e.g. to check a client waited Retry-After before retrying.

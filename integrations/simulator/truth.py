@@ -65,7 +65,7 @@ def issue_truth(site, idx: int, core: IssueCore) -> dict:
         "comment_count": len(core.comments),
         "history_count": len(core.histories),
         "status_transitions": sum(
-            1 for h in core.histories for i in h.items if i["fieldId"] == "status"
+            1 for h in core.histories for i in h.items if i.get("fieldId") == "status"
         ),
         "pr_urls": sorted({pr.url for pr in core.prs}),
         "remote_link_urls": [link.url for link in core.links],

@@ -115,6 +115,7 @@ def finish(run: SyncRun, *, status: str, error: str = "") -> None:
             "issues_updated",
             "issues_removed",
             "requests_made",
+            "api_points",
             "warnings",
         ]
     )

@@ -1,15 +1,17 @@
-"""Per-issue requests, made only for issues that changed, a few at a time.
+"""Per-issue requests, made only for issues that changed, many at a time.
 
-Remote links, the dev-status pull requests (only when the Development field
-says there are some), and the rest of truncated comment lists and changelogs.
-Then each record is finished (``finish.finish``): its derived facts computed once.
-The client is thread-safe and honours Retry-After on its own; the pool is
-small so a burst limit isn't hit harder than a single sync would.
+Remote links (only where the changelog says they changed, see remote_links.py), the
+dev-status pull requests (only when the Development field says there are some), and the
+rest of truncated comment lists and changelogs. Then each record is finished
+(``finish.finish``): its derived facts computed once. The client is thread-safe, honours
+Retry-After on its own, and its site's pacer decides how many requests are in flight.
 """
 
+import contextlib
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from integrations.jira.client import JiraClient
 from integrations.jira.errors import (
@@ -20,10 +22,9 @@ from integrations.jira.errors import (
 )
 from integrations.sync.finish import Workflow, finish
 from integrations.sync.mapping import IssueRecord, SkippedIssue, map_comment
+from integrations.sync.remote_links import changelog_touches_links
 
 logger = logging.getLogger(__name__)
-
-POOL_SIZE = 4
 
 
 @dataclass
@@ -38,9 +39,7 @@ class ExtrasProblems:
     messages: set[str] = field(default_factory=set)
 
 
-def _dev_status_pull_requests(
-    client: JiraClient, record: IssueRecord, problems: ExtrasProblems
-) -> list[dict]:
+def _pull_requests(client: JiraClient, record: IssueRecord, problems: ExtrasProblems) -> list:
     """PRs from every application type that lists some; one type's error spares the others.
 
     A 401 before any dev-status call worked means the connection can't use the private
@@ -79,61 +78,134 @@ def _dev_status_pull_requests(
     return prs
 
 
-def _fetch_one(
-    client: JiraClient, record: IssueRecord, rules: Workflow, problems: ExtrasProblems
-) -> None:
-    remote_links: list[dict] = []
+def _comments(client: JiraClient, record: IssueRecord) -> None:
     try:
-        remote_links = client.remote_links(record.jira_id)
+        comments = [c for c in map(map_comment, client.iter_issue_comments(record.jira_id)) if c]
+    except (JiraForbiddenError, JiraNotFoundError):
+        return  # the issue vanished since the search; keep the inline part, the census decides
+    record.comments = comments
+    record.comment_total = max(record.comment_total, len(comments))
+    record.comments_complete = True
+
+
+def _changelog_and_remote_links(
+    client: JiraClient,
+    record: IssueRecord,
+    problems: ExtrasProblems,
+    links_since: datetime | None,
+    verify_links: bool,
+) -> list:
+    if not record.changelog_complete:
+        # The issue may have vanished since the search: then keep the inline part.
+        with contextlib.suppress(JiraForbiddenError, JiraNotFoundError):
+            record.histories = list(client.iter_issue_changelog(record.jira_id))
+    # After the changelog: whether to ask depends on the complete one (remote_links.py).
+    if not (verify_links or changelog_touches_links(record.histories, links_since)):
+        return []
+    record.remote_links_read = True
+    try:
+        return client.remote_links(record.jira_id)
     except (JiraForbiddenError, JiraNotFoundError):
         # Linking disabled, or the issue vanished since the search: nothing to link.
         problems.remote_links_unavailable += 1
-    prs = _dev_status_pull_requests(client, record, problems)
-    try:
-        if not record.comments_complete:
-            comments = [
-                c for c in map(map_comment, client.iter_issue_comments(record.jira_id)) if c
-            ]
-            record.comments = comments
-            record.comment_total = max(record.comment_total, len(comments))
-            record.comments_complete = True
-        if not record.changelog_complete:
-            record.histories = list(client.iter_issue_changelog(record.jira_id))
-    except (JiraForbiddenError, JiraNotFoundError):
-        # The issue vanished since the search; keep the inline part, the census decides.
-        pass
-    finish(record, rules, remote_links=remote_links, dev_status_prs=prs)
+        return []
 
 
-def _fetch_isolated(
-    client: JiraClient, record: IssueRecord, rules: Workflow, problems: ExtrasProblems
-) -> SkippedIssue | None:
-    """``_fetch_one``, turning a surprise in one issue's data into a skipped issue."""
-    try:
-        _fetch_one(client, record, rules, problems)
-    except JiraError:
-        raise  # Jira's own errors are handled by the run (retried, or the run fails)
-    except Exception as error:  # noqa: BLE001 - one odd issue must not stop the others
-        logger.warning("Skipped issue %s: %s", record.jira_id, type(error).__name__)
-        reason = f"its details came in a shape that can't be read ({type(error).__name__})."
-        return SkippedIssue(str(record.jira_id), record.key, reason)
-    return None
+def _finish_when_read(
+    record: IssueRecord, rules: Workflow, pulls: Future, comments: Future | None, links: Future
+) -> None:
+    """Finish the record once its requests are in.
 
-
-def fetch_extras(
-    client: JiraClient,
-    records: list[IssueRecord],
-    rules: Workflow,
-    problems: ExtrasProblems,
-) -> tuple[list[IssueRecord], list[SkippedIssue]]:
-    """Complete and finish `records`: the finished ones, and the ones skipped.
-
-    Transient errors propagate (the run fails and resumes later).
+    Runs on the pool, off the thread that stores pages (that is the one a sync waits on).
+    It never waits on work queued after it: the pool takes tasks in order, and this one
+    is submitted after the three it reads, so they are running or done by then.
     """
-    if not records:
-        return [], []
-    with ThreadPoolExecutor(max_workers=POOL_SIZE, thread_name_prefix="jira-extras") as pool:
-        # list() re-raises the first Jira error of any worker.
-        outcomes = list(pool.map(lambda r: _fetch_isolated(client, r, rules, problems), records))
-    finished = [r for r, skipped in zip(records, outcomes, strict=True) if skipped is None]
-    return finished, [skipped for skipped in outcomes if skipped is not None]
+    if comments is not None:
+        comments.result()
+    finish(record, rules, remote_links=links.result(), dev_status_prs=pulls.result())
+
+
+class ExtrasFetcher:
+    """The per-issue requests of a run, on a pool as large as the site's window may grow.
+
+    `submit` returns at once, so the next search page is read while these requests run;
+    how many are really in flight is up to the site's pacer (integrations/jira/pacing.py).
+    Remote links are asked only for issues whose changelog shows a link added or removed
+    since `links_since` (ever, when None), or for every issue with `verify_links`.
+    """
+
+    def __init__(
+        self,
+        client: JiraClient,
+        rules: Workflow,
+        problems: ExtrasProblems,
+        *,
+        links_since: datetime | None = None,
+        verify_links: bool = False,
+    ):
+        self._client = client
+        self._rules = rules
+        self._problems = problems
+        self._links_since = links_since
+        self._verify_links = verify_links
+        self._pool = ThreadPoolExecutor(
+            max_workers=max(1, int(client.pacer.ceiling)), thread_name_prefix="jira-extras"
+        )
+
+    def submit(self, records: list[IssueRecord]) -> "PendingExtras":
+        """Start each issue's requests; those that don't depend on each other run side by side."""
+        client, problems, pool = self._client, self._problems, self._pool
+        work = []
+        for record in records:
+            pulls = pool.submit(_pull_requests, client, record, problems)
+            comments = None if record.comments_complete else pool.submit(_comments, client, record)
+            links = pool.submit(
+                _changelog_and_remote_links,
+                client,
+                record,
+                problems,
+                self._links_since,
+                self._verify_links,
+            )
+            work.append(
+                (
+                    record,
+                    pool.submit(_finish_when_read, record, self._rules, pulls, comments, links),
+                )
+            )
+        return PendingExtras(work)
+
+    def close(self) -> None:
+        # Requests already sent end within their deadline; queued ones are dropped.
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> "ExtrasFetcher":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class PendingExtras:
+    def __init__(self, work: list[tuple[IssueRecord, Future]]):
+        self._work = work
+
+    def wait(self) -> tuple[list[IssueRecord], list[SkippedIssue]]:
+        """The finished records, and those skipped because their data couldn't be read.
+
+        Jira's errors propagate (the run fails and resumes later); a surprise in one
+        issue's data skips that issue only.
+        """
+        finished, skipped = [], []
+        for record, done in self._work:
+            try:
+                done.result()
+            except JiraError:
+                raise
+            except Exception as error:  # noqa: BLE001 - one odd issue must not stop the others
+                logger.warning("Skipped issue %s: %s", record.jira_id, type(error).__name__)
+                reason = f"its details came in a shape that can't be read ({type(error).__name__})."
+                skipped.append(SkippedIssue(str(record.jira_id), record.key, reason))
+            else:
+                finished.append(record)
+        return finished, skipped

@@ -143,6 +143,8 @@ class IssueRecord:
     sprint_stays: list[SprintStay] | None = None
     documents: list[LinkRecord] = field(default_factory=list)
     pull_requests: list[LinkRecord] = field(default_factory=list)
+    # False: the remote links weren't asked this run; the stored ones are kept.
+    remote_links_read: bool = False
 
     @property
     def changelog_complete(self) -> bool:

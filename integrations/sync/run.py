@@ -18,15 +18,17 @@ from integrations.connections import client_for, unreadable_credentials_message
 from integrations.delivery import not_delivered_resolutions
 from integrations.jira.errors import JiraAuthError, JiraBadRequestError, JiraError
 from integrations.jira.fields import DEVELOPMENT_FIELD_NAMES, estimation_fields, find_field_id
+from integrations.jira.paging import search_bound
 from integrations.jira.sprints import find_sprint_field
 from integrations.jira.workflow import StatusCatalog
 from integrations.models import Issue, JiraConnection, JiraProject, SyncRun
 from integrations.oauth_tokens import OAUTH_REJECTED_MESSAGE
 from integrations.sync import claims
-from integrations.sync.extras import ExtrasProblems, fetch_extras
+from integrations.sync.extras import ExtrasFetcher, ExtrasProblems, PendingExtras
 from integrations.sync.finish import FACTS_VERSION, Workflow
 from integrations.sync.mapping import BASE_FIELDS, SkippedIssue, map_issues
 from integrations.sync.pipeline import read_ahead
+from integrations.sync.remote_links import link_check_due
 from integrations.sync.sprint_rows import refresh_open_sprints
 from integrations.sync.writer import stored_versions, write_page
 from pensero.encryption import SecretDecryptionError
@@ -64,17 +66,20 @@ class _Run:
         *,
         full: bool,
         progress: Progress | None,
+        verify_links: bool = False,
         score: Score | None = None,
     ):
         self.connection = connection
         self.run = run
         self.full = full
+        self.verify_links = verify_links
         self.progress = progress
         self.score = score or _queue_scoring
         self.client = client_for(connection)
         self.problems = ExtrasProblems()
         self.changed_issue_ids: list[int] = []
         self.skipped: list[SkippedIssue] = []
+        self.search_complete = True
 
     # -- set-up ---------------------------------------------------------------
 
@@ -175,11 +180,17 @@ class _Run:
                 "connection; pull requests are read from links and comments instead."
             )
 
+    def warn_paging_cut_short(self) -> None:
+        """Paging loops the client stopped at a bound (a broken or hostile Jira)."""
+        for message in self.client.pages_cut_short:
+            self.warn(message)
+
     # -- the issue pages ------------------------------------------------------
 
     def sync_issues(self, project_keys: list[str]) -> None:
         watermark = None if self.full else self.connection.sync_watermark
         since = watermark - OVERLAP if watermark else None
+        self.since = since
         jql = _jql(project_keys, since)
         try:
             self.run.issues_expected = self.client.approximate_count(jql.split(" ORDER BY")[0])
@@ -191,13 +202,32 @@ class _Run:
         # What is stored already, read once here: the reader thread below must not
         # touch the database (SQLite allows no reader beside an open write).
         self.known = stored_versions(self.connection)
-        # Two stages overlap: a reader thread fetches page N+1 (search, then the
-        # per-issue requests) while this thread stores page N in the database.
+        # The stages overlap: a reader thread fetches the search pages and starts their
+        # per-issue requests while this thread stores earlier pages in the database.
         pages = self.client.iter_search_pages(
-            jql=jql, fields=fields, expand="changelog", max_results=PAGE_SIZE
+            jql=jql,
+            fields=fields,
+            expand="changelog",
+            max_results=PAGE_SIZE,
+            max_issues=search_bound(self.run.issues_expected),
         )
-        for raw_count, changed in read_ahead(self.prepare_page(page) for page in pages):
-            self.store_page(raw_count, changed)
+        cut_short_before = len(self.client.pages_cut_short)
+        with ExtrasFetcher(
+            self.client,
+            self.rules,
+            self.problems,
+            links_since=self.since,
+            verify_links=self.verify_links,
+        ) as extras:
+            # Up to three pages in flight: the reader thread submits a page's per-issue
+            # requests and goes on to the next search page without waiting for them.
+            prepared = (self.prepare_page(page, extras) for page in pages)
+            for raw_count, pending in read_ahead(prepared, depth=2):
+                finished, unreadable = pending.wait()
+                self.skipped += unreadable
+                self.store_page(raw_count, finished)
+        # A search stopped at a bound may have missed issues: keep the watermark.
+        self.search_complete = len(self.client.pages_cut_short) == cut_short_before
 
     def search_fields(self) -> list[str]:
         """The fields every issue is read with (the sync's pages and webhook fetches)."""
@@ -208,8 +238,8 @@ class _Run:
         ]
         return BASE_FIELDS + [f for f in dict.fromkeys(extra) if f]
 
-    def prepare_page(self, page: dict) -> tuple[int, list]:
-        """Map a search page and complete the issues that changed (network only, no writes)."""
+    def prepare_page(self, page: dict, extras: ExtrasFetcher) -> tuple[int, PendingExtras]:
+        """Map a search page; start completing the issues that changed (network only)."""
         raw_issues = page.get("issues")
         raw_issues = raw_issues if isinstance(raw_issues, list) else []
         records, skipped = map_issues(
@@ -228,9 +258,8 @@ class _Run:
             or r.updated_at.timestamp() > known[r.jira_id][0]
             or (self.full and r.updated_at.timestamp() == known[r.jira_id][0])
         ]
-        changed, unreadable = fetch_extras(self.client, changed, self.rules, self.problems)
-        self.skipped += skipped + unreadable
-        return len(raw_issues), changed
+        self.skipped += skipped
+        return len(raw_issues), extras.submit(changed)
 
     def store_page(self, raw_count: int, changed: list) -> None:
         def save_progress(result):
@@ -256,15 +285,23 @@ class _Run:
     def census(self, project_keys: list[str]) -> None:
         """Mark issues Jira no longer shows (deleted, or moved out of the synced projects)."""
         seen: set[int] = set()
+        stored = Issue.objects.filter(
+            connection=self.connection, removed_at__isnull=True, project_key__in=project_keys
+        ).values_list("pk", "jira_id")
+        cut_short_before = len(self.client.pages_cut_short)
         for page in self.client.iter_search_pages(
-            jql=_jql(project_keys), fields=["id"], max_results=CENSUS_PAGE_SIZE
+            jql=_jql(project_keys),
+            fields=["id"],
+            max_results=CENSUS_PAGE_SIZE,
+            max_issues=search_bound(stored.count()),
         ):
             seen.update(
                 int(i["id"]) for i in page.get("issues") or [] if str(i.get("id", "")).isdigit()
             )
-        stored = Issue.objects.filter(
-            connection=self.connection, removed_at__isnull=True, project_key__in=project_keys
-        ).values_list("pk", "jira_id")
+        if len(self.client.pages_cut_short) > cut_short_before:
+            # An incomplete census would take missing issues for deleted ones.
+            self.warn("The check for deleted issues was skipped; it runs again next time.")
+            return
         gone = [pk for pk, jira_id in stored if jira_id not in seen]
         now = timezone.now()
         for start in range(0, len(gone), 1000):
@@ -294,6 +331,7 @@ def sync_connection(
     *,
     trigger: str = SyncRun.Trigger.SCHEDULE,
     full: bool = False,
+    verify_links: bool = False,
     progress: Progress | None = None,
     score: Score | None = None,
 ) -> SyncRun | None:
@@ -301,16 +339,27 @@ def sync_connection(
 
     The issues the run stored are then scored: by `score(issue_ids)` before this returns
     (the command line scores in its own process), or by queued tasks (the default).
+    `verify_links` (also weekly, by itself) reads every issue's remote links, which takes
+    a full sync: links made without a changelog record are caught there.
     """
     connection.refresh_from_db()  # the caller's copy may predate the last run
+    first_sync = connection.sync_watermark is None
+    verify_links = verify_links or link_check_due(connection, timezone.now())
     # Stored facts of an older version are recomputed by re-reading every issue.
-    full = full or connection.sync_watermark is None or connection.facts_version < FACTS_VERSION
+    full = full or first_sync or verify_links or connection.facts_version < FACTS_VERSION
     kind = SyncRun.Kind.FULL if full else SyncRun.Kind.INCREMENTAL
     run = claims.claim(connection, kind=kind, trigger=trigger)
     if run is None:
         return None
     try:
-        sync = _Run(connection, run, full=full, progress=progress, score=score)
+        sync = _Run(
+            connection,
+            run,
+            full=full,
+            verify_links=verify_links,
+            progress=progress,
+            score=score,
+        )
     except SecretDecryptionError:  # the API token, decrypted when the client is made
         logger.warning(
             "Sync of connection %s failed: its credentials can't be decrypted", connection.pk
@@ -356,11 +405,12 @@ def sync_connection(
             sync, SyncRun.Status.FAILED, "The sync stopped on an unexpected error; it was logged."
         )
     sync.warn_about_data()
+    sync.warn_paging_cut_short()
     status = SyncRun.Status.PARTIAL if run.warnings else SyncRun.Status.SUCCEEDED
     # The watermark is the run's start: anything changed during the run is picked up next time.
     with transaction.atomic():
         JiraConnection.objects.filter(pk=connection.pk).update(
-            sync_watermark=run.started_at,
+            sync_watermark=run.started_at if sync.search_complete else connection.sync_watermark,
             last_synced_at=timezone.now(),
             last_census_at=connection.last_census_at,
             jira_time_zone=connection.jira_time_zone,
@@ -369,18 +419,23 @@ def sync_connection(
             sprint_field=connection.sprint_field,
             resolutions=connection.resolutions,
             facts_version=FACTS_VERSION,
+            remote_links_checked_at=run.started_at
+            if verify_links or first_sync
+            else connection.remote_links_checked_at,
         )
         finished = _finish(sync, status)
     return finished
 
 
 def _finish(sync: _Run, status: str, error: str = "") -> SyncRun:
+    sync.warn_paging_cut_short()
     sync.run.requests_made = sync.client.request_count
+    sync.run.api_points = sync.client.points_estimate
     claims.finish(sync.run, status=status, error=error)
     run = sync.run
     logger.info(
         "sync_run id=%s workspace=%s connection=%s kind=%s trigger=%s status=%s seconds=%.1f "
-        "seen=%s created=%s updated=%s removed=%s requests=%s",
+        "seen=%s created=%s updated=%s removed=%s requests=%s points=%s",
         run.pk,
         sync.connection.workspace_id,
         sync.connection.pk,
@@ -393,6 +448,7 @@ def _finish(sync: _Run, status: str, error: str = "") -> SyncRun:
         run.issues_updated,
         run.issues_removed,
         run.requests_made,
+        run.api_points,
     )
     sync.client.close()
     if sync.changed_issue_ids:
@@ -441,28 +497,31 @@ def sync_issues_by_id(connection: JiraConnection, issue_ids: Iterable[int]) -> I
         # A few small requests, so the fields, statuses and resolutions are the sync's own.
         sync.detect_fields()
         sync.known = stored_versions(connection, jira_ids=ids)
-        for start in range(0, len(ids), RECONCILE_LIMIT):
-            chunk = ids[start : start + RECONCILE_LIMIT]
-            clause = f"id in ({', '.join(map(str, chunk))})"
-            if project_keys:
-                clause = f"project in ({', '.join(project_keys)}) AND {clause}"
-            pages = sync.client.iter_search_pages(
-                jql=clause + " ORDER BY created ASC, key ASC",
-                fields=sync.search_fields(),
-                expand="changelog",
-                max_results=PAGE_SIZE,
-                reconcile_issues=chunk,
-            )
-            for page in pages:
-                returned.update(
-                    int(raw["id"])
-                    for raw in page.get("issues") or []
-                    if isinstance(raw, dict) and str(raw.get("id", "")).isdigit()
+        # Remote links of any issue whose history ever touched them: a batch is small.
+        with ExtrasFetcher(sync.client, sync.rules, sync.problems) as extras:
+            for start in range(0, len(ids), RECONCILE_LIMIT):
+                chunk = ids[start : start + RECONCILE_LIMIT]
+                clause = f"id in ({', '.join(map(str, chunk))})"
+                if project_keys:
+                    clause = f"project in ({', '.join(project_keys)}) AND {clause}"
+                pages = sync.client.iter_search_pages(
+                    jql=clause + " ORDER BY created ASC, key ASC",
+                    fields=sync.search_fields(),
+                    expand="changelog",
+                    max_results=PAGE_SIZE,
+                    reconcile_issues=chunk,
                 )
-                _, changed = sync.prepare_page(page)
-                result = write_page(connection, changed, known=sync.known)
-                fetched.stored += len(result.changed_issue_ids or [])
-                sync.changed_issue_ids += result.changed_issue_ids or []
+                for page in pages:
+                    returned.update(
+                        int(raw["id"])
+                        for raw in page.get("issues") or []
+                        if isinstance(raw, dict) and str(raw.get("id", "")).isdigit()
+                    )
+                    _, pending = sync.prepare_page(page, extras)
+                    changed, _unreadable = pending.wait()
+                    result = write_page(connection, changed, known=sync.known)
+                    fetched.stored += len(result.changed_issue_ids or [])
+                    sync.changed_issue_ids += result.changed_issue_ids or []
     finally:
         sync.client.close()
     fetched.missing = [i for i in ids if i not in returned]

@@ -22,6 +22,7 @@ from integrations.models import (
 )
 from integrations.sync.bulk import insert_rows, upsert_rows
 from integrations.sync.mapping import IssueRecord
+from integrations.sync.remote_links import keep_stored_remote_links
 from integrations.sync.sprint_rows import store_sprints
 
 
@@ -182,6 +183,9 @@ def write_page(
         return result
     with transaction.atomic():
         records = _not_older_than_stored(connection, records)
+        keep_stored_remote_links(
+            connection, [r for r in records if not r.remote_links_read and r.jira_id in known]
+        )
         user_ids = _users_for(connection, _all_user_refs(records))
         now = timezone.now()
         issues = []

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations.connections import client_for
+from integrations.connections import client_for, jira_limits
 from integrations.jira import atlassian_oauth
 from integrations.jira.errors import (
     JiraAuthError,
@@ -95,7 +95,7 @@ def has_webhook_scope(connection: JiraConnection) -> bool:
 
 
 def _client(connection: JiraConnection):
-    return client_for(connection, timeout=TIMEOUT_SECONDS, max_attempts=2)
+    return client_for(connection, limits=jira_limits(deadline=TIMEOUT_SECONDS), max_attempts=2)
 
 
 def _failed(webhook: JiraWebhook, message: str) -> WebhookSetupFailed:

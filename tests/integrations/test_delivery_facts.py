@@ -90,7 +90,7 @@ def test_a_full_sync_exports_the_simulators_delivery_facts(simulator, acme):
     # The data really has the shapes that broke the facts before.
     site = simulator.site("acme")
     histories = [h for i in site.live_indexes() for h in site.core(i).histories]
-    status_moves = [i for h in histories for i in h.items if i["fieldId"] == "status"]
+    status_moves = [i for h in histories for i in h.items if i.get("fieldId") == "status"]
     assert any(m["from"] == "5" and m["to"] == "10003" for m in status_moves)  # Resolved -> Done
     assert any(m["from"] == "6" for m in status_moves)  # Closed -> Done
     assert any(t["resolution"] == "Won't Do" for t in truth.values())
@@ -108,7 +108,7 @@ def test_done_to_done_migration_moves_do_not_re_date_completion(simulator, acme)
         i
         for i in site.live_indexes()
         if any(
-            item["fieldId"] == "status" and item["from"] in ("5", "6")
+            item.get("fieldId") == "status" and item["from"] in ("5", "6")
             for history in site.core(i).histories
             for item in history.items
         )
@@ -118,7 +118,7 @@ def test_done_to_done_migration_moves_do_not_re_date_completion(simulator, acme)
         issue = Issue.objects.get(connection=connection, jira_id=int(site.issue_id(idx)))
         core = site.core(idx)
         assert int(issue.done_at.timestamp() * 1000) == core.completed_ms
-        moves = [i for h in core.histories for i in h.items if i["fieldId"] == "status"]
+        moves = [i for h in core.histories for i in h.items if i.get("fieldId") == "status"]
         if moves[-1]["from"] in ("5", "6"):  # still where the migration put it
             assert int(issue.done_at.timestamp() * 1000) < site.migration_ms
 

@@ -23,9 +23,12 @@ from integrations.jira.errors import (
     JiraGoneError,
     JiraNotFoundError,
     JiraRateLimitedError,
+    JiraResponseTooLargeError,
+    JiraTimeoutError,
     JiraUnavailableError,
     parse_retry_after,
 )
+from integrations.jira.transport import Limits
 
 BASE = "https://acme.atlassian.net"
 EMAIL = "canary-user@example.com"
@@ -288,6 +291,63 @@ def test_timeouts_give_up_after_max_attempts(rsps, sleeps):
     assert_clean(info.value)
 
 
+def test_timeouts_are_tried_again_at_most_twice(rsps, sleeps):
+    url = f"{BASE}/rest/api/3/myself"
+    for _ in range(3):
+        rsps.get(url, body=requests.exceptions.ReadTimeout("slow"))
+    rsps.get(url, json={"accountId": "a"})
+    with pytest.raises(JiraTimeoutError, match="took too long"):
+        make(sleeps, max_attempts=5).myself()
+    assert len(rsps.calls) == 3 and len(sleeps) == 2
+
+
+def test_timeout_retries_are_a_limit(rsps, sleeps):
+    url = f"{BASE}/rest/api/3/myself"
+    rsps.get(url, body=requests.exceptions.ConnectTimeout("slow"))
+    with pytest.raises(JiraTimeoutError):
+        make(sleeps, limits=Limits(timeout_retries=0)).myself()
+    assert len(rsps.calls) == 1 and sleeps == []
+
+
+def test_a_body_over_the_size_cap_is_refused_and_not_retried(rsps, sleeps):
+    rsps.post(f"{BASE}/rest/api/3/search/jql", body=b'{"issues": [], "x": "' + b"a" * 5000 + b'"}')
+    client = make(sleeps, limits=Limits(max_body_bytes=4096))
+    with pytest.raises(JiraResponseTooLargeError) as info:
+        client.search_jql(jql="project = A", fields=["id"])
+    assert "larger than" in info.value.message and info.value.permanent
+    assert "POST /rest/api/3/search/jql" in str(info.value)
+    assert len(rsps.calls) == 1 and sleeps == []
+
+
+def test_a_body_under_the_size_cap_is_read(rsps, sleeps):
+    rsps.get(f"{BASE}/rest/api/3/myself", json={"accountId": "a", "pad": "x" * 3000})
+    assert make(sleeps, limits=Limits(max_body_bytes=4096)).myself()["accountId"] == "a"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000 + b"]" * 100_000,  # RecursionError in the json module
+        b'{"a": ' * 50_000 + b"1" + b"}" * 50_000,
+        b"\xff\xfe\x00garbage",  # not UTF-8 or any JSON encoding
+        b'{"a": 1',  # cut short
+        b"NaN-ish",
+    ],
+)
+def test_any_undecodable_json_is_the_same_retried_error(rsps, sleeps, body):
+    url = f"{BASE}/rest/api/3/myself"
+    rsps.get(url, body=body)
+    rsps.get(url, json={"accountId": "a"})
+    assert make(sleeps).myself() == {"accountId": "a"}
+    assert len(rsps.calls) == 2 and len(sleeps) == 1
+
+
+def test_deeply_nested_error_body_still_maps_the_status(rsps, sleeps):
+    rsps.get(f"{BASE}/rest/api/3/myself", status=401, body=b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(JiraAuthError):
+        make(sleeps).myself()
+
+
 def test_malformed_json_retried_then_raises(rsps, sleeps):
     rsps.get(f"{BASE}/rest/api/3/myself", body="<html>login</html>", status=200)
     with pytest.raises(JiraUnavailableError, match="not valid JSON"):
@@ -384,14 +444,6 @@ def test_search_jql_requires_fields_and_jql(sleeps):
 def test_search_jql_limits_reconcile_issues(sleeps):
     with pytest.raises(ValueError):
         make(sleeps).search_jql(jql="project = A", fields=["id"], reconcile_issues=list(range(51)))
-
-
-def test_search_jql_repeated_token_does_not_loop_forever(rsps, sleeps):
-    url = f"{BASE}/rest/api/3/search/jql"
-    rsps.post(url, json={"issues": [], "nextPageToken": "same", "isLast": False})
-    with pytest.raises(JiraUnavailableError, match="same page token"):
-        list(make(sleeps).iter_search_pages(jql="project = A", fields=["id"]))
-    assert len(rsps.calls) == 2
 
 
 def test_501_is_not_retried(rsps, sleeps):

@@ -74,6 +74,10 @@ def test_connect_and_sync_over_oauth(alice_client, acme, simulator):
     assert simulator.request_counts["/rest/api/3/search/jql"] >= 1
     page = alice_client.get(response["Location"]).content.decode()
     assert "OAuth (Atlassian)" in page and DEMO_EMAIL in page
+    # What the run cost of the app's hourly points quota: a call plus each object returned.
+    issues = Issue.objects.filter(connection=connection).count()
+    assert run.api_points > run.requests_made + issues
+    assert "API points (est.)" in page and f">{run.api_points}<" in page
 
 
 def test_an_expired_token_is_refreshed_and_rotated_during_a_sync(alice_client, acme, simulator):

@@ -359,7 +359,7 @@ def test_status_histories_lead_to_the_current_status(server, demo):
         histories = issue["changelog"]["histories"]
         if issue["changelog"]["total"] > len(histories):
             histories = all_histories(demo, base, issue["id"])
-        moves = [(h, i) for h in histories for i in h["items"] if i["fieldId"] == "status"]
+        moves = [(h, i) for h in histories for i in h["items"] if i.get("fieldId") == "status"]
         status = issue["fields"]["status"]
         if not moves:
             assert status["name"] in ("To Do", "Done")
@@ -436,6 +436,80 @@ def test_remote_links_mix_confluence_pages_and_plain_web_links(server, simulator
                 assert "type" not in link["application"]
                 kinds.add(url.split("/")[2])
     assert {"confluence", "docs.google.com", "www.notion.so"} <= kinds
+
+
+def _remote_link_items(histories):
+    return [i for h in histories for i in h["items"] if i["field"] == "RemoteIssueLink"]
+
+
+def test_every_remote_link_leaves_a_changelog_item_as_on_real_sites(server, simulator, demo):
+    base = server.site_url("acme")
+    issues, _ = search_all(demo, base, ALL_PROJECTS + STABLE_ORDER, expand="changelog")
+    linked = unlinked = 0
+    for issue in issues[:150]:
+        links = demo.get(f"{base}/rest/api/3/issue/{issue['id']}/remotelink", timeout=5).json()
+        histories = issue["changelog"]["histories"]
+        if issue["changelog"]["total"] > len(histories):
+            histories = all_histories(demo, base, issue["id"])
+        items = _remote_link_items(histories)
+        assert sorted(i["to"] for i in items) == sorted(str(link["id"]) for link in links)
+        for item in items:
+            assert item["toString"].startswith('This issue links to "')
+            assert "fieldId" not in item
+        linked += bool(links)
+        unlinked += not links
+    assert linked > 20 and unlinked > 20
+
+
+def test_a_link_added_with_history_bumps_updated_and_one_without_leaves_no_trace(server, demo):
+    sim = JiraSimulator(seed=5, issues=30, now=NOW)
+    running = start_simulator(sim)
+    try:
+        site, base = sim.site("acme"), running.site_url("acme")
+        first, second = list(site.truth())[:2]
+        before = site.truth()
+        site.add_remote_link(first, "https://example.com/spec", "Spec")
+        site.add_remote_link(second, "https://example.com/quiet", "Quiet", history=False)
+        after = site.truth()
+        assert after[first]["updated_ms"] > before[first]["updated_ms"]
+        assert after[second]["updated_ms"] == before[second]["updated_ms"]
+        assert "https://example.com/quiet" in after[second]["remote_link_urls"]
+        histories = all_histories(demo, base, first)
+        assert _remote_link_items(histories)[-1]["toString"] == (
+            'This issue links to "Spec (Web Link)"'
+        )
+        assert "https://example.com/quiet" not in json.dumps(all_histories(demo, base, second))
+    finally:
+        running.stop()
+
+
+def test_the_rate_limit_answers_429_like_jira_and_counts_early_retries():
+    simulator = JiraSimulator(seed=2, issues=20, now=NOW, rate_limit=5)
+    running = start_simulator(simulator)
+    try:
+        url = f"{running.site_url('acme')}/rest/api/3/myself"
+        with _session(DEMO_EMAIL, DEMO_TOKEN) as session:
+            answers = [session.get(url, timeout=5) for _ in range(7)]
+            assert [a.status_code for a in answers[:5]] == [200] * 5
+            assert answers[4].headers["X-RateLimit-NearLimit"] == "true"
+            refused = answers[5]
+            assert refused.status_code == 429
+            assert refused.headers["Retry-After"] == "1"
+            assert refused.headers["RateLimit-Reason"] == "jira-burst-based"
+            assert refused.headers["X-RateLimit-Limit"] == "5"
+            assert refused.headers["X-RateLimit-Remaining"] == "0"
+            # The same request again at once, before Retry-After: counted.
+            session.get(url, timeout=5)
+            # Another site has a bucket of its own.
+            other = f"{running.site_url('globex')}/rest/api/3/myself"
+            assert session.get(other, timeout=5).status_code == 200
+        stats = requests.get(f"{running.url}/_sim/stats", timeout=5).json()["rate_limit"]
+        acme = stats["sites"]["acme"]
+        assert (acme["accepted"], acme["throttled"]) == (5, 3)
+        assert acme["early_retries"] == 2
+        assert stats["sites"]["globex"]["accepted"] == 1
+    finally:
+        running.stop()
 
 
 def test_the_same_seed_gives_the_same_data_and_sites_differ():

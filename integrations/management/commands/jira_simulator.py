@@ -32,6 +32,13 @@ class Command(BaseCommand):
         parser.add_argument("--latency-ms", type=int, default=0, help="added to every request")
         parser.add_argument("--fault-rate", type=float, default=0.0, help="0..1, seeded faults")
         parser.add_argument(
+            "--rate-limit",
+            type=float,
+            default=0.0,
+            metavar="N",
+            help="requests per second per site; more are answered 429 like Jira (0: no limit)",
+        )
+        parser.add_argument(
             "--slow-seconds", type=float, default=2.0, help="delay of a 'slow' fault"
         )
         parser.add_argument(
@@ -62,6 +69,8 @@ class Command(BaseCommand):
         projects = [key.strip() for key in options["projects"].split(",") if key.strip()]
         if options["issues"] < 0 or not 0.0 <= options["fault_rate"] <= 1.0:
             raise CommandError("--issues must be >= 0 and --fault-rate within 0..1")
+        if options["rate_limit"] < 0:
+            raise CommandError("--rate-limit must be >= 0")
         simulator = JiraSimulator(
             seed=options["seed"],
             issues=options["issues"],
@@ -69,6 +78,7 @@ class Command(BaseCommand):
             latency_ms=options["latency_ms"],
             fault_rate=options["fault_rate"],
             slow_seconds=options["slow_seconds"],
+            rate_limit=options["rate_limit"],
         )
         simulator.oauth.sites = [
             site.strip().lower() for site in options["oauth_sites"].split(",") if site.strip()

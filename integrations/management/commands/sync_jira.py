@@ -24,8 +24,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--full", action="store_true", help="Re-read every issue, not only the changed ones."
         )
+        parser.add_argument(
+            "--verify-links",
+            action="store_true",
+            help="Also read every issue's remote links (a full sync; runs weekly by itself), "
+            "to catch links made without a changelog record.",
+        )
 
-    def handle(self, *args, connection=None, full=False, **options):
+    def handle(self, *args, connection=None, full=False, verify_links=False, **options):
         if connection is not None:
             connections = JiraConnection.objects.filter(pk=connection)
             if not connections.exists():
@@ -44,6 +50,7 @@ class Command(BaseCommand):
                 conn,
                 trigger=SyncRun.Trigger.COMMAND,
                 full=full,
+                verify_links=verify_links,
                 progress=self._progress,
                 score=self._score,
             )
@@ -52,10 +59,14 @@ class Command(BaseCommand):
             if run is None:
                 self.stderr.write("  A sync of this connection is already running; skipped.")
                 continue
+            per_issue = (
+                f" ({run.requests_per_issue:.2f} per issue)" if run.requests_per_issue else ""
+            )
+            points = f", about {run.api_points} API points" if conn.is_oauth else ""
             self.stdout.write(
                 f"  {run.get_status_display()}: {run.issues_seen} issues seen, "
                 f"{run.issues_created} new, {run.issues_updated} updated, "
-                f"{run.issues_removed} removed, {run.requests_made} requests; "
+                f"{run.issues_removed} removed, {run.requests_made} requests{per_issue}{points}; "
                 f"{self.scored} issues scored."
             )
             for warning in run.warnings:

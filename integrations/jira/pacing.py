@@ -1,0 +1,318 @@
+"""How fast the client talks to one Jira site: requests in flight and requests per second.
+
+Jira applies its limits per site (https://developer.atlassian.com/cloud/jira/platform/rate-limiting):
+a per-second burst limit per tenant, endpoint and method, and for OAuth apps an hourly
+points quota; a request over a limit gets 429 (sometimes 503) with `Retry-After`,
+`RateLimit-Reason` and `X-RateLimit-*` headers, and responses close to a limit carry
+`X-RateLimit-NearLimit: true`. One `SitePacer` per site and process, shared by every
+client of that site, keeps the sync inside them:
+
+- **Requests in flight** (AIMD): a window that starts at `concurrency`, grows while
+  responses are fast and clean (by one per answer up to `SLOW_START_FACTOR` times the
+  start unless Jira pushed back before, by one per window's worth after that; up to
+  `CEILING_FACTOR` times the start) and halves on a 429 or 503. "Fast" means close to the fastest answer seen lately: when
+  more requests only make each one slower (a busy machine, a busy Jira), it stops growing.
+- **Requests per second**: never more than `max_per_second` (also across processes, when
+  the caller gives `shared_reserve(not_before) -> delay`, which books a slot in a budget
+  every process shares); below that, the limit Jira states with a
+  burst-based 429 (`X-RateLimit-Limit`, per second) is kept to with a margin, and near a
+  limit the rate eases off instead of growing.
+- **Pauses**: after a 429, no request of its scope (the endpoint for a burst-based one,
+  else the whole site) goes out before its `Retry-After` (or `X-RateLimit-Reset`).
+
+The pacer never sleeps itself: `acquire` waits only for a place in the window and says
+how long to wait before sending, so the client sleeps with its own (testable) clock.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+CEILING_FACTOR = 8
+# The window doubles per round trip up to this many times the start (see _clean).
+SLOW_START_FACTOR = 3
+# A response within this factor (plus a little) of the fastest recent one counts as fast.
+FAST_FACTOR = 1.5
+FAST_SLACK_SECONDS = 0.002
+LATENCY_MEMORY_SECONDS = 30
+# Keep this share of a limit Jira states: a little room for clocks and bursts.
+STATED_LIMIT_SHARE = 0.98
+# Near a limit, ease off to this share of the recent rate, at most once per interval.
+NEAR_LIMIT_SHARE = 0.95
+NEAR_LIMIT_INTERVAL = 1.0
+# How fast an eased-off rate climbs back while Jira says nothing: per second.
+RATE_RECOVERY = 0.10
+MIN_RATE = 0.5
+BURST_REASON = "jira-burst-based"
+THROTTLED = frozenset({429, 503})
+
+
+@dataclass
+class Permit:
+    """A place in the window: hand it back to `release`. Send after `delay` seconds."""
+
+    endpoint: str
+    delay: float
+    started_at: float = 0.0
+
+
+@dataclass
+class _Scope:
+    """Pacing of the whole site or of one endpoint."""
+
+    rate: float = math.inf  # requests a second this scope may send now
+    stated: float = math.inf  # the per-second limit Jira stated for it
+    tat: float = 0.0  # the GCRA "theoretical arrival time" of the next request
+    paused_until: float = 0.0
+    eased_at: float = -math.inf
+    recovered_at: float = 0.0
+    starts: deque = field(default_factory=deque)  # when recent requests were answered
+
+    def reserve(self, start: float, *, paused: bool = True) -> float:
+        """The earliest time >= start this scope lets a request go, booked."""
+        if paused:
+            start = max(start, self.paused_until)
+        rate = min(self.rate, self.stated)
+        if rate < math.inf:
+            start = max(start, self.tat)
+            self.tat = start + 1.0 / rate
+        return start
+
+    def recent_rate(self, now: float) -> float:
+        while self.starts and self.starts[0] < now - 1.0:
+            self.starts.popleft()
+        return float(len(self.starts))
+
+
+def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
+    if not headers:
+        return None
+    value = headers.get(name)
+    return value.strip() if isinstance(value, str) else None
+
+
+def _number(value: str | None) -> float | None:
+    try:
+        number = float(value) if value is not None else None
+    except ValueError:
+        return None
+    return number if number is not None and math.isfinite(number) and number >= 0 else None
+
+
+def seconds_until_reset(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds until `X-RateLimit-Reset` (ISO 8601, e.g. 2026-05-02T10:15Z) or an HTTP date."""
+    if not value:
+        return None
+    current = time.time() if now is None else now
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if when is None or when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - current)
+
+
+def near_limit(headers: Mapping[str, str] | None) -> bool:
+    """Whether a successful response says a budget is nearly spent (under a fifth left)."""
+    if (_header(headers, "X-RateLimit-NearLimit") or "").lower() == "true":
+        return True
+    for prefix in ("X-RateLimit-", "RateLimit-"):
+        limit = _number(_header(headers, prefix + "Limit"))
+        remaining = _number(_header(headers, prefix + "Remaining"))
+        if limit and remaining is not None and remaining < 0.2 * limit:
+            return True
+    return False
+
+
+class SitePacer:
+    def __init__(
+        self,
+        *,
+        concurrency: int = 8,
+        max_per_second: float = 0.0,
+        shared_reserve: Callable[[float], float] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self.initial_window = float(concurrency)
+        self.ceiling = float(concurrency * CEILING_FACTOR)
+        self.max_per_second = max_per_second if max_per_second > 0 else math.inf
+        self._shared_reserve = shared_reserve
+        self._clock = clock
+        self._cond = threading.Condition()
+        self._window = self.initial_window
+        self._in_flight = 0
+        self._cut_at = -math.inf
+        self._pushed_back_at = -math.inf
+        self._full_at = -math.inf
+        self._latencies: deque[tuple[int, float]] = deque()
+        self._fastest = math.inf
+        self._site = _Scope(rate=self.max_per_second)
+        self._endpoints: dict[str, _Scope] = {}
+        self.throttled = 0
+        self.near_limit_responses = 0
+
+    # -- what tests and logs look at ------------------------------------------------------
+
+    @property
+    def window(self) -> float:
+        with self._cond:
+            return self._window
+
+    @property
+    def rate(self) -> float:
+        """The requests per second the site may be sent now (inf: no limit)."""
+        with self._cond:
+            return min(self._site.rate, self._site.stated, self.max_per_second)
+
+    # -- the two calls around every request ------------------------------------------------
+
+    def acquire(self, endpoint: str, *, waited_retry_after: bool = False) -> Permit:
+        """Wait for a place in the window; book the request's slot in every rate it meets.
+
+        `waited_retry_after`: the retry of a throttled request that already slept its own
+        Retry-After (the pause its 429 set is over for it).
+        """
+        paused = not waited_retry_after
+        with self._cond:
+            while self._in_flight >= int(self._window):
+                self._cond.wait()
+            self._in_flight += 1
+            if self._in_flight >= int(self._window):
+                self._full_at = self._clock()
+            now = self._clock()
+            start = now
+            scope = self._endpoints.get(endpoint)
+            if scope is not None:
+                start = scope.reserve(start, paused=paused)
+            # The site's slot last, at or after the endpoint's: the site's rate is the one
+            # that must never be exceeded.
+            start = self._site.reserve(start, paused=paused)
+        delay = max(0.0, start - now)
+        if self._shared_reserve is not None:
+            # Booked for when the request really goes: other processes count it then.
+            delay = self._shared_reserve(delay)
+        return Permit(endpoint, delay)
+
+    def sending(self, permit: Permit) -> None:
+        """Call when the request goes out (after the permit's delay)."""
+        permit.started_at = self._clock()
+
+    def release(
+        self, permit: Permit, *, status: int | None, headers: Mapping[str, str] | None
+    ) -> None:
+        """Learn from the answer (None: no answer at all) and free the place in the window."""
+        with self._cond:
+            self._in_flight -= 1
+            if permit.started_at:  # it went out (else there is nothing to learn)
+                self._learn(permit, status, headers)
+            free = int(self._window) - self._in_flight
+            if free > 0:
+                self._cond.notify(free)
+
+    # -- learning ----------------------------------------------------------------------
+
+    def _learn(self, permit: Permit, status: int | None, headers) -> None:
+        # Read under the lock: the recent-rate queues stay in time order.
+        now = self._clock()
+        latency = now - permit.started_at
+        self._site.starts.append(now)
+        scope = self._endpoints.get(permit.endpoint)
+        if scope is not None:
+            scope.starts.append(now)
+        if status in THROTTLED:
+            self._throttled(permit.endpoint, status, headers, now, latency)
+        elif status is not None and status < 500:
+            if near_limit(headers):
+                self._ease_off(now)
+            else:
+                self._clean(latency, now)
+
+    def _throttled(self, endpoint, status, headers, now, latency) -> None:
+        self.throttled += 1
+        self._pushed_back_at = now
+        # Halve once per round trip: the requests already in flight answer 429 too.
+        if now - self._cut_at > max(latency, 0.05):
+            self._window = max(1.0, self._window / 2)
+            self._cut_at = now
+        reason = (_header(headers, "RateLimit-Reason") or "").lower()
+        burst = reason == BURST_REASON
+        scope = self._site
+        if burst:
+            scope = self._endpoints.setdefault(endpoint, _Scope())
+        wait = _number(_header(headers, "Retry-After"))
+        if wait is None:
+            wait = seconds_until_reset(_header(headers, "X-RateLimit-Reset"))
+        if wait is not None:
+            scope.paused_until = max(scope.paused_until, now + wait)
+        stated = _number(_header(headers, "X-RateLimit-Limit"))
+        if (burst or not reason) and stated:
+            # A burst limit is per second. It is Jira's per endpoint, but kept for the whole
+            # site too: that never breaks it, whichever way the site counts.
+            limit = max(MIN_RATE, stated * STATED_LIMIT_SHARE)
+            self._site.stated = min(self._site.stated, limit)
+            scope.stated = min(scope.stated, limit)
+        elif status == 429 and not reason.startswith("jira-quota"):
+            recent = scope.recent_rate(now) or self._site.recent_rate(now)
+            scope.rate = max(MIN_RATE, 0.5 * min(scope.rate, recent or math.inf))
+            scope.eased_at = scope.recovered_at = now
+
+    def _ease_off(self, now: float) -> None:
+        self.near_limit_responses += 1
+        self._pushed_back_at = now
+        site = self._site
+        if now - site.eased_at < NEAR_LIMIT_INTERVAL:
+            return
+        recent = site.recent_rate(now)
+        if recent:
+            site.rate = max(MIN_RATE, NEAR_LIMIT_SHARE * min(site.rate, recent))
+            site.eased_at = site.recovered_at = now
+
+    def _clean(self, latency: float, now: float) -> None:
+        # The fastest answer of the last half minute, from per-second minimums: an old,
+        # lucky one must not stop growth forever, nor a slow spell set the bar at once.
+        second = int(now)
+        if self._latencies and self._latencies[-1][0] == second:
+            if latency < self._latencies[-1][1]:
+                self._latencies[-1] = (second, latency)
+        else:
+            self._latencies.append((second, latency))
+            while self._latencies[0][0] < second - LATENCY_MEMORY_SECONDS:
+                self._latencies.popleft()
+            self._fastest = min(fastest for _, fastest in self._latencies)
+        self._fastest = min(self._fastest, latency)
+        fast = latency <= self._fastest * FAST_FACTOR + FAST_SLACK_SECONDS
+        # Growing only helps when the window was full in this round trip.
+        busy = now - self._full_at <= 2 * latency + FAST_SLACK_SECONDS
+        if fast and busy and now - self._cut_at > 1.0:
+            # Up to SLOW_START_FACTOR times the start, one more per fast answer (the window
+            # doubles in a round trip, like TCP's slow start); past that, or once Jira
+            # pushed back, one more per window's worth: a sudden burst at a site's unknown
+            # limit would come back as a burst of 429s.
+            slow_start = (
+                self._pushed_back_at == -math.inf
+                and self._window < SLOW_START_FACTOR * self.initial_window
+            )
+            step = 1.0 if slow_start else 1.0 / self._window
+            self._window = min(self.ceiling, self._window + step)
+        for scope in (self._site, *self._endpoints.values()):
+            if scope.rate < self.max_per_second and now - scope.eased_at >= NEAR_LIMIT_INTERVAL:
+                elapsed = now - scope.recovered_at
+                scope.rate *= 1.0 + RATE_RECOVERY * elapsed
+                scope.recovered_at = now
+                if scope.rate >= self.max_per_second or scope.rate > 4 * max(
+                    scope.recent_rate(now), 1.0
+                ):
+                    scope.rate = self.max_per_second

@@ -1,0 +1,75 @@
+"""Worker processes syncing the same site stay under its ceiling together, through Redis."""
+
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from integrations.models import JiraConnection
+from integrations.simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
+from pensero.encryption import Secret
+from tests.hardening.helpers import ROOT, app_env
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+REDIS = ("127.0.0.1", 6379)
+CEILING = 20
+PER_PROCESS = 30
+
+WORKER = """
+from integrations.connections import client_for
+from integrations.models import JiraConnection
+client = client_for(JiraConnection.objects.get(pk={pk}))
+for issue_id in {ids!r}:
+    client.remote_links(issue_id)
+"""
+
+
+def _redis_available() -> bool:
+    try:
+        socket.create_connection(REDIS, timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def test_two_worker_processes_share_one_sites_ceiling(settings, acme):
+    if not _redis_available():
+        pytest.skip("Redis is not listening on 127.0.0.1:6379 (CI starts it).")
+    sim = JiraSimulator(seed=23, issues=40)
+    running = start_simulator(sim)
+    try:
+        connection = JiraConnection.objects.create(
+            workspace=acme, subdomain="shared", email=DEMO_EMAIL, api_token=Secret(DEMO_TOKEN)
+        )
+        ids = list(sim.site("shared").truth(DEMO_EMAIL))[:PER_PROCESS]
+        env = app_env(
+            REDIS_URL="redis://127.0.0.1:6379/0",
+            JIRA_MAX_REQUESTS_PER_SECOND=CEILING,
+            JIRA_SITE_URL_TEMPLATE=running.site_url_template,
+        )
+        code = WORKER.format(pk=connection.pk, ids=ids)
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "manage.py", "shell", "-c", code],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        outputs = [worker.communicate(timeout=120)[0] for worker in workers]
+        assert [w.returncode for w in workers] == [0, 0], outputs
+    finally:
+        running.stop()
+    sent = sorted(r.at for r in sim.request_log if "/remotelink" in r.path)
+    assert len(sent) == 2 * PER_PROCESS
+    # Each process alone would send CEILING a second; together they must too. Counted
+    # over two seconds, with one more request for each edge of the window: the log has
+    # when answers left the simulator, which jitters by a few milliseconds.
+    busiest = max(sum(1 for t in sent[i:] if t < start + 2) for i, start in enumerate(sent))
+    assert busiest <= 2 * CEILING + 2
+    assert sent[-1] - sent[0] >= (2 * PER_PROCESS - 2 * CEILING - 2) / CEILING

@@ -1,0 +1,294 @@
+"""The site pacer: requests in flight (AIMD), requests per second, Retry-After, Jira's headers.
+
+Unit tests drive `SitePacer` on a fake clock and the client over `responses`; the
+simulator tests run syncs over real HTTP against a site that answers 429 like Jira.
+"""
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import responses
+
+from integrations.connections import client_for
+from integrations.jira.client import JiraClient
+from integrations.jira.errors import JiraRateLimitedError
+from integrations.jira.pacing import CEILING_FACTOR, SitePacer, near_limit
+from integrations.jira.points import PointsQuota, QuotaSpent
+from integrations.models import JiraConnection, SyncRun
+from integrations.simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
+from integrations.sync.run import sync_connection
+from pensero.encryption import Secret
+from pensero.models import Workspace
+
+BASE = "https://acme.atlassian.net"
+BURST_429 = {"Retry-After": "2", "RateLimit-Reason": "jira-burst-based"}
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def _answer(pacer, clock, status, headers=None, *, latency=0.05, endpoint="GET /x"):
+    permit = pacer.acquire(endpoint)
+    clock.now += permit.delay
+    pacer.sending(permit)
+    clock.now += latency
+    pacer.release(permit, status=status, headers=headers or {})
+    return permit
+
+
+def _round_trip(pacer, clock, status, headers=None, *, latency=0.05):
+    """As many requests as the window allows, sent together, answered together."""
+    permits = [pacer.acquire("GET /x") for _ in range(int(pacer.window))]
+    for permit in permits:
+        pacer.sending(permit)
+    clock.now += latency
+    for permit in permits:
+        pacer.release(permit, status=status, headers=headers or {})
+
+
+def test_a_429_storm_halves_the_window_and_clean_answers_grow_it_back():
+    clock = Clock()
+    pacer = SitePacer(concurrency=8, clock=clock)
+    for _ in range(3):
+        _round_trip(pacer, clock, 429)
+        clock.now += 0.1
+    assert pacer.window == 1  # 8 -> 4 -> 2 -> 1: once per round trip, however many 429s
+    clock.now += 1.1  # no growth in the second after a cut
+    windows = []
+    for _ in range(40):
+        _round_trip(pacer, clock, 200)
+        windows.append(pacer.window)
+    # One more per round trip after Jira pushed back: back past the start, and on.
+    assert windows == sorted(windows) and windows[-1] > 8
+    for _ in range(200):
+        _round_trip(pacer, clock, 200)
+    assert pacer.window == 8 * CEILING_FACTOR  # never past the ceiling
+
+
+def test_slow_answers_do_not_grow_the_window():
+    clock = Clock()
+    pacer = SitePacer(concurrency=4, clock=clock)
+    for _ in range(3):
+        _round_trip(pacer, clock, 200, latency=0.05)
+    grown = pacer.window
+    assert grown > 4
+    for _ in range(20):
+        _round_trip(pacer, clock, 200, latency=0.5)  # ten times slower: more would only queue
+    assert pacer.window == grown
+
+
+def test_no_more_requests_in_flight_than_the_window():
+    pacer = SitePacer(concurrency=3)
+    in_flight, peak, lock = [0], [0], threading.Lock()
+
+    def request():
+        permit = pacer.acquire("GET /x")
+        with lock:
+            in_flight[0] += 1
+            peak[0] = max(peak[0], in_flight[0])
+        time.sleep(0.02)
+        with lock:
+            in_flight[0] -= 1
+        pacer.release(permit, status=503, headers={})  # unavailable: the window never grows
+
+    threads = [threading.Thread(target=request) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert 1 <= peak[0] <= 3
+
+
+def test_the_ceiling_spaces_requests_evenly():
+    clock = Clock()
+    pacer = SitePacer(concurrency=8, max_per_second=10, clock=clock)
+    starts = []
+    for _ in range(30):
+        permit = pacer.acquire("GET /x")
+        clock.now += permit.delay
+        starts.append(clock.now)
+        pacer.sending(permit)
+        pacer.release(permit, status=200, headers={})
+    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    assert min(gaps) >= 0.1 - 1e-9
+    assert starts[-1] - starts[0] == pytest.approx(2.9)
+
+
+def test_a_burst_limit_jira_states_is_kept_to_with_a_margin():
+    clock = Clock()
+    pacer = SitePacer(concurrency=8, clock=clock)
+    _answer(pacer, clock, 429, {**BURST_429, "X-RateLimit-Limit": "20"}, endpoint="GET /a")
+    assert pacer.rate == pytest.approx(20 * 0.98)
+    clock.now += 5
+    starts = []
+    for endpoint in ["GET /a", "GET /b"] * 20:
+        permit = pacer.acquire(endpoint)
+        clock.now += permit.delay
+        starts.append(clock.now)
+        pacer.sending(permit)
+        pacer.release(permit, status=200, headers={})
+    # Any one second holds fewer requests than the limit, whatever the endpoint.
+    assert all(sum(1 for s in starts if t <= s < t + 1) <= 20 for t in starts)
+
+
+def test_retry_after_pauses_the_throttled_endpoint_only():
+    clock = Clock()
+    pacer = SitePacer(concurrency=8, clock=clock)
+    _answer(pacer, clock, 429, BURST_429, endpoint="GET /a")
+    assert pacer.acquire("GET /a").delay == pytest.approx(2 - 0.0, abs=0.06)
+    assert pacer.acquire("GET /b").delay == 0
+    # Without a burst reason the whole site waits.
+    _answer(pacer, clock, 429, {"Retry-After": "3"}, endpoint="GET /c")
+    assert pacer.acquire("GET /b").delay == pytest.approx(3, abs=0.06)
+
+
+def test_near_limit_headers_ease_off_and_stop_growth():
+    assert near_limit({"X-RateLimit-NearLimit": "true"})
+    assert near_limit({"X-RateLimit-Limit": "100", "X-RateLimit-Remaining": "10"})
+    assert near_limit({"RateLimit-Limit": "100", "RateLimit-Remaining": "3"})
+    assert not near_limit({"X-RateLimit-Limit": "100", "X-RateLimit-Remaining": "90"})
+    assert not near_limit({})
+    clock = Clock()
+    pacer = SitePacer(concurrency=8, clock=clock)
+    for _ in range(50):
+        _answer(pacer, clock, 200, latency=0.01)
+    window = pacer.window  # (one at a time: the window doesn't grow unless it's used)
+    _answer(pacer, clock, 200, {"X-RateLimit-NearLimit": "true"}, latency=0.01)
+    assert pacer.rate < 60  # eased off from what it was sending, about 100 a second
+    assert pacer.window == window
+
+
+# -- the client --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def rsps():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+def test_the_client_waits_exactly_retry_after_before_retrying(rsps):
+    url = f"{BASE}/rest/api/3/issue/10042/remotelink"
+    rsps.get(url, status=429, headers=BURST_429, json={"errorMessages": ["Too many"]})
+    rsps.get(url, json=[])
+    sleeps = []
+    client = JiraClient(base_url=BASE, email="a@x.test", api_token="t", sleep=sleeps.append)
+    assert client.remote_links(10042) == []
+    assert sleeps == [2.0]
+    assert client.pacer.window == 4  # halved
+
+
+def test_the_client_counts_atlassian_points(rsps):
+    rsps.post(f"{BASE}/rest/api/3/search/jql", json={"issues": [{"id": "1"}, {"id": "2"}]})
+    rsps.get(f"{BASE}/rest/api/3/issue/1/remotelink", json=[{"id": 1}])
+    client = JiraClient(base_url=BASE, email="a@x.test", api_token="t")
+    client.search_jql(jql="project = A", fields=["id"])
+    client.remote_links(1)
+    assert client.points_estimate == (1 + 2) + (1 + 1)
+
+
+# -- over real HTTP ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def limited_site(settings):
+    sim = JiraSimulator(seed=21, issues=40, rate_limit=10)
+    running = start_simulator(sim)
+    settings.JIRA_SITE_URL_TEMPLATE = running.site_url_template
+    yield sim
+    running.stop()
+
+
+def _connection(workspace, subdomain="acme"):
+    return JiraConnection.objects.create(
+        workspace=workspace, subdomain=subdomain, email=DEMO_EMAIL, api_token=Secret(DEMO_TOKEN)
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rate_limited_site_is_synced_and_no_refused_request_comes_back_early(limited_site, acme):
+    run = sync_connection(_connection(acme))
+    assert run.status == SyncRun.Status.SUCCEEDED, (run.error, run.warnings)
+    figures = limited_site.rate_limiter.stats()["sites"]["acme"]
+    assert figures["throttled"] >= 1  # the sync met the limit...
+    assert figures["early_retries"] == 0  # ...and honoured every Retry-After
+    assert figures["throttled"] < 0.25 * figures["accepted"]  # not a storm
+
+
+def _busiest(times: list[float], seconds: float) -> int:
+    times = sorted(times)
+    return max(sum(1 for t in times[i:] if t < start + seconds) for i, start in enumerate(times))
+
+
+@pytest.mark.django_db
+def test_workers_syncing_connections_of_one_site_share_its_ceiling(settings, acme, globex):
+    settings.JIRA_MAX_REQUESTS_PER_SECOND = 25
+    sim = JiraSimulator(seed=22, issues=60)
+    running = start_simulator(sim)
+    settings.JIRA_SITE_URL_TEMPLATE = running.site_url_template
+    issue_ids = list(sim.site("shared").truth(DEMO_EMAIL))
+    initech = Workspace.objects.create(name="Initech", slug="initech")
+    # Three workspaces connected the same site; each worker has its own client.
+    clients = [
+        client_for(_connection(workspace, "shared")) for workspace in (acme, globex, initech)
+    ]
+    try:
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            list(pool.map(lambda c: [c.remote_links(i) for i in issue_ids[:30]], clients))
+    finally:
+        running.stop()
+    sent = [r.at for r in sim.request_log if "/s/shared/" in r.path]
+    assert len(sent) == 90
+    # Counted where Jira counts, though each worker alone would send the ceiling: two
+    # seconds hold at most twice the ceiling, one more for each edge of the window (the
+    # log has when answers left the simulator, which jitters by a few milliseconds).
+    assert _busiest(sent, 2) <= 2 * 25 + 2
+    assert max(sent) - min(sent) >= (90 - 2 * 25 - 2) / 25
+
+
+# -- the OAuth points quota --------------------------------------------------------------
+
+
+class Counter:
+    def __init__(self, start=0):
+        self.points = start
+
+    def __call__(self, hour, points):
+        self.points += points
+        return self.points
+
+
+def test_points_are_spent_freely_then_spread_over_the_rest_of_the_hour():
+    clock = Clock()
+    clock.now = 3600 * 10 + 1800.0  # half past: 1,800 s left in the hour
+    counter = Counter()
+    quota = PointsQuota(1000, add_points=counter, clock=clock)
+    quota.spend(10)
+    assert quota.delay() == 0
+    quota.spend(790)  # 800 of 1,000: time to slow down
+    first, second = quota.delay(), quota.delay()
+    # 200 points left, about 400 per call so far: 0.5 calls over 1,800 s.
+    assert first == 0 and second == pytest.approx(1800 / (200 / 400), rel=0.01)
+    quota.spend(300)
+    with pytest.raises(QuotaSpent) as spent:
+        quota.delay()
+    assert spent.value.retry_after == pytest.approx(1800)
+
+
+def test_a_spent_quota_stops_the_client_until_the_next_hour(rsps):
+    rsps.get(f"{BASE}/rest/api/3/myself", json={"accountId": "a"})
+    clock = Clock()
+    quota = PointsQuota(100, add_points=Counter(start=100), clock=clock)
+    quota.spend(1)
+    client = JiraClient(base_url=BASE, access_token="tok", points=quota, sleep=lambda s: None)
+    with pytest.raises(JiraRateLimitedError) as info:
+        client.myself()
+    assert "hourly API quota" in info.value.message
+    assert len(rsps.calls) == 0

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class AnalyticsConfig(AppConfig):
     name = "analytics"
     verbose_name = "Delivery analytics"
+
+    def ready(self):
+        # Imported when the apps are ready: models must be loaded first.
+        from analytics.tasks import score_stored_issues
+        from integrations.signals import issues_stored
+
+        issues_stored.connect(score_stored_issues, dispatch_uid="analytics-score-stored-issues")

@@ -29,6 +29,11 @@ def queue_scoring(issue_ids: Iterable[int]) -> None:
         )
 
 
+def score_stored_issues(sender, *, issue_ids: list[int], **kwargs) -> None:
+    """Receiver of ``integrations.signals.issues_stored``: the sync or a webhook stored them."""
+    queue_scoring(issue_ids)
+
+
 def score_issues_task(issue_ids: list[int]) -> str:
     """Score the given issues; ids of issues deleted since are skipped."""
     written = recompute_scores(issue_ids=issue_ids)

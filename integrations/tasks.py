@@ -7,6 +7,8 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from integrations.models import JiraConnection, SyncRun
+from integrations.sync.run import sync_connection
+from integrations.webhooks.tasks import queue_set_up
 
 logger = logging.getLogger(__name__)
 
@@ -18,8 +20,6 @@ def queue_sync(connection: JiraConnection, *, trigger: str, full: bool = False) 
     transaction.on_commit(lambda: _enqueue(connection_id, trigger, full))
     if trigger == SyncRun.Trigger.CONNECT:
         # A site (re)connected: register its webhooks, or learn whether it may.
-        from integrations.webhooks.tasks import queue_set_up
-
         queue_set_up(connection)
 
 
@@ -37,8 +37,6 @@ def sync_connection_task(
     connection_id: int, trigger: str = SyncRun.Trigger.SCHEDULE, full: bool = False
 ):
     """Sync one connection. A connection that is gone, disconnected or needs attention is skipped."""
-    from integrations.sync.run import sync_connection
-
     connection = JiraConnection.objects.filter(pk=connection_id).first()
     if connection is None or not connection.can_sync:
         return "skipped: connection missing or not active"

@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
-from integrations import connections, delivery
+from integrations import delivery, services
 from integrations.forms import (
     ApiTokenConnectForm,
     DeliveryRulesForm,
@@ -39,14 +39,14 @@ def connect_token(request):
     form = ApiTokenConnectForm(request.POST or None, workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
         try:
-            connection = connections.jira_connection_create(
+            connection = services.jira_connection_create(
                 workspace=request.workspace,
                 subdomain=form.cleaned_data["subdomain"],
                 email=form.cleaned_data["email"],
                 api_token=form.cleaned_data["api_token"],
                 project_keys=form.cleaned_data["projects"],
             )
-        except connections.CredentialCheckFailed as failure:
+        except services.CredentialCheckFailed as failure:
             form.add_error(failure.field, failure.message)
         else:
             messages.success(
@@ -98,13 +98,13 @@ def manage(request, connection_id):
     form = ManageForm(request.POST or None, connection=connection)
     if request.method == "POST" and not connection.is_disconnected and form.is_valid():
         try:
-            connections.jira_connection_update(
+            services.jira_connection_update(
                 connection=connection,
                 email=form.cleaned_data.get("email", connection.email),
                 api_token=form.cleaned_data.get("api_token") or None,
                 project_keys=form.cleaned_data["projects"],
             )
-        except connections.CredentialCheckFailed as failure:
+        except services.CredentialCheckFailed as failure:
             form.add_error(failure.field if failure.field in form.fields else None, failure.message)
         else:
             messages.success(request, "Saved. The new settings apply from the next sync.")
@@ -119,7 +119,7 @@ def story_points_field(request, connection_id):
     form = StoryPointsFieldForm(request.POST, connection=connection)
     if not form.is_valid():
         messages.error(request, "Choose one of the listed story points fields.")
-    elif connections.jira_connection_set_story_points_field(
+    elif services.jira_connection_set_story_points_field(
         connection=connection, field_id=form.cleaned_data["story_points_field"]
     ):
         messages.success(
@@ -189,7 +189,7 @@ def disconnect(request, connection_id):
         delete_data = form.cleaned_data["delete_data"]
         # While the credentials still work: Jira stops sending the app's webhooks.
         webhook_setup.unregister(connection)
-        connections.jira_connection_disconnect(connection=connection, delete_data=delete_data)
+        services.jira_connection_disconnect(connection=connection, delete_data=delete_data)
         messages.success(
             request,
             f"Disconnected {connection.site_host}. "

@@ -14,7 +14,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from integrations.connections import client_for, unreadable_credentials_message
+from integrations.clients import client_for, unreadable_credentials_message
 from integrations.delivery import not_delivered_resolutions
 from integrations.jira.errors import JiraAuthError, JiraBadRequestError, JiraError
 from integrations.jira.fields import DEVELOPMENT_FIELD_NAMES, estimation_fields, find_field_id
@@ -23,6 +23,7 @@ from integrations.jira.sprints import find_sprint_field
 from integrations.jira.workflow import StatusCatalog
 from integrations.models import Issue, JiraConnection, JiraProject, SyncRun
 from integrations.oauth_tokens import OAUTH_REJECTED_MESSAGE
+from integrations.signals import issues_stored
 from integrations.sync import claims
 from integrations.sync.extras import ExtrasFetcher, ExtrasProblems, PendingExtras
 from integrations.sync.finish import FACTS_VERSION, Workflow
@@ -531,7 +532,5 @@ def sync_issues_by_id(connection: JiraConnection, issue_ids: Iterable[int]) -> I
 
 
 def _queue_scoring(issue_ids: list[int]) -> None:
-    # Imported here: analytics builds on integrations, not the other way round.
-    from analytics.tasks import queue_scoring
-
-    queue_scoring(issue_ids)
+    """Say which issues were stored; analytics scores them (it listens: it builds on us)."""
+    issues_stored.send(sender=JiraConnection, issue_ids=issue_ids)

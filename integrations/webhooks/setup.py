@@ -17,7 +17,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations.connections import client_for, jira_limits
+from integrations.clients import client_for, jira_limits
 from integrations.jira import atlassian_oauth
 from integrations.jira.errors import (
     JiraAuthError,

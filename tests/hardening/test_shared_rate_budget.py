@@ -18,7 +18,7 @@ CEILING = 20
 PER_PROCESS = 30
 
 WORKER = """
-from integrations.connections import client_for
+from integrations.clients import client_for
 from integrations.models import JiraConnection
 client = client_for(JiraConnection.objects.get(pk={pk}))
 for issue_id in {ids!r}:

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import responses
 
-from integrations.connections import client_for
+from integrations.clients import client_for
 from integrations.jira.client import JiraClient
 from integrations.jira.errors import JiraRateLimitedError
 from integrations.jira.pacing import CEILING_FACTOR, SitePacer, near_limit
@@ -213,7 +213,11 @@ def _connection(workspace, subdomain="acme"):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_rate_limited_site_is_synced_and_no_refused_request_comes_back_early(limited_site, acme):
+def test_a_rate_limited_site_is_synced_and_no_refused_request_comes_back_early(
+    limited_site, acme, settings
+):
+    # A wide first window, so the sync meets the limit even on a slow machine.
+    settings.JIRA_MAX_CONCURRENCY = 32
     run = sync_connection(_connection(acme))
     assert run.status == SyncRun.Status.SUCCEEDED, (run.error, run.warnings)
     figures = limited_site.rate_limiter.stats()["sites"]["acme"]

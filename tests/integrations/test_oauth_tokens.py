@@ -12,7 +12,7 @@ from django.db import connection as db_connection
 from django.db import connections
 from django.utils import timezone
 
-from integrations.connections import client_for
+from integrations.clients import client_for
 from integrations.jira.errors import JiraAuthError, JiraUnavailableError
 from integrations.jira.sites import InvalidCloudId
 from integrations.models import JiraConnection, SyncRun

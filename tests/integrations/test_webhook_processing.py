@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django_q.models import OrmQ
 
-from integrations.connections import client_for
+from integrations.clients import client_for
 from integrations.models import Issue, JiraConnection, WebhookEvent
 from integrations.simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
 from integrations.sync.mapping import map_issue

@@ -1,12 +1,18 @@
-"""Connecting, updating and disconnecting Jira sites: the domain logic behind the Settings pages."""
+"""Services of the Jira integration: connecting, updating and disconnecting sites, and
+asking for a sync. The domain logic behind the Settings pages, the admin and the tasks."""
 
 import logging
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from integrations.clients import (
+    FORM_DEADLINE_SECONDS,
+    client_for,
+    jira_limits,
+    unreadable_credentials_message,
+)
 from integrations.jira.client import JiraClient
 from integrations.jira.errors import (
     JiraAuthError,
@@ -14,10 +20,11 @@ from integrations.jira.errors import (
     JiraForbiddenError,
     JiraNotFoundError,
 )
-from integrations.jira.sites import cloud_base_url, site_base_url, site_display_host
-from integrations.jira.transport import MB, Limits
+from integrations.jira.sites import site_base_url, site_display_host
 from integrations.models import JiraConnection, JiraProject, Person, SyncRun
-from integrations.site_budgets import oauth_points_quota, pacer_for
+from integrations.site_budgets import pacer_for
+from integrations.tasks import queue_sync
+from integrations.webhooks.tasks import queue_set_up
 from pensero.encryption import Secret, SecretDecryptionError
 
 logger = logging.getLogger(__name__)
@@ -32,74 +39,12 @@ class CredentialCheckFailed(Exception):
         self.field = field
 
 
-def unreadable_credentials_message(connection: JiraConnection) -> str:
-    """Why a connection's stored credentials can't be used, and the two ways out.
-
-    They were encrypted with a key no longer in FIELD_ENCRYPTION_KEYS (a key was changed
-    or removed before `rotate_encryption_keys` ran): nothing but that key reads them.
-    """
-    again = (
-        "choose Reconnect to sign in with Atlassian again"
-        if connection.is_oauth
-        else "enter the API token again on this connection's Manage page"
-    )
-    return (
-        "The stored credentials of this connection can't be decrypted: the server's "
-        "encryption keys (FIELD_ENCRYPTION_KEYS) changed. Restore the old key to "
-        f"FIELD_ENCRYPTION_KEYS, or {again}."
-    )
-
-
 @dataclass(frozen=True)
 class VerifiedAccount:
     account_id: str
     display_name: str
     time_zone: str
     projects: tuple[dict, ...]
-
-
-def jira_limits(*, deadline: float | None = None) -> Limits:
-    """The bounds on every Jira response, from settings; `deadline` may only shorten it."""
-    whole = settings.JIRA_RESPONSE_DEADLINE_SECONDS
-    return Limits(
-        connect_timeout=settings.JIRA_CONNECT_TIMEOUT_SECONDS,
-        read_timeout=settings.JIRA_REQUEST_TIMEOUT_SECONDS,
-        deadline=whole if deadline is None else min(whole, deadline),
-        max_body_bytes=int(settings.JIRA_MAX_RESPONSE_MB * MB),
-        timeout_retries=settings.JIRA_TIMEOUT_RETRIES,
-    )
-
-
-# The admin is waiting on the Connect and Manage forms: one attempt, answered quickly.
-FORM_DEADLINE_SECONDS = 15.0
-
-
-def client_for(connection: JiraConnection, **options) -> JiraClient:
-    """A client for `connection`'s site, with its decrypted credentials inside the session only.
-
-    An OAuth connection's client goes through api.atlassian.com/ex/jira/{cloudId} with a
-    bearer token that is refreshed (and rotated) shortly before it expires.
-    """
-    options.setdefault("limits", jira_limits())
-    if connection.is_oauth:
-        from integrations.oauth_tokens import AccessTokenSource
-
-        base_url = cloud_base_url(connection.cloud_id)
-        return JiraClient(
-            base_url=base_url,
-            access_token=AccessTokenSource(connection.pk),
-            pacer=pacer_for(base_url),
-            points=oauth_points_quota(),
-            **options,
-        )
-    base_url = site_base_url(connection.subdomain)
-    return JiraClient(
-        base_url=base_url,
-        pacer=pacer_for(base_url),
-        email=connection.email,
-        api_token=connection.api_token.reveal() if connection.api_token else None,
-        **options,
-    )
 
 
 def check_api_token(
@@ -230,8 +175,6 @@ def jira_connection_create(
         connection.full_clean()
         connection.save()
         _remember_projects(connection, account.projects)
-        from integrations.tasks import queue_sync
-
         queue_sync(connection, trigger=SyncRun.Trigger.CONNECT)
         return connection
 
@@ -275,8 +218,6 @@ def jira_connection_update(
         connection.save_keeping_tokens()
         _remember_projects(connection, account.projects)
         # The projects may have changed: webhooks filter on them.
-        from integrations.webhooks.tasks import queue_set_up
-
         queue_set_up(connection)
     return connection
 

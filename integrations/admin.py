@@ -18,8 +18,8 @@ from integrations.models import (
     SyncRun,
     WebhookEvent,
 )
-from integrations.sync.claims import active_run, fail_stale_runs
-from integrations.tasks import queue_sync
+from integrations.services import SyncRequest, sync_request
+from integrations.sync.claims import fail_stale_runs
 
 
 @admin.register(JiraConnection)
@@ -79,8 +79,8 @@ class JiraConnectionAdmin(admin.ModelAdmin):
     def sync_now(self, request, queryset):
         queued = skipped = 0
         for connection in queryset:
-            if connection.can_sync and not active_run(connection):
-                queue_sync(connection, trigger="admin")
+            outcome = sync_request(connection=connection, trigger=SyncRun.Trigger.ADMIN)
+            if outcome is SyncRequest.QUEUED:
                 queued += 1
             else:
                 skipped += 1

@@ -1,6 +1,7 @@
 """Services of the Jira integration: connecting, updating and disconnecting sites, and
 asking for a sync. The domain logic behind the Settings pages, the admin and the tasks."""
 
+import enum
 import logging
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ from integrations.jira.errors import (
 from integrations.jira.sites import site_base_url, site_display_host
 from integrations.models import JiraConnection, JiraProject, Person, SyncRun
 from integrations.site_budgets import pacer_for
+from integrations.sync.claims import active_run
 from integrations.tasks import queue_sync
 from integrations.webhooks.tasks import queue_set_up
 from pensero.encryption import Secret, SecretDecryptionError
@@ -238,6 +240,27 @@ def jira_connection_set_story_points_field(*, connection: JiraConnection, field_
     )
     connection.story_points_field, connection.facts_version = field_id, 0
     return True
+
+
+class SyncRequest(enum.Enum):
+    """What asking for a sync did."""
+
+    QUEUED = "queued"
+    ALREADY_RUNNING = "already running"
+    CANNOT_SYNC = "cannot sync"  # disconnected, or needs attention
+
+
+def sync_request(*, connection: JiraConnection, trigger: SyncRun.Trigger) -> SyncRequest:
+    """Queue a sync of `connection`, unless one is running or the connection can't sync.
+
+    The one place that decides (the Manage page's Sync now and the admin's action ask it).
+    """
+    if not connection.can_sync:
+        return SyncRequest.CANNOT_SYNC
+    if active_run(connection):
+        return SyncRequest.ALREADY_RUNNING
+    queue_sync(connection, trigger=trigger)
+    return SyncRequest.QUEUED
 
 
 @transaction.atomic

@@ -15,8 +15,7 @@ from integrations.forms import (
 )
 from integrations.jira import atlassian_oauth
 from integrations.models import JiraConnection, SyncRun
-from integrations.sync.claims import active_run, fail_stale_runs, with_running_flag
-from integrations.tasks import queue_sync
+from integrations.sync.claims import active_run, with_running_flag
 from integrations.webhooks import setup as webhook_setup
 from integrations.webhooks.views import card_context as webhook_card_context
 from pensero.access import get_workspace_object_or_404, workspace_admin_required
@@ -60,9 +59,8 @@ def connect_token(request):
 
 def _sync_context(connection):
     """The recent runs, the running one, and whether a sync is queued but not started yet."""
-    fail_stale_runs(connection)
+    current_run = active_run(connection)  # dead runs are failed first
     runs = list(connection.sync_runs.all()[:10])
-    current_run = next((run for run in runs if run.is_running), None)
     queued = (
         current_run is None
         and connection.can_sync
@@ -155,12 +153,12 @@ def delivery_settings(request):
 @require_POST
 def sync_now(request, connection_id):
     connection = get_workspace_object_or_404(request, JiraConnection, pk=connection_id)
-    if not connection.can_sync:
+    outcome = services.sync_request(connection=connection, trigger=SyncRun.Trigger.MANUAL)
+    if outcome is services.SyncRequest.CANNOT_SYNC:
         messages.error(request, "Fix the connection first: it can't sync in its current state.")
-    elif active_run(connection):
+    elif outcome is services.SyncRequest.ALREADY_RUNNING:
         messages.info(request, "A sync of this site is already running.")
     else:
-        queue_sync(connection, trigger=SyncRun.Trigger.MANUAL)
         messages.success(request, "Sync queued. Progress shows below.")
     return redirect("jira_manage", connection_id=connection.pk)
 

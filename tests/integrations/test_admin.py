@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from integrations.models import JiraConnection, SyncRun
+from integrations.sync import claims
 from pensero.models import User
 from tests.integrations.conftest import CANARY_TOKEN
 
@@ -71,3 +72,22 @@ def test_the_runs_list_shows_a_dead_run_as_failed(staff_client, acme_connection)
     assert [row.status for row in listing.context["cl"].result_list] == ["failed"]
     run.refresh_from_db()
     assert "stopped without finishing" in run.error
+
+
+def test_the_admins_sync_now_asks_the_same_service_as_the_manage_page(admin_client, acme):
+    active = JiraConnection.objects.create(workspace=acme, subdomain="acme", email="a@acme.test")
+    running = JiraConnection.objects.create(workspace=acme, subdomain="beta", email="a@acme.test")
+    broken = JiraConnection.objects.create(
+        workspace=acme, subdomain="gamma", email="a@acme.test", status="needs_attention"
+    )
+    claims.claim(running, kind="incremental", trigger="manual")
+    response = admin_client.post(
+        "/admin/integrations/jiraconnection/",
+        {"action": "sync_now", "_selected_action": [active.pk, running.pk, broken.pk]},
+        follow=True,
+    )
+    assert "Queued 1 sync(s); skipped 2" in response.content.decode()
+    active.refresh_from_db()
+    assert active.sync_requested_at is not None
+    running.refresh_from_db()
+    assert running.sync_requested_at is None

@@ -249,15 +249,11 @@ class _Run:
             development_field=self.connection.development_field,
             sprint_field=self.connection.sprint_field,
         )
-        known = self.known
         # Never overwrite a row with an older `updated`; skip unchanged rows unless --full.
         changed = [
             r
             for r in records
-            if r.jira_id not in known
-            or known[r.jira_id][1]
-            or r.updated_at.timestamp() > known[r.jira_id][0]
-            or (self.full and r.updated_at.timestamp() == known[r.jira_id][0])
+            if r.jira_id not in self.known or self.known[r.jira_id].is_older_than(r, full=self.full)
         ]
         self.skipped += skipped
         return len(raw_issues), extras.submit(changed)

@@ -199,7 +199,7 @@ def test_the_client_counts_atlassian_points(rsps):
 
 @pytest.fixture
 def limited_site(settings):
-    sim = JiraSimulator(seed=21, issues=40, rate_limit=10)
+    sim = JiraSimulator(seed=21, issues=60, rate_limit=5)
     running = start_simulator(sim)
     settings.JIRA_SITE_URL_TEMPLATE = running.site_url_template
     yield sim

@@ -22,7 +22,8 @@ from integrations.jira.errors import (
     JiraNotFoundError,
 )
 from integrations.jira.sites import site_base_url, site_display_host
-from integrations.models import JiraConnection, JiraProject, Person, SyncRun
+from integrations.models import JiraConnection, Person, SyncRun
+from integrations.projects import remember_visible_projects
 from integrations.site_budgets import pacer_for
 from integrations.sync.claims import active_run
 from integrations.tasks import queue_sync
@@ -132,20 +133,6 @@ def _check_account(
     )
 
 
-def _remember_projects(connection: JiraConnection, projects) -> None:
-    for project in projects:
-        JiraProject.objects.update_or_create(
-            connection=connection,
-            key=project["key"].upper(),
-            defaults={
-                "jira_id": str(project.get("id", "")),
-                "name": str(project.get("name", ""))[:255],
-                "accessible": True,
-                "last_error": "",
-            },
-        )
-
-
 def _set_api_token(connection: JiraConnection, api_token: str) -> None:
     connection.api_token = Secret(api_token)
     connection.api_token_hint = api_token[-4:] if len(api_token) >= 12 else ""
@@ -176,7 +163,7 @@ def jira_connection_create(
         _set_api_token(connection, api_token)
         connection.full_clean()
         connection.save()
-        _remember_projects(connection, account.projects)
+        remember_visible_projects(connection, account.projects)
         queue_sync(connection, trigger=SyncRun.Trigger.CONNECT)
         return connection
 
@@ -218,7 +205,7 @@ def jira_connection_update(
         connection.full_clean()
         # Never the OAuth token columns: a refresh may have rotated them since the page loaded.
         connection.save_keeping_tokens()
-        _remember_projects(connection, account.projects)
+        remember_visible_projects(connection, account.projects)
         # The projects may have changed: webhooks filter on them.
         queue_set_up(connection)
     return connection

@@ -7,8 +7,7 @@ absolute instants; date literals would be read in the Jira user's time zone
 """
 
 import logging
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import transaction
@@ -21,8 +20,9 @@ from integrations.jira.fields import DEVELOPMENT_FIELD_NAMES, estimation_fields,
 from integrations.jira.paging import search_bound
 from integrations.jira.sprints import find_sprint_field
 from integrations.jira.workflow import StatusCatalog
-from integrations.models import Issue, JiraConnection, JiraProject, SyncRun
+from integrations.models import Issue, JiraConnection, SyncRun
 from integrations.oauth_tokens import OAUTH_REJECTED_MESSAGE
+from integrations.projects import flag_lost_projects, remember_visible_projects
 from integrations.signals import issues_stored
 from integrations.sync import claims
 from integrations.sync.extras import ExtrasFetcher, ExtrasProblems, PendingExtras
@@ -59,7 +59,13 @@ def _jql(project_keys: list[str], since=None) -> str:
     return clause + " ORDER BY created ASC, key ASC"
 
 
-class _Run:
+class IssueSync:
+    """One connection's issues being read and stored: the client, the rules, the run's tally.
+
+    `sync_connection` drives a whole run through it; `by_id.sync_issues_by_id` uses the
+    same fields, mapping, per-issue requests and writer for a webhook's handful of issues.
+    """
+
     def __init__(
         self,
         connection: JiraConnection,
@@ -75,7 +81,7 @@ class _Run:
         self.full = full
         self.verify_links = verify_links
         self.progress = progress
-        self.score = score or _queue_scoring
+        self.score = score or queue_scoring
         self.client = client_for(connection)
         self.problems = ExtrasProblems()
         self.changed_issue_ids: list[int] = []
@@ -115,33 +121,11 @@ class _Run:
         """
         configured = self.connection.project_key_list
         visible = self.client.search_projects(configured or None)
-        visible_keys = []
-        for project in visible:
-            key = str(project.get("key", "")).upper()
-            if not key:
-                continue
-            visible_keys.append(key)
-            JiraProject.objects.update_or_create(
-                connection=self.connection,
-                key=key,
-                defaults={
-                    "jira_id": str(project.get("id", "")),
-                    "name": str(project.get("name", ""))[:255],
-                    "accessible": True,
-                    "last_error": "",
-                },
-            )
+        visible_keys = remember_visible_projects(self.connection, visible)
         wanted = configured or visible_keys
         lost = [key for key in wanted if key not in visible_keys]
+        flag_lost_projects(self.connection, lost)
         for key in lost:
-            JiraProject.objects.update_or_create(
-                connection=self.connection,
-                key=key,
-                defaults={
-                    "accessible": False,
-                    "last_error": "The Jira account can no longer see this project.",
-                },
-            )
             self.warn(
                 f"Project {key} is not visible to the Jira account; its issues were kept as they were."
             )
@@ -349,7 +333,7 @@ def sync_connection(
     if run is None:
         return None
     try:
-        sync = _Run(
+        sync = IssueSync(
             connection,
             run,
             full=full,
@@ -424,7 +408,7 @@ def sync_connection(
     return finished
 
 
-def _finish(sync: _Run, status: str, error: str = "") -> SyncRun:
+def _finish(sync: IssueSync, status: str, error: str = "") -> SyncRun:
     sync.warn_paging_cut_short()
     sync.run.requests_made = sync.client.request_count
     sync.run.api_points = sync.client.points_estimate
@@ -454,79 +438,6 @@ def _finish(sync: _Run, status: str, error: str = "") -> SyncRun:
     return sync.run
 
 
-# reconcileIssues takes at most 50 ids (fact sheet section 3).
-RECONCILE_LIMIT = 50
-
-
-@dataclass
-class IssuesFetched:
-    stored: int = 0  # new, or newer than the stored row
-    missing: list[int] = field(default_factory=list)  # asked for, not returned by Jira
-
-
-def sync_issues_by_id(connection: JiraConnection, issue_ids: Iterable[int]) -> IssuesFetched:
-    """Fetch these issues now and store them as a sync page is stored (for webhooks).
-
-    The same fields, per-issue extras and writer as a sync, so an issue is never stored
-    with an older `updated` than the one kept; one with the same `updated` is stored
-    again (a deleted comment may leave `updated` as it was). The ids also go in
-    `reconcileIssues`, so the search sees edits made a moment ago: it is otherwise only
-    eventually consistent. An id Jira doesn't return (deleted, moved out of the synced
-    projects, or hidden: they look alike) is left to the census. Jira errors propagate.
-    """
-    ids = sorted({int(i) for i in issue_ids})
-    fetched = IssuesFetched()
-    project_keys = connection.project_key_list
-    if project_keys:
-        # Not the keys the last sync found invisible: one unknown key fails the whole query.
-        lost = set(
-            JiraProject.objects.filter(
-                connection=connection, key__in=project_keys, accessible=False
-            ).values_list("key", flat=True)
-        )
-        project_keys = [key for key in project_keys if key not in lost]
-        if not project_keys:
-            fetched.missing = ids
-            return fetched
-    sync = _Run(connection, None, full=True, progress=None)
-    returned: set[int] = set()
-    try:
-        # A few small requests, so the fields, statuses and resolutions are the sync's own.
-        sync.detect_fields()
-        sync.known = stored_versions(connection, jira_ids=ids)
-        # Remote links of any issue whose history ever touched them: a batch is small.
-        with ExtrasFetcher(sync.client, sync.rules, sync.problems) as extras:
-            for start in range(0, len(ids), RECONCILE_LIMIT):
-                chunk = ids[start : start + RECONCILE_LIMIT]
-                clause = f"id in ({', '.join(map(str, chunk))})"
-                if project_keys:
-                    clause = f"project in ({', '.join(project_keys)}) AND {clause}"
-                pages = sync.client.iter_search_pages(
-                    jql=clause + " ORDER BY created ASC, key ASC",
-                    fields=sync.search_fields(),
-                    expand="changelog",
-                    max_results=PAGE_SIZE,
-                    reconcile_issues=chunk,
-                )
-                for page in pages:
-                    returned.update(
-                        int(raw["id"])
-                        for raw in page.get("issues") or []
-                        if isinstance(raw, dict) and str(raw.get("id", "")).isdigit()
-                    )
-                    _, pending = sync.prepare_page(page, extras)
-                    changed, _unreadable = pending.wait()
-                    result = write_page(connection, changed, known=sync.known)
-                    fetched.stored += len(result.changed_issue_ids or [])
-                    sync.changed_issue_ids += result.changed_issue_ids or []
-    finally:
-        sync.client.close()
-    fetched.missing = [i for i in ids if i not in returned]
-    if sync.changed_issue_ids:
-        _queue_scoring(sync.changed_issue_ids)
-    return fetched
-
-
-def _queue_scoring(issue_ids: list[int]) -> None:
+def queue_scoring(issue_ids: list[int]) -> None:
     """Say which issues were stored; analytics scores them (it listens: it builds on us)."""
     issues_stored.send(sender=JiraConnection, issue_ids=issue_ids)

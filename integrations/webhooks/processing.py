@@ -20,7 +20,7 @@ from django_q.tasks import async_task
 
 from integrations.jira.errors import JiraError
 from integrations.models import Issue, JiraConnection, JiraWebhook, WebhookEvent
-from integrations.sync.run import sync_issues_by_id
+from integrations.sync.by_id import sync_issues_by_id
 from integrations.webhooks.events import ISSUE_DELETED
 
 logger = logging.getLogger(__name__)

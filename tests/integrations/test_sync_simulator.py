@@ -170,7 +170,7 @@ def test_the_census_removes_deleted_issues_from_reports(simulator, connection):
 def test_an_interrupted_sync_resumes_without_loss_or_duplicates(simulator, connection, monkeypatch):
     from integrations.sync import run as run_module
 
-    original = run_module._Run.store_page
+    original = run_module.IssueSync.store_page
     pages = {"n": 0}
 
     def crash_after_two_pages(self, *args):
@@ -179,14 +179,14 @@ def test_an_interrupted_sync_resumes_without_loss_or_duplicates(simulator, conne
         pages["n"] += 1
         return original(self, *args)
 
-    monkeypatch.setattr(run_module._Run, "store_page", crash_after_two_pages)
+    monkeypatch.setattr(run_module.IssueSync, "store_page", crash_after_two_pages)
     with pytest.raises(KeyboardInterrupt):
         sync_connection(connection)
     assert 0 < Issue.objects.filter(connection=connection).count() < ISSUES
     # The interrupted run still holds the claim until its heartbeat goes stale.
     stale = timezone.now() - claims.STALE_AFTER * 2
     SyncRun.objects.filter(status="running").update(heartbeat_at=stale)
-    monkeypatch.setattr(run_module._Run, "store_page", original)
+    monkeypatch.setattr(run_module.IssueSync, "store_page", original)
     run = sync_connection(connection)
     assert run.status == SyncRun.Status.SUCCEEDED
     assert (

@@ -1,9 +1,12 @@
-"""SQL pieces the report selectors share: durations in seconds and percentiles.
+"""SQL pieces the report selectors share, and the one place they differ by database.
 
 PostgreSQL computes percentiles in the query (``percentile_cont``). SQLite has no
 percentile aggregate, so there the selectors fetch the list of durations instead
 (one query) and interpolate the same way with ``analytics.timing.percentile``.
+(Bulk writes differ by database too: ``pensero.bulk``.)
 """
+
+import json
 
 from django.db import connection
 from django.db.models import Aggregate, F, FloatField, Func
@@ -11,6 +14,15 @@ from django.db.models import Aggregate, F, FloatField, Func
 
 def percentiles_in_sql() -> bool:
     return connection.vendor == "postgresql"
+
+
+def json_string_as_stored(text: str) -> str:
+    """`text` as a JSON string is spelled inside a stored JSON column, for a text match.
+
+    SQLite holds JSON as Django wrote it (non-ASCII as \\u escapes); PostgreSQL's jsonb
+    renders its text with the characters themselves.
+    """
+    return json.dumps(text, ensure_ascii=connection.vendor != "postgresql")
 
 
 class Seconds(Func):

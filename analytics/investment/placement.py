@@ -8,11 +8,9 @@ matched as a quoted name in the list's JSON text, which both databases can do.
 
 from __future__ import annotations
 
-import json
-
-from django.db import connection
 from django.db.models import Case, IntegerField, Q, Value, When
 
+from analytics.aggregates import json_string_as_stored
 from analytics.investment.models import InvestmentRules
 from analytics.investment.rules import Rule, RuleSet
 
@@ -30,10 +28,7 @@ def rule_set(workspace) -> RuleSet:
 
 
 def _list_has(field: str, name: str) -> Q:
-    # SQLite holds JSON as Django wrote it (non-ASCII as \u escapes); PostgreSQL's jsonb
-    # renders its text with the characters themselves.
-    quoted = json.dumps(name, ensure_ascii=connection.vendor != "postgresql")
-    return Q(**{f"{field}__icontains": quoted})
+    return Q(**{f"{field}__icontains": json_string_as_stored(name)})
 
 
 def condition(rule: Rule) -> Q:

@@ -19,8 +19,8 @@ from integrations.jira.client import JiraClient
 from integrations.jira.errors import JiraError
 from integrations.jira.sprints import SprintInfo, parse_sprint_field
 from integrations.models import JiraConnection, Sprint, SprintMembership
-from integrations.sync.bulk import insert_rows, upsert_rows
 from integrations.sync.mapping import IssueRecord
+from pensero.bulk import insert_rows, upsert_rows
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,6 @@ from integrations.models import (
     PullRequest,
     StatusTransition,
 )
-from integrations.sync.bulk import insert_rows, upsert_rows
 from integrations.sync.mapping import IssueRecord
 from integrations.sync.people import account_ids_for
 from integrations.sync.remote_links import keep_stored_remote_links
@@ -30,6 +29,7 @@ from integrations.sync.rows import (
     transition_rows,
 )
 from integrations.sync.sprint_rows import store_sprints
+from pensero.bulk import insert_rows, upsert_rows
 
 
 @dataclass

@@ -32,7 +32,7 @@ class RecordingTime:
 @pytest.fixture
 def recorded(monkeypatch):
     fake = RecordingTime()
-    monkeypatch.setattr("integrations.jira.client.time", fake)
+    monkeypatch.setattr("integrations.jira.session.time", fake)
     return fake
 
 

@@ -13,8 +13,8 @@ import requests
 import responses
 from responses import matchers
 
-from integrations.jira import client as client_module
-from integrations.jira.client import USER_AGENT, JiraClient
+from integrations.jira import session as session_module
+from integrations.jira.client import JiraClient
 from integrations.jira.errors import (
     JiraAuthError,
     JiraBadRequestError,
@@ -28,6 +28,7 @@ from integrations.jira.errors import (
     JiraUnavailableError,
     parse_retry_after,
 )
+from integrations.jira.session import USER_AGENT
 from integrations.jira.transport import Limits
 
 BASE = "https://acme.atlassian.net"
@@ -251,7 +252,7 @@ def test_500_backs_off_exponentially_then_gives_up(rsps, sleeps):
 
 
 def test_backoff_is_capped(monkeypatch, sleeps):
-    monkeypatch.setattr(client_module.random, "uniform", lambda a, b: 1.0)
+    monkeypatch.setattr(session_module.random, "uniform", lambda a, b: 1.0)
     client = make(sleeps)
     assert [client._backoff(n) for n in (1, 2, 3, 4, 5, 6, 10)] == [1, 2, 4, 8, 16, 30, 30]
 

@@ -51,7 +51,7 @@ def atlassian_app(settings):
 
 @pytest.fixture(autouse=True)
 def no_sleep(monkeypatch):
-    monkeypatch.setattr("integrations.jira.client.time.sleep", lambda seconds: None)
+    monkeypatch.setattr("integrations.jira.session.time.sleep", lambda seconds: None)
 
 
 def mock_myself(mock, **kwargs):

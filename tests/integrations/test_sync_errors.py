@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def no_sleep(monkeypatch):
     """Retries wait for real in production; here the waits are recorded instead."""
     waits = []
-    monkeypatch.setattr("integrations.jira.client.time.sleep", waits.append)
+    monkeypatch.setattr("integrations.jira.session.time.sleep", waits.append)
     return waits
 
 

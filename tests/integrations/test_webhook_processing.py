@@ -215,7 +215,7 @@ def test_events_before_the_first_sync_are_left_to_it(acme, simulator, client):
 def test_a_jira_outage_gives_the_events_back_for_the_next_task(
     site, connection, jira, simulator, monkeypatch
 ):
-    monkeypatch.setattr("integrations.jira.client.time.sleep", lambda seconds: None)
+    monkeypatch.setattr("integrations.jira.session.time.sleep", lambda seconds: None)
     site.update_issue("10017", summary="Edited during an outage")
     simulator.faults.configure(rate=1.0, kinds=["server_error"])
     jira.send("jira:issue_updated", "10017")

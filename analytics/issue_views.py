@@ -18,15 +18,15 @@ PART_TITLES = {
 }
 
 
-def _score_of(issue: Issue) -> tuple[scoring.IssueScore, IssueScore | None]:
+def _score_of(issue: Issue) -> tuple[scoring.ScoreResult, IssueScore | None]:
     """The stored score, or one computed now when none is stored yet."""
     stored = IssueScore.objects.filter(issue=issue).first()
     if stored is not None and stored.breakdown.get("checks") is not None:
-        return scoring.IssueScore.from_dict(stored.breakdown), stored
+        return scoring.ScoreResult.from_dict(stored.breakdown), stored
     return score_issue(facts_for_issues([issue.pk])[issue.pk]), None
 
 
-def _parts(result: scoring.IssueScore) -> list[dict]:
+def _parts(result: scoring.ScoreResult) -> list[dict]:
     parts = []
     for part in (PART_COMPLETENESS, PART_INTERACTIONS):
         checks = result.checks_for(part)

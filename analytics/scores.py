@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from analytics.facts import ISSUE_FIELDS, facts_from_rows
 from analytics.models import IssueScore
-from analytics.scoring import SCORE_VERSION, Check, score_issue
-from analytics.scoring import IssueScore as ScoreResult
+from analytics.scoring import SCORE_VERSION, Check, ScoreResult, score_issue
 from integrations.models import Issue
 
 COLUMNS = ["issue", "score", "version", "completeness", "interactions", "breakdown", "computed_at"]

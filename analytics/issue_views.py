@@ -8,7 +8,6 @@ from analytics.investment.placement import placement, rule_set
 from analytics.models import IssueScore
 from analytics.scoring import PART_COMPLETENESS, PART_INTERACTIONS, SCORE_VERSION, score_issue
 from analytics.timing import format_duration
-from integrations.jira.sites import issue_browse_url
 from integrations.models import Issue
 from pensero.access import get_workspace_object_or_404, workspace_member_required
 
@@ -86,7 +85,6 @@ def issue_detail(request, issue_id):
         "analytics/issue_detail.html",
         {
             "issue": issue,
-            "jira_url": issue_browse_url(issue.connection.subdomain, issue.key),
             "parent": parent,
             "pull_requests": _with_safe_urls(issue.pull_requests.order_by("state", "url")),
             "documents": _with_safe_urls(issue.documents.order_by("title", "url")),

@@ -18,7 +18,6 @@ from analytics.sprints.numbers import (
 from analytics.sprints.placement import numbers_per_sprint, placement_of
 from analytics.sprints.report import sprints_report
 from analytics.sprints.selectors import sprint_placements, window_of
-from integrations.jira.sites import issue_browse_url
 from integrations.models import Issue, JiraConnection, Sprint
 from pensero.access import get_workspace_object_or_404, workspace_member_required
 
@@ -110,8 +109,6 @@ def sprint_detail(request, sprint_id):
         .only(*ISSUE_FIELDS)
         .order_by("key")
     }
-    for issue in issues.values():
-        issue.jira_url = issue_browse_url(issue.connection.subdomain, issue.key)
     groups = []
     for title, belongs, meaning in GROUPS:
         if title == "Carried over" and not window.closed:

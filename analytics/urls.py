@@ -1,7 +1,8 @@
 from django.urls import path
 
-from analytics import issue_views, views
+from analytics import issue_views
 from analytics.investment import views as investment_views
+from analytics.reports import views
 from analytics.sprints import views as sprint_views
 from analytics.teams import views as team_views
 

@@ -8,7 +8,6 @@ from datetime import date
 
 from django.urls import reverse
 
-from analytics import charts
 from analytics.investment.filters import MEASURES, InvestmentFilters
 from analytics.investment.placement import rule_set
 from analytics.investment.rules import RuleSet
@@ -19,8 +18,9 @@ from analytics.investment.selectors import (
     open_epics,
     work_in_progress,
 )
-from analytics.series_charts import SeriesChart, series_column_chart
-from analytics.tables import Column, Row, Table
+from analytics.reports import charts
+from analytics.reports.series_charts import SeriesChart, series_column_chart
+from analytics.reports.tables import Column, Row, Table
 
 
 def _months(first: date, last: date) -> list[date]:

@@ -6,12 +6,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 
-from analytics.export import table_csv_response
 from analytics.investment import services
 from analytics.investment.filters import investment_filters
 from analytics.investment.forms import CategoriesForm, rule_formset
 from analytics.investment.placement import rule_set
 from analytics.investment.report import epic_url_builder, investment_report
+from analytics.reports.export import table_csv_response
 from integrations.models import JiraConnection
 from pensero.access import workspace_admin_required, workspace_member_required
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from django import forms
 from django.utils.http import urlencode
 
-from analytics.extended_filters import ExtendsReportFilters
-from analytics.filters import ReportFilterForm, ReportFilters, report_filters
+from analytics.reports.extended_filters import ExtendsReportFilters
+from analytics.reports.filters import ReportFilterForm, ReportFilters, report_filters
 from integrations.models import Sprint
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from analytics.selectors import report_issues
+from analytics.reports.selectors import report_issues
 from analytics.sprints.filters import SprintFilters
 from analytics.sprints.placement import placements
 from integrations.models import Issue, Sprint

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from analytics.export import table_csv_response
+from analytics.reports.export import table_csv_response
 from analytics.sprints.filters import sprint_filters
 from analytics.sprints.numbers import (
     CARRIED_OVER,

@@ -4,7 +4,7 @@ import pytest
 from django.http import QueryDict
 from django.test import RequestFactory
 
-from analytics.filters import Period, report_filters
+from analytics.reports.filters import Period, report_filters
 from tests.analytics.factories import make_connection, make_team
 
 TODAY = date(2025, 6, 30)

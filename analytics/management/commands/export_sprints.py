@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from analytics.filters import EARLIEST, Period, ReportFilters
+from analytics.reports.filters import EARLIEST, Period, ReportFilters
 from analytics.sprints.filters import SprintFilters
 from analytics.sprints.report import SprintRow, sprint_rows
 from pensero.models import Workspace

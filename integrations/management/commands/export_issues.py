@@ -10,7 +10,7 @@ from itertools import islice
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import F
 
-from analytics.export import safe_cell
+from analytics.reports.export import safe_cell
 from integrations.jira.workflow import cycle_time, lead_time
 from integrations.models import Issue, SprintMembership
 from pensero.models import Workspace

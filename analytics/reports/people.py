@@ -12,10 +12,15 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from analytics.aggregates import PercentileCont, cycle_seconds, percentiles_in_sql
-from analytics.filters import ReportFilters
-from analytics.selectors import delivered_in, report_issues, team_person_ids, with_cycle_time
-from analytics.summary import DeliveryRates
+from analytics.reports.aggregates import PercentileCont, cycle_seconds, percentiles_in_sql
+from analytics.reports.filters import ReportFilters
+from analytics.reports.selectors import (
+    delivered_in,
+    report_issues,
+    team_person_ids,
+    with_cycle_time,
+)
+from analytics.reports.summary import DeliveryRates
 from integrations.jira.fields import BOT_ACCOUNT_TYPES
 from integrations.models import Comment
 

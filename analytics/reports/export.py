@@ -4,7 +4,7 @@ import csv
 
 from django.http import HttpResponse
 
-from analytics.tables import Table
+from analytics.reports.tables import Table
 
 # A spreadsheet runs a cell starting with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

@@ -5,15 +5,15 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from analytics import scoring
-from analytics.export import table_csv_response
-from analytics.filters import DEFAULT_DAYS, Period, ReportFilters, report_filters
 from analytics.models import Team
-from analytics.people import contributor_rows, team_rows
-from analytics.percentiles import fill_percentiles
-from analytics.reports import delivery_report, headline_cards
-from analytics.selectors import delivered_issues
-from analytics.summary import delivery_summary
-from analytics.tables import contributor_table, issue_table, team_table
+from analytics.reports.delivery import delivery_report, headline_cards
+from analytics.reports.export import table_csv_response
+from analytics.reports.filters import DEFAULT_DAYS, Period, ReportFilters, report_filters
+from analytics.reports.people import contributor_rows, team_rows
+from analytics.reports.percentiles import fill_percentiles
+from analytics.reports.selectors import delivered_issues
+from analytics.reports.summary import delivery_summary
+from analytics.reports.tables import contributor_table, issue_table, team_table
 from integrations.models import JiraConnection, Person
 from integrations.sync.claims import with_running_flag
 from pensero.access import get_workspace_object_or_404, workspace_member_required

@@ -1,0 +1,1 @@
+"""The reports: what the Reports tabs and the dashboard show, and their CSV downloads."""

@@ -3,7 +3,7 @@ from django.urls import path
 from analytics import issue_views
 from analytics.investment import views as investment_views
 from analytics.reports import views
-from analytics.sprints import views as sprint_views
+from analytics.reports.sprints import views as sprint_views
 from analytics.teams import views as team_views
 
 urlpatterns = [

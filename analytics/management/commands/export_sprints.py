@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from analytics.reports.filters import EARLIEST, Period, ReportFilters
-from analytics.sprints.filters import SprintFilters
-from analytics.sprints.report import SprintRow, sprint_rows
+from analytics.reports.sprints.filters import SprintFilters
+from analytics.reports.sprints.report import SprintRow, sprint_rows
 from pensero.models import Workspace
 
 

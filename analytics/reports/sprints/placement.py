@@ -1,4 +1,4 @@
-"""The sprint rules of ``analytics.sprints.numbers``, as SQL: one query places every issue
+"""The sprint rules of ``analytics.reports.sprints.numbers``, as SQL: one query places every issue
 of every sprint in scope, and one more sums the placements per sprint.
 
 A stretch of time an issue spent in a sprint (a ``SprintMembership``, a *stay*) covers a
@@ -25,7 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest
 
-from analytics.sprints.numbers import (
+from analytics.reports.sprints.numbers import (
     CARRIED_OVER,
     COMPLETED,
     NOT_DELIVERED,

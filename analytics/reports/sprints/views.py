@@ -7,17 +7,17 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from analytics.reports.export import table_csv_response
-from analytics.sprints.filters import sprint_filters
-from analytics.sprints.numbers import (
+from analytics.reports.sprints.filters import sprint_filters
+from analytics.reports.sprints.numbers import (
     CARRIED_OVER,
     COMPLETED,
     NOT_DELIVERED,
     STILL_OPEN,
     SprintNumbers,
 )
-from analytics.sprints.placement import numbers_per_sprint, placement_of
-from analytics.sprints.report import sprints_report
-from analytics.sprints.selectors import sprint_placements, window_of
+from analytics.reports.sprints.placement import numbers_per_sprint, placement_of
+from analytics.reports.sprints.report import sprints_report
+from analytics.reports.sprints.selectors import sprint_placements, window_of
 from integrations.models import Issue, JiraConnection, Sprint
 from pensero.access import get_workspace_object_or_404, workspace_member_required
 

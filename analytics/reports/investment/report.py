@@ -8,17 +8,17 @@ from datetime import date
 
 from django.urls import reverse
 
-from analytics.investment.filters import MEASURES, InvestmentFilters
 from analytics.investment.placement import rule_set
 from analytics.investment.rules import RuleSet
-from analytics.investment.selectors import (
+from analytics.reports import charts
+from analytics.reports.investment.filters import MEASURES, InvestmentFilters
+from analytics.reports.investment.selectors import (
     EpicProgress,
     Totals,
     delivered_by_month,
     open_epics,
     work_in_progress,
 )
-from analytics.reports import charts
 from analytics.reports.series_charts import SeriesChart, series_column_chart
 from analytics.reports.tables import Column, Row, Table
 

@@ -87,7 +87,7 @@ def delivery_report(filters: ReportFilters) -> DeliveryReport:
     flow = delivery_flow(filters)
     contributors = contributor_rows(filters)
     fill_percentiles(filters, summary=summary, contributors=contributors)
-    teams = team_rows(filters, contributors)
+    teams = team_rows(contributors, filters.choices.teams, team_id=filters.team_id)
     return DeliveryReport(filters, summary, flow, contributors, teams)
 
 

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from analytics.models import Team
+from analytics.teams.selectors import TeamMembers, teams_with_members
 from integrations.models import JiraConnection, JiraProject
 
 DEFAULT_DAYS = 90
@@ -53,6 +53,19 @@ class Period:
 
 
 @dataclass(frozen=True)
+class FilterChoices:
+    """What the filters can name in a workspace: sites, projects, teams with their people."""
+
+    sites: tuple[tuple[str, str], ...] = ()  # (connection id, site host)
+    projects: tuple[tuple[str, str], ...] = ()  # (key, key)
+    teams: tuple[TeamMembers, ...] = ()
+
+    @property
+    def team_options(self) -> list[tuple[str, str]]:
+        return [(str(team.id), team.name) for team in self.teams]
+
+
+@dataclass(frozen=True)
 class ReportFilters:
     workspace: object
     period: Period
@@ -61,7 +74,7 @@ class ReportFilters:
     team_id: int | None = None
     team_name: str = ""
     notes: tuple[str, ...] = ()
-    choices: dict = field(default_factory=dict, compare=False, repr=False)
+    choices: FilterChoices = field(default_factory=FilterChoices, compare=False, repr=False)
 
     def params(self) -> list[tuple[str, str]]:
         params = [("start", self.period.first.isoformat()), ("end", self.period.last.isoformat())]
@@ -102,16 +115,16 @@ class ReportFilterForm(forms.Form):
     project = forms.MultipleChoiceField(label="Projects", required=False)
     team = forms.ChoiceField(label="Team", required=False)
 
-    def __init__(self, *args, choices: dict, **kwargs):
+    def __init__(self, *args, choices: FilterChoices, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"].choices = choices.get("sites", [])
-        self.fields["project"].choices = choices.get("projects", [])
-        self.fields["team"].choices = [("", "All people")] + choices.get("teams", [])
+        self.fields["site"].choices = choices.sites
+        self.fields["project"].choices = choices.projects
+        self.fields["team"].choices = [("", "All people"), *choices.team_options]
         for name in ("site", "project"):
             self.fields[name].widget.attrs["size"] = min(4, max(2, len(self.fields[name].choices)))
 
 
-def filter_choices(workspace) -> dict:
+def filter_choices(workspace) -> FilterChoices:
     """Sites, projects, and teams with their people, of the workspace (three small queries)."""
     connections = list(
         JiraConnection.objects.filter(workspace=workspace).only("id", "subdomain", "project_keys")
@@ -123,22 +136,11 @@ def filter_choices(workspace) -> dict:
     )
     for connection in connections:
         keys.update(connection.project_key_list)
-    teams: dict[int, str] = {}
-    members: dict[int, list[int]] = {}
-    rows = Team.objects.filter(workspace=workspace).values_list(
-        "id", "name", "memberships__person_id"
+    return FilterChoices(
+        sites=tuple((str(c.pk), c.site_host) for c in connections),
+        projects=tuple((key, key) for key in sorted(keys)),
+        teams=tuple(teams_with_members(workspace)),
     )
-    for pk, name, person_id in rows.order_by("name", "id"):
-        teams[pk] = name
-        members.setdefault(pk, [])
-        if person_id is not None:
-            members[pk].append(person_id)
-    return {
-        "sites": [(str(c.pk), c.site_host) for c in connections],
-        "projects": [(key, key) for key in sorted(keys)],
-        "teams": [(str(pk), name) for pk, name in teams.items()],
-        "team_members": members,
-    }
 
 
 def _date(params, name: str, default: date, notes: list[str], label: str) -> date:
@@ -184,12 +186,12 @@ def report_filters(request, *, today: date | None = None) -> ReportFilters:
     notes: list[str] = []
     choices = filter_choices(request.workspace)
     period = _period(params, notes, today or timezone.localdate())
-    sites = _known(params.getlist("site")[:100], choices["sites"], "sites", notes)
-    projects = _known(params.getlist("project")[:500], choices["projects"], "projects", notes)
+    sites = _known(params.getlist("site")[:100], choices.sites, "sites", notes)
+    projects = _known(params.getlist("project")[:500], choices.projects, "projects", notes)
     team_id, team_name = None, ""
     team_value = params.get("team", "")
     if team_value:
-        names = dict(choices["teams"])
+        names = dict(choices.team_options)
         if team_value in names:
             team_id, team_name = int(team_value), names[team_value]
         else:

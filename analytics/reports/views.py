@@ -130,7 +130,7 @@ def report_team(request, team_id, export=False):
             issue_table(issues.iterator(chunk_size=2000)),
             _filename(request.workspace.slug, team.name, period.first, period.last),
         )
-    rows = team_rows(filters, contributor_rows(filters), team_id=team.pk)
+    rows = team_rows(contributor_rows(filters), filters.choices.teams, team_id=team.pk)
     page, table = _issue_page(request, filters, issues)
     return render(
         request,

@@ -1,7 +1,9 @@
 """The report filters: a period, sites, projects and a team, read from the query string.
 
-Reading them never fails: a value that does not parse, is out of range or names
-something of another workspace is replaced by a safe default, and a note says so.
+:class:`ReportFilterForm` reads them, and reading never fails: a value that does not
+parse, is out of range or names something of another workspace falls back to a safe
+default, and the form's error message for it becomes a note above the report.
+:class:`ReportFilters` holds the values in effect, which every report selector takes.
 """
 
 from __future__ import annotations
@@ -88,22 +90,44 @@ class ReportFilters:
     def querystring(self) -> str:
         return urlencode(self.params())
 
+    def initial(self) -> dict:
+        """The values in effect, as the filter form shows them."""
+        return {
+            "start": self.period.first,
+            "end": self.period.last,
+            "site": [str(pk) for pk in self.connection_ids],
+            "project": list(self.project_keys),
+            "team": str(self.team_id) if self.team_id else "",
+        }
+
     def form(self) -> ReportFilterForm:
         """The filter form showing the values in effect."""
-        return ReportFilterForm(
-            choices=self.choices,
-            initial={
-                "start": self.period.first,
-                "end": self.period.last,
-                "site": [str(pk) for pk in self.connection_ids],
-                "project": list(self.project_keys),
-                "team": str(self.team_id) if self.team_id else "",
-            },
-        )
+        return ReportFilterForm(choices=self.choices, initial=self.initial())
+
+
+class ChoiceListField(forms.MultipleChoiceField):
+    """A list of choices read from the query string: at most ``limit`` values, no repeats."""
+
+    def __init__(self, *, limit: int, **kwargs):
+        super().__init__(required=False, **kwargs)
+        self.limit = limit
+
+    def to_python(self, value) -> list[str]:
+        return list(dict.fromkeys(super().to_python(value)[: self.limit]))
+
+    def known_values(self, value) -> list[str]:
+        """The values of ``value`` that are choices: what is kept of a list with unknown ones."""
+        return [item for item in self.to_python(value) if self.valid_value(item)]
 
 
 class ReportFilterForm(forms.Form):
-    """Renders the filters; the values are read by :func:`report_filters`."""
+    """Reads the filters from a report's query string, and renders them above the report.
+
+    Bound to ``request.GET``, every value is validated by its field. A value that fails
+    falls back to the field's initial value (a list keeps its known values), and its
+    error message says so: :attr:`notes` lists them, and :meth:`report_filters` gives
+    the values in effect. Unbound, with ``initial``, it shows the values in effect.
+    """
 
     start = forms.DateField(
         label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -111,17 +135,108 @@ class ReportFilterForm(forms.Form):
     end = forms.DateField(
         label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    site = forms.MultipleChoiceField(label="Sites", required=False)
-    project = forms.MultipleChoiceField(label="Projects", required=False)
-    team = forms.ChoiceField(label="Team", required=False)
+    site = ChoiceListField(
+        label="Sites",
+        limit=100,
+        error_messages={"invalid_choice": "Unknown sites in the filters were ignored."},
+    )
+    project = ChoiceListField(
+        label="Projects",
+        limit=500,
+        error_messages={"invalid_choice": "Unknown projects in the filters were ignored."},
+    )
+    team = forms.ChoiceField(
+        label="Team",
+        required=False,
+        initial="",
+        error_messages={
+            "invalid_choice": "The team in the filters is unknown; showing all people."
+        },
+    )
 
-    def __init__(self, *args, choices: FilterChoices, **kwargs):
+    def __init__(self, *args, choices: FilterChoices, today: date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"].choices = choices.sites
-        self.fields["project"].choices = choices.projects
-        self.fields["team"].choices = [("", "All people"), *choices.team_options]
-        for name in ("site", "project"):
-            self.fields[name].widget.attrs["size"] = min(4, max(2, len(self.fields[name].choices)))
+        self.choices = choices
+        self.offer("site", choices.sites)
+        self.offer("project", choices.projects)
+        self.offer("team", [("", "All people"), *choices.team_options])
+        default = Period.last_days(DEFAULT_DAYS, today=today)
+        for name, day in (("start", default.first), ("end", default.last)):
+            self.fields[name].initial = day
+            label = self.fields[name].label
+            self.fields[name].error_messages["invalid"] = (
+                f"“{label}” is not a date; showing {day.isoformat()} instead."
+            )
+
+    def offer(self, name: str, choices) -> None:
+        """Give a field its choices; a list shows two to four lines."""
+        field = self.fields[name]
+        field.choices = choices
+        if isinstance(field, ChoiceListField):
+            field.widget.attrs["size"] = min(4, max(2, len(field.choices)))
+
+    def _date_in_range(self, name: str) -> date:
+        value, default = self.cleaned_data[name], self.fields[name].initial
+        if value is None:
+            return default
+        latest = timezone.localdate() + timedelta(days=366)
+        if not EARLIEST <= value <= latest:
+            label = self.fields[name].label
+            raise ValidationError(
+                f"“{label}” is out of range; showing {default.isoformat()} instead."
+            )
+        return value
+
+    def clean_start(self) -> date:
+        return self._date_in_range("start")
+
+    def clean_end(self) -> date:
+        return self._date_in_range("end")
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in list(self.errors):
+            if name in self.fields:
+                cleaned[name] = self._fallback(name)
+        first, last = cleaned["start"], cleaned["end"]
+        if first > last:
+            self.add_error(None, "The start date was after the end date; they were swapped.")
+            first, last = last, first
+        if last - first > LONGEST:
+            first = last - LONGEST
+            self.add_error(
+                None, "Periods are limited to 5 years; showing the last 5 years of the range."
+            )
+        cleaned["period"] = Period(first, last)
+        return cleaned
+
+    def _fallback(self, name: str):
+        """What a field that failed validation reads as."""
+        field = self.fields[name]
+        if isinstance(field, ChoiceListField):
+            return field.known_values(self[name].data)
+        return field.initial
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What was not read as given, in plain words (each failed value, each adjustment)."""
+        return tuple(message for messages in self.errors.values() for message in messages)
+
+    def report_filters(self, workspace) -> ReportFilters:
+        """The filters in effect, read from the bound data."""
+        notes = self.notes  # reading the errors validates the form
+        data = self.cleaned_data
+        team = data["team"]
+        return ReportFilters(
+            workspace=workspace,
+            period=data["period"],
+            connection_ids=tuple(int(pk) for pk in data["site"]),
+            project_keys=tuple(data["project"]),
+            team_id=int(team) if team else None,
+            team_name=dict(self.choices.team_options).get(team, ""),
+            notes=notes,
+            choices=self.choices,
+        )
 
 
 def filter_choices(workspace) -> FilterChoices:
@@ -143,66 +258,8 @@ def filter_choices(workspace) -> FilterChoices:
     )
 
 
-def _date(params, name: str, default: date, notes: list[str], label: str) -> date:
-    raw = params.get(name, "")
-    if raw in ("", None):
-        return default
-    try:
-        value = forms.DateField().clean(raw[:40])
-    except ValidationError:
-        notes.append(f"“{label}” is not a date; showing {default.isoformat()} instead.")
-        return default
-    latest = timezone.localdate() + timedelta(days=366)
-    if not EARLIEST <= value <= latest:
-        notes.append(f"“{label}” is out of range; showing {default.isoformat()} instead.")
-        return default
-    return value
-
-
-def _period(params, notes: list[str], today: date) -> Period:
-    default = Period.last_days(DEFAULT_DAYS, today=today)
-    first = _date(params, "start", default.first, notes, "From")
-    last = _date(params, "end", default.last, notes, "To")
-    if first > last:
-        notes.append("The start date was after the end date; they were swapped.")
-        first, last = last, first
-    if last - first > LONGEST:
-        first = last - LONGEST
-        notes.append("Periods are limited to 5 years; showing the last 5 years of the range.")
-    return Period(first, last)
-
-
-def _known(values: list[str], choices: list[tuple[str, str]], label: str, notes: list[str]):
-    known = {value for value, _ in choices}
-    kept = [value for value in dict.fromkeys(values) if value in known]
-    if len(kept) < len(set(values)):
-        notes.append(f"Unknown {label} in the filters were ignored.")
-    return kept
-
-
 def report_filters(request, *, today: date | None = None) -> ReportFilters:
     """The filters of a report request, scoped to ``request.workspace``."""
-    params = request.GET
-    notes: list[str] = []
     choices = filter_choices(request.workspace)
-    period = _period(params, notes, today or timezone.localdate())
-    sites = _known(params.getlist("site")[:100], choices.sites, "sites", notes)
-    projects = _known(params.getlist("project")[:500], choices.projects, "projects", notes)
-    team_id, team_name = None, ""
-    team_value = params.get("team", "")
-    if team_value:
-        names = dict(choices.team_options)
-        if team_value in names:
-            team_id, team_name = int(team_value), names[team_value]
-        else:
-            notes.append("The team in the filters is unknown; showing all people.")
-    return ReportFilters(
-        workspace=request.workspace,
-        period=period,
-        connection_ids=tuple(int(pk) for pk in sites),
-        project_keys=tuple(projects),
-        team_id=team_id,
-        team_name=team_name,
-        notes=tuple(notes),
-        choices=choices,
-    )
+    form = ReportFilterForm(request.GET, choices=choices, today=today)
+    return form.report_filters(request.workspace)

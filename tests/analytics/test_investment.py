@@ -117,6 +117,13 @@ def test_the_monthly_share_by_delivery_points_and_story_points(bob_client, data)
     assert by_story["Jun 2025"] == pytest.approx([0, 3 / 11, 5 / 11, 2 / 11, 1 / 11, 11])
 
 
+def test_an_unknown_measure_shows_the_share_of_issues_and_says_so(bob_client, data):
+    response = _report(bob_client, measure="velocity")
+    assert response.context["filters"].measure == "issues"
+    assert "Unknown measure; showing the share of issues." in response.content.decode()
+    assert response.context["tables"]["months"].title.endswith("by issues")
+
+
 def test_the_period_mix_and_the_work_in_progress_mix(bob_client, data):
     tables = _report(bob_client).context["tables"]
     mix = _rows(tables["mix"])

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from django import forms
 from django.utils.http import urlencode
 
 from analytics.reports.extended_filters import ExtendsReportFilters
-from analytics.reports.filters import ReportFilterForm, ReportFilters, report_filters
+from analytics.reports.filters import ReportFilterForm, ReportFilters, filter_choices
 
 MEASURES = {
     "issues": "Issues",
@@ -28,21 +27,29 @@ class InvestmentFilters(ExtendsReportFilters):
         return urlencode(self.report.params() + [("measure", self.measure)])
 
     def form(self) -> InvestmentFilterForm:
-        form = InvestmentFilterForm(choices=self.report.choices)
-        form.initial = self.report.form().initial | {"measure": self.measure}
-        return form
+        return InvestmentFilterForm(
+            choices=self.report.choices, initial=self.report.initial() | {"measure": self.measure}
+        )
 
 
 class InvestmentFilterForm(ReportFilterForm):
-    measure = forms.ChoiceField(label="Share of", choices=list(MEASURES.items()), required=False)
+    measure = forms.ChoiceField(
+        label="Share of",
+        choices=list(MEASURES.items()),
+        required=False,
+        initial="issues",
+        error_messages={"invalid_choice": "Unknown measure; showing the share of issues."},
+    )
+
+    def clean_measure(self) -> str:
+        return self.cleaned_data["measure"] or "issues"
+
+    def investment_filters(self, workspace) -> InvestmentFilters:
+        """The filters in effect, read from the bound data."""
+        report = self.report_filters(workspace)
+        return InvestmentFilters(report=report, measure=self.cleaned_data["measure"])
 
 
 def investment_filters(request) -> InvestmentFilters:
-    report = report_filters(request)
-    measure = request.GET.get("measure", "issues")
-    if measure not in MEASURES:
-        report = dataclasses.replace(
-            report, notes=(*report.notes, "Unknown measure; showing the share of issues.")
-        )
-        measure = "issues"
-    return InvestmentFilters(report=report, measure=measure)
+    form = InvestmentFilterForm(request.GET, choices=filter_choices(request.workspace))
+    return form.investment_filters(request.workspace)

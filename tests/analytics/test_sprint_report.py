@@ -206,6 +206,21 @@ def test_without_a_connection_the_page_says_so(alice_client):
     assert "No Jira site connected yet" in response.content.decode()
 
 
+def test_a_site_without_sprints_gets_the_empty_report(alice_client, acme):
+    make_connection(acme, "acme", projects=("KAN",))  # a Kanban project: no sprint at all
+    response = alice_client.get(reverse("report_sprints"))
+    assert response.status_code == 200
+    assert "No sprint started in this period" in response.content.decode()
+
+
+def test_a_period_without_sprints_gets_the_empty_report(bob_client, data):
+    response = bob_client.get(
+        reverse("report_sprints"), {"start": "2024-01-01", "end": "2024-01-31"}
+    )
+    assert response.status_code == 200
+    assert "No sprint started in this period" in response.content.decode()
+
+
 def _export(*args) -> list[dict]:
     out = io.StringIO()
     call_command("export_sprints", *args, stdout=out)

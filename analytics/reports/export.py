@@ -2,7 +2,8 @@
 
 import csv
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
+from django.utils.text import slugify
 
 from analytics.reports.tables import Table
 
@@ -24,3 +25,16 @@ def table_csv_response(table: Table, filename: str) -> HttpResponse:
     for _row, cells in table.cells():
         writer.writerow([text if is_number else safe_cell(text) for text, is_number in cells])
     return response
+
+
+def csv_filename(*parts) -> str:
+    """The parts slugified and joined by hyphens: ``acme-contributors-2025-06-01-2025-06-30.csv``."""
+    return "-".join(slugify(str(part)) or "report" for part in parts) + ".csv"
+
+
+def table_download(tables: dict[str, Table], slug: str, *name_parts) -> HttpResponse:
+    """The report's table ``slug`` as a CSV download named after ``name_parts``; 404 when
+    the report has no such table."""
+    if slug not in tables:
+        raise Http404("No such table.")
+    return table_csv_response(tables[slug], csv_filename(*name_parts))

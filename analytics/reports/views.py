@@ -1,13 +1,11 @@
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.text import slugify
 
 from analytics import scoring
 from analytics.models import Team
 from analytics.reports.delivery import delivery_report, headline_cards
-from analytics.reports.export import table_csv_response
+from analytics.reports.export import csv_filename, table_csv_response, table_download
 from analytics.reports.filters import DEFAULT_DAYS, Period, ReportFilters, report_filters
 from analytics.reports.people import contributor_rows, team_rows
 from analytics.reports.percentiles import fill_percentiles
@@ -33,10 +31,6 @@ def dashboard(request):
         fill_percentiles(filters, summary=summary)
         context |= {"filters": filters, "summary": summary, "cards": headline_cards(summary)}
     return render(request, "analytics/dashboard.html", context)
-
-
-def _filename(*parts) -> str:
-    return "-".join(slugify(str(part)) or "report" for part in parts) + ".csv"
 
 
 @workspace_member_required
@@ -72,12 +66,8 @@ def reports(request):
 def report_export(request, table):
     filters = report_filters(request)
     tables = delivery_report(filters).tables(sort=request.GET.get("sort", "name"))
-    if table not in tables:
-        raise Http404("No such table.")
     period = filters.period
-    return table_csv_response(
-        tables[table], _filename(request.workspace.slug, table, period.first, period.last)
-    )
+    return table_download(tables, table, request.workspace.slug, table, period.first, period.last)
 
 
 def _issue_url(issue) -> str:
@@ -104,7 +94,7 @@ def report_drilldown(request, kind, person_id=None, team_id=None, export=False):
         period = filters.period
         return table_csv_response(
             issue_table(issues.iterator(chunk_size=2000)),
-            _filename(request.workspace.slug, subject, period.first, period.last),
+            csv_filename(request.workspace.slug, subject, period.first, period.last),
         )
     context = {}
     if kind == CONTRIBUTOR:

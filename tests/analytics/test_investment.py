@@ -169,6 +169,10 @@ def test_the_csv_is_the_table_on_the_page(bob_client, data):
         "Delivery points, all categories",
     ]  # fmt: skip
     assert rows[2] == ["Jun 2025", "20", "40", "30", "10", "0", "200"]
+    assert response["Content-Disposition"] == (
+        'attachment; filename="acme-investment-months-2025-05-01-2025-06-30.csv"'
+    )
+    assert bob_client.get(reverse("report_investment_export", args=["nope"])).status_code == 404
 
 
 def test_the_report_stays_within_its_query_budget(bob_client, data):

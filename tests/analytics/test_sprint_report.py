@@ -145,6 +145,10 @@ def test_the_csv_is_the_table_on_the_page(bob_client, data):
     assert first["Start"] == "2025-06-02"
     assert (first["Committed"], first["Completed"], first["Say/do (%)"]) == ("4", "2", "50")
     assert [row[0] for row in rows[1:]] == ["ENG Sprint 1", "OPS Sprint 1", "ENG Sprint 2"]
+    assert response["Content-Disposition"] == (
+        'attachment; filename="acme-sprints-2025-06-01-2025-06-30.csv"'
+    )
+    assert bob_client.get(reverse("report_sprints_export", args=["nope"])).status_code == 404
 
 
 def test_boards_filter_the_sprints(bob_client, data):

@@ -1,10 +1,8 @@
 """The Investment report and its CSV downloads."""
 
-from django.http import Http404
 from django.shortcuts import render
-from django.utils.text import slugify
 
-from analytics.reports.export import table_csv_response
+from analytics.reports.export import table_download
 from analytics.reports.investment.filters import investment_filters
 from analytics.reports.investment.report import epic_url_builder, investment_report
 from integrations.models import JiraConnection
@@ -36,9 +34,6 @@ def investment(request):
 def investment_export(request, investment_table):
     filters = investment_filters(request)
     tables = investment_report(filters).tables()
-    if investment_table not in tables:
-        raise Http404("No such table.")
     period = filters.period
     parts = (request.workspace.slug, "investment", investment_table, period.first, period.last)
-    name = "-".join(slugify(str(part)) for part in parts)
-    return table_csv_response(tables[investment_table], f"{name}.csv")
+    return table_download(tables, investment_table, *parts)

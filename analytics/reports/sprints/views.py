@@ -4,9 +4,8 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 
-from analytics.reports.export import table_csv_response
+from analytics.reports.export import table_download
 from analytics.reports.sprints.filters import sprint_filters
 from analytics.reports.sprints.numbers import (
     CARRIED_OVER,
@@ -81,12 +80,9 @@ def sprints(request):
 def sprints_export(request, sprint_table):
     filters = sprint_filters(request)
     tables = sprints_report(filters).tables()
-    if sprint_table not in tables:
-        raise Http404("No such table.")
     period = filters.period
     parts = (request.workspace.slug, sprint_table, period.first, period.last)
-    name = "-".join(slugify(str(part)) for part in parts)
-    return table_csv_response(tables[sprint_table], f"{name}.csv")
+    return table_download(tables, sprint_table, *parts)
 
 
 @workspace_member_required

@@ -1,6 +1,12 @@
-"""CSV downloads of the report tables."""
+"""CSV out of the app: the report tables' downloads, and the export commands' rows.
+
+Either way a text cell that a spreadsheet would run as a formula is written as text.
+"""
 
 import csv
+import json
+from collections.abc import Callable
+from datetime import datetime
 
 from django.http import Http404, HttpResponse
 from django.utils.text import slugify
@@ -38,3 +44,29 @@ def table_download(tables: dict[str, Table], slug: str, *name_parts) -> HttpResp
     if slug not in tables:
         raise Http404("No such table.")
     return table_csv_response(tables[slug], csv_filename(*name_parts))
+
+
+def iso_time(value: datetime | None) -> str:
+    """A timestamp as the export commands write it: ISO 8601 with its offset, "" if unknown."""
+    return value.isoformat() if value else ""
+
+
+class ColumnWriter:
+    """Rows written to ``stream`` as CSV (with a header) or JSON lines, for the export commands.
+
+    ``columns`` is the command's one list of columns: (name, how a row's value is read).
+    """
+
+    def __init__(self, stream, columns: list[tuple[str, Callable]], *, format: str = "csv"):
+        self.stream, self.columns = stream, columns
+        self.names = [name for name, _value in columns]
+        self.csv = csv.writer(stream, lineterminator="\n") if format == "csv" else None
+        if self.csv:
+            self.csv.writerow(self.names)
+
+    def write(self, row) -> None:
+        values = [value(row) for _name, value in self.columns]
+        if self.csv:
+            self.csv.writerow([safe_cell(v) if isinstance(v, str) else v for v in values])
+        else:
+            self.stream.write(json.dumps(dict(zip(self.names, values, strict=True))))

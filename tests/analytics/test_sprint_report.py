@@ -261,6 +261,13 @@ def test_export_sprints_writes_one_row_per_started_sprint(data):
     assert rows[2]["completed"] == "" and rows[2]["state"] == "active"
 
 
+def test_export_sprints_writes_a_formula_like_sprint_name_as_text(data):
+    data["sprint"].name = '=HYPERLINK("https://evil.test")'
+    data["sprint"].save()
+    rows = _export("--workspace", "acme")
+    assert rows[0]["sprint"] == '\'=HYPERLINK("https://evil.test")'
+
+
 def test_export_sprints_covers_every_workspace_or_one_connection(data):
     assert len(_export()) == 4  # Acme's three, Globex's one
     assert {row["site"] for row in _export("--connection", str(data["connection"].pk))} == {

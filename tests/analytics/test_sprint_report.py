@@ -123,6 +123,9 @@ def test_the_page_shows_the_table_and_three_charts_with_their_tables(bob_client,
     assert html.count('<svg class="chart-svg') == 3
     for title in ("Committed and completed issues per sprint", "Scope change per sprint"):
         assert title in html
+    # The two charts of two series name them in a legend; the one-series chart has none.
+    assert html.count('<ul class="legend"') == 2
+    assert '<span class="swatch series-1"></span>Completed</li>' in html
     assert '<td class="num">50</td>' in html  # the say/do ratio in percent
     sprint_link = reverse("report_sprint", args=[data["sprint"].pk])
     assert f'href="{sprint_link}?' in html

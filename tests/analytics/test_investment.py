@@ -182,6 +182,12 @@ def test_the_report_stays_within_its_query_budget(bob_client, data):
     assert len(queries) <= 15
 
 
+def test_without_a_connection_the_page_says_so(charlie_client):
+    page = charlie_client.get(reverse("report_investment")).content.decode()
+    assert "No Jira site connected yet" in page
+    assert "Investment comes from synced Jira issues." in page
+
+
 def test_the_issue_page_says_which_rule_placed_it(bob_client, data, acme):
     bug = Issue.objects.get(workspace=acme, key="ENG-1")
     html = bob_client.get(reverse("issue_detail", args=[bug.pk])).content.decode()

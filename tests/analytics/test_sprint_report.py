@@ -208,9 +208,13 @@ def test_the_report_stays_within_its_query_budget(bob_client, data):
     assert len(queries) <= 15
 
 
-def test_without_a_connection_the_page_says_so(alice_client):
-    response = alice_client.get(reverse("report_sprints"))
-    assert "No Jira site connected yet" in response.content.decode()
+def test_without_a_connection_the_page_says_so(alice_client, bob_client):
+    page = alice_client.get(reverse("report_sprints")).content.decode()
+    assert "No Jira site connected yet" in page
+    assert "Sprints come from synced Jira issues." in page
+    assert f'<a href="{reverse("integrations")}">Connect a Jira site</a>' in page
+    page = bob_client.get(reverse("report_sprints")).content.decode()
+    assert "An admin of this workspace needs to connect Jira first." in page
 
 
 def test_a_site_without_sprints_gets_the_empty_report(alice_client, acme):

@@ -1,3 +1,5 @@
+"""The Delivery report's pages: the report, its CSV, the drill-downs, the dashboard, scoring."""
+
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse

@@ -8,7 +8,6 @@ from analytics.investment.placement import placement, rule_set
 from analytics.models import IssueScore
 from analytics.scoring import PART_COMPLETENESS, PART_INTERACTIONS, SCORE_VERSION, score_issue
 from analytics.timing import format_duration
-from integrations.jira.sites import issue_browse_url
 from integrations.models import Issue
 from pensero.access import get_workspace_object_or_404, workspace_member_required
 
@@ -18,15 +17,15 @@ PART_TITLES = {
 }
 
 
-def _score_of(issue: Issue) -> tuple[scoring.IssueScore, IssueScore | None]:
+def _score_of(issue: Issue) -> tuple[scoring.ScoreResult, IssueScore | None]:
     """The stored score, or one computed now when none is stored yet."""
     stored = IssueScore.objects.filter(issue=issue).first()
     if stored is not None and stored.breakdown.get("checks") is not None:
-        return scoring.IssueScore.from_dict(stored.breakdown), stored
+        return scoring.ScoreResult.from_dict(stored.breakdown), stored
     return score_issue(facts_for_issues([issue.pk])[issue.pk]), None
 
 
-def _parts(result: scoring.IssueScore) -> list[dict]:
+def _parts(result: scoring.ScoreResult) -> list[dict]:
     parts = []
     for part in (PART_COMPLETENESS, PART_INTERACTIONS):
         checks = result.checks_for(part)
@@ -86,7 +85,6 @@ def issue_detail(request, issue_id):
         "analytics/issue_detail.html",
         {
             "issue": issue,
-            "jira_url": issue_browse_url(issue.connection.subdomain, issue.key),
             "parent": parent,
             "pull_requests": _with_safe_urls(issue.pull_requests.order_by("state", "url")),
             "documents": _with_safe_urls(issue.documents.order_by("title", "url")),

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from analytics.facts import ISSUE_FIELDS, facts_from_rows
 from analytics.models import IssueScore
-from analytics.scoring import SCORE_VERSION, Check, score_issue
-from analytics.scoring import IssueScore as ScoreResult
+from analytics.scoring import SCORE_VERSION, Check, ScoreResult, score_issue
 from integrations.models import Issue
 from pensero.bulk import JsonText, upsert_rows
 

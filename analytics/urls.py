@@ -1,31 +1,39 @@
 from django.urls import path
 
-from analytics import issue_views, views
-from analytics.investment import views as investment_views
-from analytics.sprints import views as sprint_views
+from analytics import issue_views
+from analytics.investment import views as investment_settings_views
+from analytics.reports import views as report_views
+from analytics.reports.investment import views as investment_views
+from analytics.reports.sprints import views as sprint_views
 from analytics.teams import views as team_views
 
 urlpatterns = [
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("reports/", views.reports, name="reports"),
-    path("reports/scoring/", views.scoring_explained, name="report_scoring"),
-    path("reports/export/<slug:table>.csv", views.report_export, name="report_export"),
+    path("dashboard/", report_views.dashboard, name="dashboard"),
+    path("reports/", report_views.reports, name="reports"),
+    path("reports/scoring/", report_views.scoring_explained, name="report_scoring"),
+    path("reports/export/<slug:table>.csv", report_views.report_export, name="report_export"),
     path(
         "reports/contributors/<id:person_id>/",
-        views.report_contributor,
+        report_views.report_drilldown,
+        {"kind": report_views.CONTRIBUTOR},
         name="report_contributor",
     ),
     path(
         "reports/contributors/<id:person_id>/issues.csv",
-        views.report_contributor,
-        {"export": True},
+        report_views.report_drilldown,
+        {"kind": report_views.CONTRIBUTOR, "export": True},
         name="report_contributor_csv",
     ),
-    path("reports/teams/<id:team_id>/", views.report_team, name="report_team"),
+    path(
+        "reports/teams/<id:team_id>/",
+        report_views.report_drilldown,
+        {"kind": report_views.TEAM},
+        name="report_team",
+    ),
     path(
         "reports/teams/<id:team_id>/issues.csv",
-        views.report_team,
-        {"export": True},
+        report_views.report_drilldown,
+        {"kind": report_views.TEAM, "export": True},
         name="report_team_csv",
     ),
     path("reports/sprints/", sprint_views.sprints, name="report_sprints"),
@@ -55,5 +63,9 @@ urlpatterns = [
         name="team_member_remove",
     ),
     path("settings/teams/<id:team_id>/delete/", team_views.team_delete, name="team_delete"),
-    path("settings/investment/", investment_views.investment_settings, name="investment_settings"),
+    path(
+        "settings/investment/",
+        investment_settings_views.investment_settings,
+        name="investment_settings",
+    ),
 ]

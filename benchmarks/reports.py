@@ -405,8 +405,8 @@ def measure_reports(user, path: str = "/reports/") -> tuple[float, int]:
 
 
 def _delivered_last_90_days(user) -> int:
-    from analytics.filters import Period, ReportFilters
-    from analytics.selectors import delivered_in, report_issues
+    from analytics.reports.filters import Period, ReportFilters
+    from analytics.reports.selectors import delivered_in, report_issues
 
     workspace = user.memberships.get().workspace
     filters = ReportFilters(workspace=workspace, period=Period.last_days(90))

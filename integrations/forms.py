@@ -3,19 +3,25 @@ import re
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.safestring import mark_safe
 
 from integrations.jira.sites import InvalidSubdomain, parse_subdomain
 from integrations.models import JiraConnection
 
 MAX_PROJECT_KEYS = 100
-ATLASSIAN_HOWTO_HELP = (
+# Help texts with markup are marked safe here; every other help text is escaped.
+ATLASSIAN_HOWTO_HELP = mark_safe(  # noqa: S308 - fixed markup, nothing user-supplied
     "Create one in your Atlassian account: Account settings → Security → API tokens → "
     "<em>Create API token</em>. Atlassian shows it only once; it is stored encrypted here."
 )
-PROJECTS_HELP = (
+PROJECTS_HELP = mark_safe(  # noqa: S308 - fixed markup, nothing user-supplied
     "Comma-separated project keys, e.g. <code>ENG,KAN,PLAT</code> (the Key column of Jira's "
     "project list). Leave blank to sync every project the account can see. The account needs "
     "access to each listed project."
+)
+SITE_HELP = mark_safe(  # noqa: S308 - fixed markup, nothing user-supplied
+    "Your site's name, e.g. <code>acme</code> for acme.atlassian.net. "
+    "Pasting the site's address works too."
 )
 
 
@@ -63,8 +69,7 @@ class ApiTokenConnectForm(forms.Form):
     subdomain = forms.CharField(
         label="Jira site",
         max_length=300,
-        help_text="Your site's name, e.g. <code>acme</code> for acme.atlassian.net. "
-        "Pasting the site's address works too.",
+        help_text=SITE_HELP,
         widget=forms.TextInput(attrs={"placeholder": "acme", "autocomplete": "off"}),
     )
     email = forms.EmailField(

@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "pensero.context_processors.workspace",
+                "pensero.context_processors.navigation",
             ],
         },
     },

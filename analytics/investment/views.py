@@ -1,19 +1,13 @@
-"""The Investment report, its CSV downloads, and Settings → Investment (admins only)."""
+"""Settings → Investment: the categories and their ordered rules (admins only)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.text import slugify
 
-from analytics.export import table_csv_response
 from analytics.investment import services
-from analytics.investment.filters import investment_filters
 from analytics.investment.forms import CategoriesForm, rule_formset
 from analytics.investment.placement import rule_set
-from analytics.investment.report import epic_url_builder, investment_report
-from integrations.models import JiraConnection
-from pensero.access import workspace_admin_required, workspace_member_required
+from pensero.access import workspace_admin_required
 
 
 @workspace_admin_required
@@ -54,36 +48,3 @@ def investment_settings(request):
         {"categories_form": categories_form, "rules_formset": rules_formset, "rules": rules},
         status=status,
     )
-
-
-@workspace_member_required
-def investment(request):
-    if not JiraConnection.objects.filter(workspace=request.workspace).exists():
-        return render(request, "analytics/investment.html", {"has_connections": False})
-    filters = investment_filters(request)
-    report = investment_report(filters)
-    return render(
-        request,
-        "analytics/investment.html",
-        {
-            "has_connections": True,
-            "filters": filters,
-            "form": filters.form(),
-            "report": report,
-            "tables": report.tables(epic_url=epic_url_builder()),
-            "charts": report.charts(),
-            "export_view": "report_investment_export",
-        },
-    )
-
-
-@workspace_member_required
-def investment_export(request, investment_table):
-    filters = investment_filters(request)
-    tables = investment_report(filters).tables()
-    if investment_table not in tables:
-        raise Http404("No such table.")
-    period = filters.period
-    parts = (request.workspace.slug, "investment", investment_table, period.first, period.last)
-    name = "-".join(slugify(str(part)) for part in parts)
-    return table_csv_response(tables[investment_table], f"{name}.csv")

@@ -2,14 +2,15 @@
 
 Everything here is plain Python working on plain values: no Django, no ORM, no I/O.
 The sync builds an :class:`IssueFacts` from database rows, calls :func:`score_issue`
-and stores ``IssueScore.score`` plus ``IssueScore.as_dict()`` as the breakdown.
+and stores the :class:`ScoreResult` it returns (``score``, and ``as_dict()`` as the
+breakdown) in an ``analytics.models.IssueScore`` row.
 
 The rules (weights, thresholds, which checks apply to which issue type) are
 documented for teams in ``docs/scoring.md``. Any change that can change a score for
 the same facts must bump :data:`SCORE_VERSION`.
 
 Modules: ``model`` (the rules, thresholds, :class:`IssueFacts`, :class:`Check` and
-:class:`IssueScore`), ``kinds`` (issue type -> kind), ``checks`` (what each check looks
+:class:`ScoreResult`), ``kinds`` (issue type -> kind), ``checks`` (what each check looks
 at) and ``score`` (the per-kind plans and :func:`score_issue`). Import from
 ``analytics.scoring`` itself: the module layout is not part of the API.
 """
@@ -42,7 +43,7 @@ from analytics.scoring.model import (
     SUMMARY_MIN_WORDS,
     Check,
     IssueFacts,
-    IssueScore,
+    ScoreResult,
 )
 from analytics.scoring.score import max_points, score_issue
 
@@ -72,7 +73,7 @@ __all__ = [
     "SUMMARY_MIN_WORDS",
     "Check",
     "IssueFacts",
-    "IssueScore",
+    "ScoreResult",
     "find_criteria_markers",
     "is_placeholder_summary",
     "issue_kind",

@@ -144,7 +144,7 @@ class Check:
 
 
 @dataclass(frozen=True, slots=True)
-class IssueScore:
+class ScoreResult:
     """The result: ``score`` 0-100, each part as a 0-1 fraction, and the breakdown.
 
     ``checks`` lists only the checks that apply to ``kind``, completeness first, with
@@ -171,7 +171,7 @@ class IssueScore:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> IssueScore:
+    def from_dict(cls, data: Mapping[str, Any]) -> ScoreResult:
         return cls(
             score=int(data["score"]),
             completeness=float(data["completeness"]),

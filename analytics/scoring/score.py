@@ -23,7 +23,7 @@ from analytics.scoring.model import (
     SCORE_VERSION,
     Check,
     IssueFacts,
-    IssueScore,
+    ScoreResult,
 )
 
 # Bugs are judged on reproduction details as well as acceptance criteria.
@@ -86,7 +86,7 @@ def _run(entries: tuple[_Entry, ...], facts: IssueFacts, kind: str, out: list[Ch
     return total
 
 
-def score_issue(facts: IssueFacts) -> IssueScore:
+def score_issue(facts: IssueFacts) -> ScoreResult:
     """Score one issue. Pure: the same facts always give the same result."""
     kind = issue_kind(facts.issue_type, facts.hierarchy_level)
     completeness_entries, interaction_entries = _RUN_PLANS[kind]
@@ -96,4 +96,4 @@ def score_issue(facts: IssueFacts) -> IssueScore:
     completeness = min(1.0, max(0.0, completeness_points / COMPLETENESS_POINTS))
     interactions = min(1.0, max(0.0, interaction_points / INTERACTIONS_POINTS))
     score = min(100, max(0, int(completeness_points + interaction_points + 0.5)))
-    return IssueScore(score, completeness, interactions, SCORE_VERSION, tuple(checks), kind)
+    return ScoreResult(score, completeness, interactions, SCORE_VERSION, tuple(checks), kind)

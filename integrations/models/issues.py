@@ -6,6 +6,7 @@ Metadata only: nothing here holds source code.
 from django.db import models
 
 from integrations.jira.fields import BOT_ACCOUNT_TYPES
+from integrations.jira.sites import issue_browse_url
 from integrations.models.connections import JiraConnection
 from pensero.models import Workspace
 
@@ -146,6 +147,14 @@ class Issue(models.Model):
 
     def __str__(self):
         return f"{self.key} {self.summary[:60]}"
+
+    @property
+    def jira_url(self) -> str:
+        """The issue's page in Jira ("" if the stored site label is not a valid one).
+
+        Reads ``connection.subdomain``: select or ``only()`` it with the issue.
+        """
+        return issue_browse_url(self.connection.subdomain, self.key)
 
 
 class Comment(models.Model):

@@ -1,6 +1,6 @@
 import pytest
 
-from analytics.charts import column_chart, nice_maximum, row_chart
+from analytics.reports.charts import column_chart, nice_maximum, row_chart
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from analytics.export import safe_cell
+from analytics.reports.export import safe_cell
 from tests.analytics.factories import PERIOD, build_report_dataset, make_issue, utc
 
 

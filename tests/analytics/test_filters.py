@@ -4,7 +4,7 @@ import pytest
 from django.http import QueryDict
 from django.test import RequestFactory
 
-from analytics.filters import Period, report_filters
+from analytics.reports.filters import Period, report_filters
 from tests.analytics.factories import make_connection, make_team
 
 TODAY = date(2025, 6, 30)
@@ -61,6 +61,17 @@ def test_bad_dates_fall_back_to_the_default_with_a_note(acme, query):
     filters = _filters(acme, query)
     assert filters.period.days <= 90
     assert filters.notes
+
+
+def test_each_note_says_what_is_read_instead(acme):
+    filters = _filters(acme, "start=garbage&end=2999-01-01&team=nope")
+    assert filters.period == Period(date(2025, 4, 2), date(2025, 6, 30))
+    assert filters.team_id is None
+    assert filters.notes == (
+        "“From” is not a date; showing 2025-04-02 instead.",
+        "“To” is out of range; showing 2025-06-30 instead.",
+        "The team in the filters is unknown; showing all people.",
+    )
 
 
 def test_a_very_long_period_is_cut_to_five_years(acme):

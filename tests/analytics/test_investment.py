@@ -117,6 +117,13 @@ def test_the_monthly_share_by_delivery_points_and_story_points(bob_client, data)
     assert by_story["Jun 2025"] == pytest.approx([0, 3 / 11, 5 / 11, 2 / 11, 1 / 11, 11])
 
 
+def test_an_unknown_measure_shows_the_share_of_issues_and_says_so(bob_client, data):
+    response = _report(bob_client, measure="velocity")
+    assert response.context["filters"].measure == "issues"
+    assert "Unknown measure; showing the share of issues." in response.content.decode()
+    assert response.context["tables"]["months"].title.endswith("by issues")
+
+
 def test_the_period_mix_and_the_work_in_progress_mix(bob_client, data):
     tables = _report(bob_client).context["tables"]
     mix = _rows(tables["mix"])
@@ -162,6 +169,10 @@ def test_the_csv_is_the_table_on_the_page(bob_client, data):
         "Delivery points, all categories",
     ]  # fmt: skip
     assert rows[2] == ["Jun 2025", "20", "40", "30", "10", "0", "200"]
+    assert response["Content-Disposition"] == (
+        'attachment; filename="acme-investment-months-2025-05-01-2025-06-30.csv"'
+    )
+    assert bob_client.get(reverse("report_investment_export", args=["nope"])).status_code == 404
 
 
 def test_the_report_stays_within_its_query_budget(bob_client, data):
@@ -169,6 +180,12 @@ def test_the_report_stays_within_its_query_budget(bob_client, data):
     with CaptureQueriesContext(db) as queries:
         _report(bob_client)
     assert len(queries) <= 15
+
+
+def test_without_a_connection_the_page_says_so(charlie_client):
+    page = charlie_client.get(reverse("report_investment")).content.decode()
+    assert "No Jira site connected yet" in page
+    assert "Investment comes from synced Jira issues." in page
 
 
 def test_the_issue_page_says_which_rule_placed_it(bob_client, data, acme):

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from analytics.scores import recompute_scores
-from integrations.models import IssueDocument, PullRequest
+from integrations.models import IssueDocument, JiraConnection, PullRequest
 from tests.analytics.factories import (
     make_comment,
     make_connection,
@@ -85,6 +85,18 @@ def test_it_shows_the_ticket_and_its_links(issue, bob_client):
         assert text in page, text
     assert f'href="{reverse("issue_detail", args=[issue.pk - 1])}"' in page  # the parent epic
     assert 'href="javascript:' not in page
+
+
+def test_it_links_to_the_issue_in_jira_on_its_own_site(issue, bob_client, settings):
+    settings.JIRA_SITE_URL_TEMPLATE = "https://{subdomain}.atlassian.net"
+    page = bob_client.get(reverse("issue_detail", args=[issue.pk])).content.decode()
+    assert 'href="https://acme.atlassian.net/browse/ENG-7"' in page
+
+
+def test_an_issue_of_a_site_with_an_invalid_stored_label_has_no_jira_link(issue, bob_client):
+    JiraConnection.objects.filter(pk=issue.connection_id).update(subdomain="not a site")
+    page = bob_client.get(reverse("issue_detail", args=[issue.pk])).content.decode()
+    assert "Open in Jira" not in page
 
 
 def test_a_wont_do_issue_says_it_was_closed_not_delivered(issue, bob_client):

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from analytics.filters import Period, ReportFilters, filter_choices
-from analytics.reports import delivery_report, headline_cards
+from analytics.reports.delivery import delivery_report, headline_cards
+from analytics.reports.filters import Period, ReportFilters, filter_choices
 from integrations.models import Person
 from tests.analytics.factories import (
     build_report_dataset,

@@ -142,11 +142,17 @@ def test_drill_downs_list_the_issues_behind_the_numbers(data, bob_client):
     assert reverse("issue_detail", args=[data.issues[0].pk]) in response.content.decode()
     numbers = response.context["numbers"].rows[0].values
     assert numbers[:3] == ["Ann Archer", 2, 140]
+    assert f'href="{reverse("report_contributor_csv", args=[data.ann.pk])}?' in (
+        response.content.decode()
+    )
 
     response = bob_client.get(reverse("report_team", args=[data.alpha.pk]), PERIOD)
     keys = [row.values[0] for row in response.context["table"].rows]
     assert sorted(keys) == ["ENG-1", "ENG-2", "ENG-3", "ENG-4"]
     assert response.context["numbers"].rows[0].values[:4] == ["Alpha", 2, 4, 200]
+    page = response.content.decode()
+    assert "People: Ann Archer, Ben Baker." in page
+    assert f'href="{reverse("report_team_csv", args=[data.alpha.pk])}?' in page
 
 
 def test_outsiders_get_404_on_drill_downs(data, charlie_client):

@@ -20,7 +20,7 @@ from analytics.scoring import (
     SCORE_VERSION,
     Check,
     IssueFacts,
-    IssueScore,
+    ScoreResult,
     find_criteria_markers,
     is_placeholder_summary,
     issue_kind,
@@ -74,18 +74,18 @@ def empty(kind=KIND_STORY, **overrides):
     return IssueFacts(issue_type=issue_type, hierarchy_level=level, **overrides)
 
 
-def check(result: IssueScore, key: str) -> Check:
+def check(result: ScoreResult, key: str) -> Check:
     matches = [c for c in result.checks if c.key == key]
     assert len(matches) == 1, f"expected exactly one {key!r} check, got {result.checks}"
     return matches[0]
 
 
-def fraction(result: IssueScore, key: str) -> float:
+def fraction(result: ScoreResult, key: str) -> float:
     c = check(result, key)
     return c.points / c.max_points
 
 
-def keys(result: IssueScore) -> set[str]:
+def keys(result: ScoreResult) -> set[str]:
     return {c.key for c in result.checks}
 
 
@@ -663,13 +663,13 @@ def test_as_dict_is_json_serialisable_and_round_trips():
         "max_points": check(result, "summary").max_points,
         "reason": check(result, "summary").reason,
     }
-    assert IssueScore.from_dict(stored) == result
+    assert ScoreResult.from_dict(stored) == result
 
 
 def test_from_dict_accepts_breakdowns_without_a_kind():
     data = score_issue(empty()).as_dict()
     del data["kind"]
-    assert IssueScore.from_dict(data).kind == ""
+    assert ScoreResult.from_dict(data).kind == ""
 
 
 def test_checks_for_returns_one_part():
@@ -735,7 +735,7 @@ def test_any_facts_give_a_bounded_score_whose_checks_add_up_to_the_parts(facts):
     for c in result.checks:
         assert 0.0 <= c.points <= c.max_points + 1e-12
         assert c.reason
-    assert IssueScore.from_dict(json.loads(json.dumps(result.as_dict()))) == result
+    assert ScoreResult.from_dict(json.loads(json.dumps(result.as_dict()))) == result
 
 
 def test_going_back_to_to_do_after_starting_keeps_half_the_progress_points():

@@ -8,7 +8,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics.sprints.numbers import (
+from analytics.reports.sprints.numbers import (
     CARRIED_OVER,
     COMPLETED,
     NOT_DELIVERED,
@@ -16,7 +16,7 @@ from analytics.sprints.numbers import (
     STILL_OPEN,
     SprintNumbers,
 )
-from analytics.sprints.placement import numbers_per_sprint, placement_of, placements
+from analytics.reports.sprints.placement import numbers_per_sprint, placement_of, placements
 from integrations.models import Issue
 from tests.analytics.factories import make_connection, make_issue, make_sprint, make_stay
 

@@ -123,6 +123,9 @@ def test_the_page_shows_the_table_and_three_charts_with_their_tables(bob_client,
     assert html.count('<svg class="chart-svg') == 3
     for title in ("Committed and completed issues per sprint", "Scope change per sprint"):
         assert title in html
+    # The two charts of two series name them in a legend; the one-series chart has none.
+    assert html.count('<ul class="legend"') == 2
+    assert '<span class="swatch series-1"></span>Completed</li>' in html
     assert '<td class="num">50</td>' in html  # the say/do ratio in percent
     sprint_link = reverse("report_sprint", args=[data["sprint"].pk])
     assert f'href="{sprint_link}?' in html
@@ -145,6 +148,10 @@ def test_the_csv_is_the_table_on_the_page(bob_client, data):
     assert first["Start"] == "2025-06-02"
     assert (first["Committed"], first["Completed"], first["Say/do (%)"]) == ("4", "2", "50")
     assert [row[0] for row in rows[1:]] == ["ENG Sprint 1", "OPS Sprint 1", "ENG Sprint 2"]
+    assert response["Content-Disposition"] == (
+        'attachment; filename="acme-sprints-2025-06-01-2025-06-30.csv"'
+    )
+    assert bob_client.get(reverse("report_sprints_export", args=["nope"])).status_code == 404
 
 
 def test_boards_filter_the_sprints(bob_client, data):
@@ -201,9 +208,28 @@ def test_the_report_stays_within_its_query_budget(bob_client, data):
     assert len(queries) <= 15
 
 
-def test_without_a_connection_the_page_says_so(alice_client):
+def test_without_a_connection_the_page_says_so(alice_client, bob_client):
+    page = alice_client.get(reverse("report_sprints")).content.decode()
+    assert "No Jira site connected yet" in page
+    assert "Sprints come from synced Jira issues." in page
+    assert f'<a href="{reverse("integrations")}">Connect a Jira site</a>' in page
+    page = bob_client.get(reverse("report_sprints")).content.decode()
+    assert "An admin of this workspace needs to connect Jira first." in page
+
+
+def test_a_site_without_sprints_gets_the_empty_report(alice_client, acme):
+    make_connection(acme, "acme", projects=("KAN",))  # a Kanban project: no sprint at all
     response = alice_client.get(reverse("report_sprints"))
-    assert "No Jira site connected yet" in response.content.decode()
+    assert response.status_code == 200
+    assert "No sprint started in this period" in response.content.decode()
+
+
+def test_a_period_without_sprints_gets_the_empty_report(bob_client, data):
+    response = bob_client.get(
+        reverse("report_sprints"), {"start": "2024-01-01", "end": "2024-01-31"}
+    )
+    assert response.status_code == 200
+    assert "No sprint started in this period" in response.content.decode()
 
 
 def _export(*args) -> list[dict]:
@@ -240,6 +266,13 @@ def test_export_sprints_writes_one_row_per_started_sprint(data):
         "completed_points": "3",
     }
     assert rows[2]["completed"] == "" and rows[2]["state"] == "active"
+
+
+def test_export_sprints_writes_a_formula_like_sprint_name_as_text(data):
+    data["sprint"].name = '=HYPERLINK("https://evil.test")'
+    data["sprint"].save()
+    rows = _export("--workspace", "acme")
+    assert rows[0]["sprint"] == '\'=HYPERLINK("https://evil.test")'
 
 
 def test_export_sprints_covers_every_workspace_or_one_connection(data):

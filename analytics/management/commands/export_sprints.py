@@ -1,21 +1,16 @@
 """Write one row per started sprint, with its numbers, as CSV or JSON lines."""
 
-import csv
-import json
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from analytics.filters import EARLIEST, Period, ReportFilters
-from analytics.sprints.filters import SprintFilters
-from analytics.sprints.report import SprintRow, sprint_rows
+from analytics.reports.export import ColumnWriter, iso_time
+from analytics.reports.filters import EARLIEST, Period, ReportFilters
+from analytics.reports.sprints.filters import SprintFilters
+from analytics.reports.sprints.report import SprintRow, sprint_rows
 from pensero.models import Workspace
-
-
-def _when(value: datetime | None) -> str:
-    return value.isoformat() if value else ""
 
 
 def _points(value: float) -> float | int:
@@ -30,9 +25,9 @@ COLUMNS: list[tuple[str, Callable[[SprintRow], object]]] = [
     ("board_id", lambda row: "" if row.sprint.board_id is None else row.sprint.board_id),
     ("sprint", lambda row: row.sprint.name),
     ("state", lambda row: row.sprint.state),
-    ("start", lambda row: _when(row.sprint.start_at)),
-    ("end", lambda row: _when(row.sprint.end_at)),
-    ("completed", lambda row: _when(row.sprint.completed_at)),
+    ("start", lambda row: iso_time(row.sprint.start_at)),
+    ("end", lambda row: iso_time(row.sprint.end_at)),
+    ("completed", lambda row: iso_time(row.sprint.completed_at)),
     ("committed_issues", lambda row: row.numbers.committed),
     ("added_issues", lambda row: row.numbers.added),
     ("removed_issues", lambda row: row.numbers.removed),
@@ -65,10 +60,7 @@ class Command(BaseCommand):
             workspaces = workspaces.filter(jira_connections__pk=connection)
         # Every sprint, whenever it ran.
         ever = Period(EARLIEST, timezone.localdate() + timedelta(days=1))
-        names = [name for name, _value in COLUMNS]
-        writer = csv.writer(self.stdout, lineterminator="\n") if format == "csv" else None
-        if writer:
-            writer.writerow(names)
+        out = ColumnWriter(self.stdout, COLUMNS, format=format)
         for each in workspaces:
             filters = SprintFilters(
                 report=ReportFilters(
@@ -79,11 +71,7 @@ class Command(BaseCommand):
             )
             rows = sorted(sprint_rows(filters), key=_order)
             for row in rows:
-                values = [value(row) for _name, value in COLUMNS]
-                if writer:
-                    writer.writerow(values)
-                else:
-                    self.stdout.write(json.dumps(dict(zip(names, values, strict=True))))
+                out.write(row)
 
 
 def _order(row: SprintRow) -> tuple:

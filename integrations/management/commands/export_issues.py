@@ -1,25 +1,19 @@
 """Write every visible synced issue as CSV or JSON lines."""
 
-import csv
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
 from itertools import islice
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import F
 
-from analytics.export import safe_cell
+from analytics.investment.placement import placement, rule_set
+from analytics.reports.export import ColumnWriter, iso_time
 from integrations.jira.workflow import cycle_time, lead_time
 from integrations.models import Issue, SprintMembership
 from pensero.models import Workspace
 
 CHUNK = 2000
-
-
-def _when(value: datetime | None) -> str:
-    return value.isoformat() if value else ""
 
 
 def _hours(span) -> float | str:
@@ -48,13 +42,13 @@ COLUMNS: list[tuple[str, Callable[[dict], object]]] = [
     ("issue_type", lambda row: row["issue_type"]),
     ("assignee_account_id", lambda row: row["assignee_account_id"] or ""),
     ("creator_account_id", lambda row: row["creator_account_id"] or ""),
-    ("created", lambda row: _when(row["created_at"])),
-    ("updated", lambda row: _when(row["updated_at"])),
-    ("resolved", lambda row: _when(row["resolved_at"])),
+    ("created", lambda row: iso_time(row["created_at"])),
+    ("updated", lambda row: iso_time(row["updated_at"])),
+    ("resolved", lambda row: iso_time(row["resolved_at"])),
     ("resolution", lambda row: row["resolution"]),
     ("delivered", lambda row: "true" if row["delivered"] else "false"),
-    ("started", lambda row: _when(row["started_at"])),
-    ("completed", lambda row: _when(row["done_at"])),
+    ("started", lambda row: iso_time(row["started_at"])),
+    ("completed", lambda row: iso_time(row["done_at"])),
     ("cycle_time_hours", _cycle_hours),
     ("lead_time_hours", _lead_hours),
     ("story_points", lambda row: "" if row["story_points"] is None else row["story_points"]),
@@ -98,9 +92,6 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["csv", "jsonl"], default="csv")
 
     def handle(self, *args, workspace=None, connection=None, format="csv", **options):
-        # Imported here: analytics builds on integrations, not the other way round.
-        from analytics.investment.placement import placement, rule_set
-
         issues = Issue.objects.filter(removed_at__isnull=True)
         if workspace:
             if not Workspace.objects.filter(slug=workspace).exists():
@@ -108,10 +99,7 @@ class Command(BaseCommand):
             issues = issues.filter(workspace__slug=workspace)
         if connection is not None:
             issues = issues.filter(connection_id=connection)
-        names = [name for name, _value in COLUMNS]
-        writer = csv.writer(self.stdout, lineterminator="\n") if format == "csv" else None
-        if writer:
-            writer.writerow(names)
+        out = ColumnWriter(self.stdout, COLUMNS, format=format)
         sites = issues.order_by("connection_id").values_list("connection_id", "workspace_id")
         rules_of = {}
         # Site by site: each workspace places issues in categories by its own rules.
@@ -145,12 +133,7 @@ class Command(BaseCommand):
                 for row in chunk:
                     row["sprints"] = sprints.get(row["pk"], [])
                     row["investment"] = rules.category_of(row["rule"])
-                    values = [value(row) for _name, value in COLUMNS]
-                    if writer:
-                        # The web's CSV rule: a spreadsheet must not run a cell as a formula.
-                        writer.writerow([safe_cell(v) if isinstance(v, str) else v for v in values])
-                    else:
-                        self.stdout.write(json.dumps(dict(zip(names, values, strict=True))))
+                    out.write(row)
 
 
 def _chunks(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:

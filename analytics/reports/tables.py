@@ -12,9 +12,9 @@ from html import escape
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from analytics.flow import Flow
-from analytics.people import GroupRow
-from analytics.summary import DeliverySummary
+from analytics.reports.flow import Flow
+from analytics.reports.people import GroupRow
+from analytics.reports.summary import DeliverySummary
 
 SECONDS_PER_DAY = 86400
 EMPTY = "–"

@@ -8,14 +8,21 @@ people) counts each issue once.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from analytics.aggregates import PercentileCont, cycle_seconds, percentiles_in_sql
-from analytics.filters import ReportFilters
-from analytics.selectors import delivered_in, report_issues, team_person_ids, with_cycle_time
-from analytics.summary import DeliveryRates
+from analytics.reports.aggregates import PercentileCont, cycle_seconds, percentiles_in_sql
+from analytics.reports.filters import ReportFilters
+from analytics.reports.selectors import (
+    delivered_in,
+    report_issues,
+    team_person_ids,
+    with_cycle_time,
+)
+from analytics.reports.summary import DeliveryRates
+from analytics.teams.selectors import TeamMembers
 from integrations.jira.fields import BOT_ACCOUNT_TYPES
 from integrations.models import Comment
 
@@ -144,23 +151,22 @@ def _disambiguated(rows: list[GroupRow]) -> list[GroupRow]:
 
 
 def team_rows(
-    filters: ReportFilters, contributors: list[GroupRow], *, team_id: int | None = None
+    contributors: list[GroupRow], teams: Iterable[TeamMembers], *, team_id: int | None = None
 ) -> list[GroupRow]:
-    """Per team, the sums of its members' contributor rows (no query: the memberships
-    come with the filter choices)."""
-    wanted = team_id or filters.team_id
-    members = filters.choices.get("team_members", {})
+    """Per team (only ``team_id``'s when given), the sums of its people's contributor rows.
+
+    No query: the teams come with their people (``teams_with_members``).
+    """
     by_person = {row.id: row for row in contributors if row.id is not None}
     rows = []
-    for pk, name in filters.choices.get("teams", []):
-        pk = int(pk)
-        if wanted is not None and pk != wanted:
+    for team in teams:
+        if team_id is not None and team.id != team_id:
             continue
-        team = GroupRow(pk, name, people=len(members.get(pk, ())))
-        for person_id in members.get(pk, ()):
+        row = GroupRow(team.id, team.name, people=len(team.person_ids))
+        for person_id in team.person_ids:
             person = by_person.get(person_id)
             if person is not None:
                 for name in (*SUMMED, "comments"):
-                    setattr(team, name, getattr(team, name) + getattr(person, name))
-        rows.append(team)
+                    setattr(row, name, getattr(row, name) + getattr(person, name))
+        rows.append(row)
     return rows

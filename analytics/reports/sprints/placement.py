@@ -1,4 +1,4 @@
-"""The sprint rules of ``analytics.sprints.numbers``, as SQL: one query places every issue
+"""The sprint rules of ``analytics.reports.sprints.numbers``, as SQL: one query places every issue
 of every sprint in scope, and one more sums the placements per sprint.
 
 A stretch of time an issue spent in a sprint (a ``SprintMembership``, a *stay*) covers a
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Case,
@@ -25,7 +26,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest
 
-from analytics.sprints.numbers import (
+from analytics.reports.sprints.numbers import (
     CARRIED_OVER,
     COMPLETED,
     NOT_DELIVERED,
@@ -153,7 +154,11 @@ def numbers_per_sprint(placed: QuerySet) -> dict[int, SprintNumbers]:
         for name in ("committed", "added", "removed", "outcome", "points", "estimated")
     }
     sums = ", ".join(f"SUM({expression.format(**names)})" for _field, expression in SUMS)
-    inner, params = placed.query.sql_with_params()
+    try:
+        inner, params = placed.query.sql_with_params()
+    except EmptyResultSet:
+        # No sprint to place issues in (sprint_id IN ()): Django can't write that query.
+        return {}
     sql = (
         f"SELECT placed.{quote('sprint_id')}, {sums} FROM ({inner}) placed "  # noqa: S608 (fixed names; values are parameters)
         f"GROUP BY placed.{quote('sprint_id')}"

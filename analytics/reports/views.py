@@ -1,19 +1,19 @@
+"""The Delivery report's pages: the report, its CSV, the drill-downs, the dashboard, scoring."""
+
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.text import slugify
 
 from analytics import scoring
-from analytics.export import table_csv_response
-from analytics.filters import DEFAULT_DAYS, Period, ReportFilters, report_filters
 from analytics.models import Team
-from analytics.people import contributor_rows, team_rows
-from analytics.percentiles import fill_percentiles
-from analytics.reports import delivery_report, headline_cards
-from analytics.selectors import delivered_issues
-from analytics.summary import delivery_summary
-from analytics.tables import contributor_table, issue_table, team_table
+from analytics.reports.delivery import delivery_report, headline_cards
+from analytics.reports.export import csv_filename, table_csv_response, table_download
+from analytics.reports.filters import DEFAULT_DAYS, Period, ReportFilters, report_filters
+from analytics.reports.people import contributor_rows, team_rows
+from analytics.reports.percentiles import fill_percentiles
+from analytics.reports.selectors import delivered_issues
+from analytics.reports.summary import delivery_summary
+from analytics.reports.tables import contributor_table, issue_table, team_table
 from integrations.models import JiraConnection, Person
 from integrations.sync.claims import with_running_flag
 from pensero.access import get_workspace_object_or_404, workspace_member_required
@@ -33,10 +33,6 @@ def dashboard(request):
         fill_percentiles(filters, summary=summary)
         context |= {"filters": filters, "summary": summary, "cards": headline_cards(summary)}
     return render(request, "analytics/dashboard.html", context)
-
-
-def _filename(*parts) -> str:
-    return "-".join(slugify(str(part)) or "report" for part in parts) + ".csv"
 
 
 @workspace_member_required
@@ -72,79 +68,59 @@ def reports(request):
 def report_export(request, table):
     filters = report_filters(request)
     tables = delivery_report(filters).tables(sort=request.GET.get("sort", "name"))
-    if table not in tables:
-        raise Http404("No such table.")
     period = filters.period
-    return table_csv_response(
-        tables[table], _filename(request.workspace.slug, table, period.first, period.last)
-    )
-
-
-def _issue_page(request, filters, issues):
-    page = Paginator(issues, ISSUES_PER_PAGE).get_page(request.GET.get("page"))
-    return page, issue_table(page.object_list, url_for=_issue_url)
+    return table_download(tables, table, request.workspace.slug, table, period.first, period.last)
 
 
 def _issue_url(issue) -> str:
     return reverse("issue_detail", args=[issue.pk])
 
 
+CONTRIBUTOR, TEAM = "contributor", "team"
+
+
 @workspace_member_required
-def report_contributor(request, person_id, export=False):
-    person = get_workspace_object_or_404(request, Person, pk=person_id)
+def report_drilldown(request, kind, person_id=None, team_id=None, export=False):
+    """One contributor's or one team's numbers and the delivered issues behind them.
+
+    ``kind`` comes with the URL, which names the person or the team; with ``export``
+    the issues are a CSV download instead.
+    """
+    if kind == CONTRIBUTOR:
+        subject = get_workspace_object_or_404(request, Person, pk=person_id)
+    else:
+        subject = get_workspace_object_or_404(request, Team, pk=team_id)
     filters = report_filters(request)
-    issues = delivered_issues(filters, person_id=person.pk)
+    issues = delivered_issues(filters, person_id=person_id, team_id=team_id)
     if export:
         period = filters.period
         return table_csv_response(
             issue_table(issues.iterator(chunk_size=2000)),
-            _filename(request.workspace.slug, person, period.first, period.last),
+            csv_filename(request.workspace.slug, subject, period.first, period.last),
         )
-    rows = contributor_rows(filters, person_id=person.pk)
-    fill_percentiles(filters, contributors=rows)
-    page, table = _issue_page(request, filters, issues)
+    context = {}
+    if kind == CONTRIBUTOR:
+        rows = contributor_rows(filters, person_id=subject.pk)
+        fill_percentiles(filters, contributors=rows)
+        numbers = contributor_table(rows)
+    else:
+        rows = team_rows(contributor_rows(filters), filters.choices.teams, team_id=subject.pk)
+        numbers = team_table(rows)
+        context["members"] = subject.members.all()
+    page = Paginator(issues, ISSUES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "analytics/drilldown.html",
-        {
-            "subject": person,
-            "kind": "contributor",
+        context
+        | {
+            "subject": subject,
+            "kind": kind,
             "filters": filters,
             "form": filters.form(),
-            "numbers": contributor_table(rows),
-            "table": table,
+            "numbers": numbers,
+            "table": issue_table(page.object_list, url_for=_issue_url),
             "page": page,
-            "csv_url": reverse("report_contributor_csv", args=[person.pk]),
-        },
-    )
-
-
-@workspace_member_required
-def report_team(request, team_id, export=False):
-    team = get_workspace_object_or_404(request, Team, pk=team_id)
-    filters = report_filters(request)
-    issues = delivered_issues(filters, team_id=team.pk)
-    if export:
-        period = filters.period
-        return table_csv_response(
-            issue_table(issues.iterator(chunk_size=2000)),
-            _filename(request.workspace.slug, team.name, period.first, period.last),
-        )
-    rows = team_rows(filters, contributor_rows(filters), team_id=team.pk)
-    page, table = _issue_page(request, filters, issues)
-    return render(
-        request,
-        "analytics/drilldown.html",
-        {
-            "subject": team,
-            "kind": "team",
-            "members": team.members.all(),
-            "filters": filters,
-            "form": filters.form(),
-            "numbers": team_table(rows),
-            "table": table,
-            "page": page,
-            "csv_url": reverse("report_team_csv", args=[team.pk]),
+            "csv_url": reverse(f"report_{kind}_csv", args=[subject.pk]),
         },
     )
 

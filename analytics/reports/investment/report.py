@@ -8,19 +8,19 @@ from datetime import date
 
 from django.urls import reverse
 
-from analytics import charts
-from analytics.investment.filters import MEASURES, InvestmentFilters
 from analytics.investment.placement import rule_set
 from analytics.investment.rules import RuleSet
-from analytics.investment.selectors import (
+from analytics.reports import charts
+from analytics.reports.investment.filters import MEASURES, InvestmentFilters
+from analytics.reports.investment.selectors import (
     EpicProgress,
     Totals,
     delivered_by_month,
     open_epics,
     work_in_progress,
 )
-from analytics.series_charts import SeriesChart, series_column_chart
-from analytics.tables import Column, Row, Table
+from analytics.reports.series_charts import SeriesChart, series_column_chart
+from analytics.reports.tables import Column, Row, Table
 
 
 def _months(first: date, last: date) -> list[date]:

@@ -8,9 +8,9 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from analytics.selectors import report_issues
-from analytics.sprints.filters import SprintFilters
-from analytics.sprints.placement import placements
+from analytics.reports.selectors import report_issues
+from analytics.reports.sprints.filters import SprintFilters
+from analytics.reports.sprints.placement import placements
 from integrations.models import Issue, Sprint
 
 STARTED = (Sprint.State.ACTIVE, Sprint.State.CLOSED)

@@ -7,9 +7,14 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
 
-from analytics.aggregates import PercentileCont, cycle_seconds, lead_seconds, percentiles_in_sql
-from analytics.filters import Period, ReportFilters
-from analytics.selectors import (
+from analytics.reports.aggregates import (
+    PercentileCont,
+    cycle_seconds,
+    lead_seconds,
+    percentiles_in_sql,
+)
+from analytics.reports.filters import Period, ReportFilters
+from analytics.reports.selectors import (
     CLOSED_CURRENT,
     CLOSED_PREVIOUS,
     CURRENT,

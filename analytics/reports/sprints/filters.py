@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 
-from django import forms
 from django.utils.http import urlencode
 
-from analytics.extended_filters import ExtendsReportFilters
-from analytics.filters import ReportFilterForm, ReportFilters, report_filters
+from analytics.reports.extended_filters import ExtendsReportFilters
+from analytics.reports.filters import (
+    ChoiceListField,
+    ReportFilterForm,
+    ReportFilters,
+    filter_choices,
+)
 from integrations.models import Sprint
 
 
@@ -28,18 +31,34 @@ class SprintFilters(ExtendsReportFilters):
         return urlencode(self.params())
 
     def form(self) -> SprintFilterForm:
-        form = SprintFilterForm(choices=self.report.choices, boards=self.board_choices)
-        form.initial = self.report.form().initial | {"board": [f"{c}:{b}" for c, b in self.boards]}
-        return form
+        boards = [f"{c}:{b}" for c, b in self.boards]
+        return SprintFilterForm(
+            choices=self.report.choices,
+            boards=self.board_choices,
+            initial=self.report.initial() | {"board": boards},
+        )
 
 
 class SprintFilterForm(ReportFilterForm):
-    board = forms.MultipleChoiceField(label="Boards", required=False)
+    board = ChoiceListField(
+        label="Boards",
+        limit=100,
+        error_messages={"invalid_choice": "Unknown boards in the filters were ignored."},
+    )
 
     def __init__(self, *args, boards: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["board"].choices = boards
-        self.fields["board"].widget.attrs["size"] = min(4, max(2, len(boards)))
+        self.offer("board", boards)
+
+    def sprint_filters(self, workspace) -> SprintFilters:
+        """The filters in effect, read from the bound data."""
+        report = self.report_filters(workspace)
+        boards = tuple(
+            tuple(int(part) for part in value.split(":")) for value in self.cleaned_data["board"]
+        )
+        return SprintFilters(
+            report=report, boards=boards, board_choices=self.fields["board"].choices
+        )
 
 
 def board_choices(workspace) -> list[tuple[str, str]]:
@@ -58,14 +77,9 @@ def board_choices(workspace) -> list[tuple[str, str]]:
 
 def sprint_filters(request) -> SprintFilters:
     """The filters of a Sprints report request, scoped to ``request.workspace``."""
-    report = report_filters(request)
-    choices = board_choices(request.workspace)
-    known = {value for value, _label in choices}
-    wanted = list(dict.fromkeys(request.GET.getlist("board")[:100]))
-    kept = [value for value in wanted if value in known]
-    if len(kept) < len(wanted):
-        report = dataclasses.replace(
-            report, notes=(*report.notes, "Unknown boards in the filters were ignored.")
-        )
-    boards = tuple(tuple(int(part) for part in value.split(":")) for value in kept)
-    return SprintFilters(report=report, boards=boards, board_choices=choices)
+    form = SprintFilterForm(
+        request.GET,
+        choices=filter_choices(request.workspace),
+        boards=board_choices(request.workspace),
+    )
+    return form.sprint_filters(request.workspace)

@@ -7,13 +7,13 @@ from datetime import timedelta
 
 from django.urls import reverse
 
-from analytics import charts, tables
-from analytics.filters import ReportFilters
-from analytics.flow import Flow, delivery_flow
-from analytics.people import GroupRow, contributor_rows, team_rows
-from analytics.percentiles import fill_percentiles
-from analytics.summary import DeliverySummary, delivery_summary
-from analytics.tables import change
+from analytics.reports import charts, tables
+from analytics.reports.filters import ReportFilters
+from analytics.reports.flow import Flow, delivery_flow
+from analytics.reports.people import GroupRow, contributor_rows, team_rows
+from analytics.reports.percentiles import fill_percentiles
+from analytics.reports.summary import DeliverySummary, delivery_summary
+from analytics.reports.tables import change
 from analytics.timing import format_duration
 
 
@@ -87,7 +87,7 @@ def delivery_report(filters: ReportFilters) -> DeliveryReport:
     flow = delivery_flow(filters)
     contributors = contributor_rows(filters)
     fill_percentiles(filters, summary=summary, contributors=contributors)
-    teams = team_rows(filters, contributors)
+    teams = team_rows(contributors, filters.choices.teams, team_id=filters.team_id)
     return DeliveryReport(filters, summary, flow, contributors, teams)
 
 

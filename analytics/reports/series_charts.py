@@ -1,6 +1,6 @@
 """Server-rendered SVG charts of several series: grouped or stacked columns, with a legend.
 
-Like ``analytics.charts`` (whose axis helpers they share): no JavaScript, every text
+Like ``analytics.reports.charts`` (whose axis helpers they share): no JavaScript, every text
 escaped, and a table with the same numbers beside each chart for screen readers. Each
 series has its own colour class (``series-0``...), named in the legend.
 """
@@ -13,7 +13,7 @@ from html import escape
 
 from django.utils.safestring import mark_safe
 
-from analytics.charts import (
+from analytics.reports.charts import (
     COLUMN_HEIGHT,
     MARGIN_BOTTOM,
     MARGIN_LEFT,

@@ -12,8 +12,8 @@ from datetime import timedelta
 
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
-from analytics.filters import Period, ReportFilters
 from analytics.models import TeamMember
+from analytics.reports.filters import Period, ReportFilters
 from integrations.models import Issue
 
 DAY = timedelta(days=1)

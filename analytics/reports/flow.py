@@ -10,8 +10,8 @@ from django.db.models import Case, Count, F, IntegerField, Value, When
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from analytics.filters import ReportFilters
-from analytics.selectors import CYCLE_BUCKETS, delivered_in, report_issues, with_cycle_time
+from analytics.reports.filters import ReportFilters
+from analytics.reports.selectors import CYCLE_BUCKETS, delivered_in, report_issues, with_cycle_time
 
 
 @dataclass

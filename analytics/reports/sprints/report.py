@@ -11,13 +11,13 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from analytics import charts
-from analytics.series_charts import SeriesChart, labels_that_fit, series_column_chart
-from analytics.sprints.filters import SprintFilters
-from analytics.sprints.numbers import SprintNumbers
-from analytics.sprints.placement import numbers_per_sprint
-from analytics.sprints.selectors import sprint_placements, started_sprints
-from analytics.tables import Column, Row, Table
+from analytics.reports import charts
+from analytics.reports.series_charts import SeriesChart, labels_that_fit, series_column_chart
+from analytics.reports.sprints.filters import SprintFilters
+from analytics.reports.sprints.numbers import SprintNumbers
+from analytics.reports.sprints.placement import numbers_per_sprint
+from analytics.reports.sprints.selectors import sprint_placements, started_sprints
+from analytics.reports.tables import Column, Row, Table
 from integrations.models import Sprint
 
 

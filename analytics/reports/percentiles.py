@@ -7,11 +7,11 @@ timestamps of the delivered issues in one query and interpolates in Python with
 
 from collections import defaultdict
 
-from analytics.aggregates import percentiles_in_sql
-from analytics.filters import ReportFilters
-from analytics.people import GroupRow
-from analytics.selectors import report_issues
-from analytics.summary import DeliverySummary
+from analytics.reports.aggregates import percentiles_in_sql
+from analytics.reports.filters import ReportFilters
+from analytics.reports.people import GroupRow
+from analytics.reports.selectors import report_issues
+from analytics.reports.summary import DeliverySummary
 from analytics.timing import percentile
 
 

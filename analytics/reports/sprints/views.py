@@ -4,21 +4,19 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 
-from analytics.export import table_csv_response
-from analytics.sprints.filters import sprint_filters
-from analytics.sprints.numbers import (
+from analytics.reports.export import table_download
+from analytics.reports.sprints.filters import sprint_filters
+from analytics.reports.sprints.numbers import (
     CARRIED_OVER,
     COMPLETED,
     NOT_DELIVERED,
     STILL_OPEN,
     SprintNumbers,
 )
-from analytics.sprints.placement import numbers_per_sprint, placement_of
-from analytics.sprints.report import sprints_report
-from analytics.sprints.selectors import sprint_placements, window_of
-from integrations.jira.sites import issue_browse_url
+from analytics.reports.sprints.placement import numbers_per_sprint, placement_of
+from analytics.reports.sprints.report import sprints_report
+from analytics.reports.sprints.selectors import sprint_placements, window_of
 from integrations.models import Issue, JiraConnection, Sprint
 from pensero.access import get_workspace_object_or_404, workspace_member_required
 
@@ -82,12 +80,9 @@ def sprints(request):
 def sprints_export(request, sprint_table):
     filters = sprint_filters(request)
     tables = sprints_report(filters).tables()
-    if sprint_table not in tables:
-        raise Http404("No such table.")
     period = filters.period
     parts = (request.workspace.slug, sprint_table, period.first, period.last)
-    name = "-".join(slugify(str(part)) for part in parts)
-    return table_csv_response(tables[sprint_table], f"{name}.csv")
+    return table_download(tables, sprint_table, *parts)
 
 
 @workspace_member_required
@@ -110,8 +105,6 @@ def sprint_detail(request, sprint_id):
         .only(*ISSUE_FIELDS)
         .order_by("key")
     }
-    for issue in issues.values():
-        issue.jira_url = issue_browse_url(issue.connection.subdomain, issue.key)
     groups = []
     for title, belongs, meaning in GROUPS:
         if title == "Carried over" and not window.closed:

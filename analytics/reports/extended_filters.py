@@ -1,6 +1,6 @@
 """Report filters with a report's own extras (boards, a measure) on top of the shared ones."""
 
-from analytics.filters import Period, ReportFilters
+from analytics.reports.filters import Period, ReportFilters
 
 
 class ExtendsReportFilters:

@@ -15,10 +15,10 @@ from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from analytics.filters import ReportFilters
 from analytics.investment.placement import placement
 from analytics.investment.rules import RuleSet
-from analytics.selectors import delivered_in, report_issues
+from analytics.reports.filters import ReportFilters
+from analytics.reports.selectors import delivered_in, report_issues
 from integrations.models import Issue
 
 OPEN_EPICS_SHOWN = 25

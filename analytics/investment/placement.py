@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from django.db.models import Case, IntegerField, Q, Value, When
 
-from analytics.aggregates import json_string_as_stored
 from analytics.investment.models import InvestmentRules
 from analytics.investment.rules import Rule, RuleSet
+from analytics.reports.aggregates import json_string_as_stored
 
 NO_RULE = -1
 

@@ -82,7 +82,7 @@ def client_for(connection: JiraConnection, **options) -> JiraClient:
     """
     options.setdefault("limits", jira_limits())
     if connection.is_oauth:
-        from integrations.oauth_tokens import AccessTokenSource
+        from integrations.oauth.tokens import AccessTokenSource
 
         base_url = cloud_base_url(connection.cloud_id)
         return JiraClient(

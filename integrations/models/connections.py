@@ -8,7 +8,7 @@ from django.db.models import Q
 from pensero.encryption import EncryptedSecretField
 from pensero.models import Workspace
 
-# Written only under the row lock (integrations.oauth_tokens.locked_family).
+# Written only under the row lock (integrations.oauth.tokens.locked_family).
 OAUTH_TOKEN_FIELDS = (
     "oauth_access_token",
     "oauth_refresh_token",
@@ -51,7 +51,7 @@ class JiraConnection(models.Model):
     api_token_hint = models.CharField(max_length=8, blank=True)
     api_token_set_at = models.DateTimeField(null=True, blank=True)
 
-    # OAuth 2.0 (3LO). The tokens are written only by integrations.oauth_tokens and
+    # OAuth 2.0 (3LO). The tokens are written only by integrations.oauth.tokens and
     # integrations.oauth, under the row lock: Atlassian rotates refresh tokens, so a save
     # of a copy loaded before a refresh would put a retired token back (see
     # OAUTH_TOKEN_FIELDS and save_keeping_tokens).

@@ -22,7 +22,7 @@ from integrations.jira.paging import search_bound
 from integrations.jira.sprints import find_sprint_field
 from integrations.jira.workflow import StatusCatalog
 from integrations.models import Issue, JiraConnection, JiraProject, SyncRun
-from integrations.oauth_tokens import OAUTH_REJECTED_MESSAGE
+from integrations.oauth.tokens import OAUTH_REJECTED_MESSAGE
 from integrations.sync import claims
 from integrations.sync.extras import ExtrasFetcher, ExtrasProblems, PendingExtras
 from integrations.sync.finish import FACTS_VERSION, Workflow

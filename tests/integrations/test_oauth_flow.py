@@ -8,8 +8,8 @@ from django.contrib.sessions.models import Session
 from django.db import connection as db_connection
 from django.urls import reverse
 
-from integrations import oauth
 from integrations.models import JiraConnection
+from integrations.oauth import flow
 from pensero.encryption import Secret
 from pensero.models import Membership
 from tests.integrations.conftest import CANARY_TOKEN
@@ -93,7 +93,7 @@ def test_it_redirects_to_atlassian_with_the_authorization_request(alice_client, 
     assert params["response_type"] == "code"
     assert params["prompt"] == "consent"
     assert len(params["state"]) >= 40
-    saved = alice_client.session[oauth.STATE_KEY]
+    saved = alice_client.session[flow.STATE_KEY]
     assert saved["state"] == params["state"] and saved["workspace_id"] == acme.pk
     assert CLIENT_SECRET not in str(params)
 
@@ -200,14 +200,14 @@ def test_several_sites_are_picked_on_a_page(alice_client, acme, jira_api):
     assert all(c.oauth_refresh_token.reveal() == REFRESH_TOKEN for c in connections)
     # One consent, one rotating refresh token: the connections share the grant.
     assert connections[0].oauth_grant_id == connections[1].oauth_grant_id
-    assert oauth.PENDING_KEY not in alice_client.session
+    assert flow.PENDING_KEY not in alice_client.session
 
 
 def test_the_parked_grant_is_encrypted_in_the_session(alice_client, acme, jira_api):
     connect(alice_client, jira_api, TWO_SITES)
     stored = Session.objects.get(session_key=alice_client.session.session_key)
     decoded = str(stored.get_decoded())
-    assert oauth.PENDING_KEY in decoded
+    assert flow.PENDING_KEY in decoded
     assert ACCESS_TOKEN not in decoded and REFRESH_TOKEN not in decoded
     assert ACCESS_TOKEN not in stored.session_data and REFRESH_TOKEN not in stored.session_data
 
@@ -239,7 +239,7 @@ def test_cancel_forgets_the_grant(alice_client, acme, jira_api):
     connect(alice_client, jira_api, TWO_SITES)
     response = alice_client.post(PICK, {"cancel": "1"})
     assert response["Location"] == INTEGRATIONS
-    assert oauth.PENDING_KEY not in alice_client.session
+    assert flow.PENDING_KEY not in alice_client.session
     assert alice_client.get(PICK)["Location"] == INTEGRATIONS
     assert JiraConnection.objects.count() == 0
 
@@ -252,8 +252,8 @@ def test_the_pick_page_without_a_grant_sends_back(alice_client, acme):
 
 def test_a_parked_grant_expires(alice_client, acme, jira_api, monkeypatch):
     connect(alice_client, jira_api, TWO_SITES)
-    later = time.time() + oauth.PENDING_TTL_SECONDS + 1
-    monkeypatch.setattr(oauth.time, "time", lambda: later)
+    later = time.time() + flow.PENDING_TTL_SECONDS + 1
+    monkeypatch.setattr(flow.time, "time", lambda: later)
     assert alice_client.post(PICK, {"sites": [CLOUD_ACME]})["Location"] == INTEGRATIONS
     assert JiraConnection.objects.count() == 0
 
@@ -313,8 +313,8 @@ def test_a_state_is_single_use(alice_client, acme, jira_api):
 def test_an_expired_state_is_refused(alice_client, acme, jira_api, monkeypatch):
     mock_grant(jira_api)
     state = start(alice_client)["state"]
-    later = time.time() + oauth.STATE_TTL_SECONDS + 1
-    monkeypatch.setattr(oauth.time, "time", lambda: later)
+    later = time.time() + flow.STATE_TTL_SECONDS + 1
+    monkeypatch.setattr(flow.time, "time", lambda: later)
     _assert_failed(callback(alice_client, code="c", state=state), "expired")
 
 

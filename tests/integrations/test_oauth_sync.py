@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from integrations.models import Issue, JiraConnection, SyncRun
-from integrations.oauth_tokens import OAUTH_REJECTED_MESSAGE
+from integrations.oauth.tokens import OAUTH_REJECTED_MESSAGE
 from integrations.simulator import (
     DEMO_EMAIL,
     OAUTH_CLIENT_ID,

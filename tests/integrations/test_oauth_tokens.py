@@ -16,7 +16,7 @@ from integrations.connections import client_for
 from integrations.jira.errors import JiraAuthError, JiraUnavailableError
 from integrations.jira.sites import InvalidCloudId
 from integrations.models import JiraConnection, SyncRun
-from integrations.oauth_tokens import (
+from integrations.oauth.tokens import (
     NO_GRANT_MESSAGE,
     OAUTH_REJECTED_MESSAGE,
     RECONNECT_MESSAGE,
@@ -179,7 +179,7 @@ class TestRefresh:
         source = AccessTokenSource(connection.pk)
         assert source() == ACCESS_TOKEN
         later = timezone.now() + timedelta(minutes=27)
-        monkeypatch.setattr("integrations.oauth_tokens.timezone.now", lambda: later)
+        monkeypatch.setattr("integrations.oauth.tokens.timezone.now", lambda: later)
         assert source() == NEW_ACCESS_TOKEN
         assert ACCESS_TOKEN not in repr(source)
 

@@ -19,8 +19,13 @@ from urllib.parse import urlencode
 import requests
 from django.conf import settings
 
-from . import transport
-from .sites import InvalidCloudId, InvalidSubdomain, check_cloud_id, parse_subdomain
+from integrations.jira import transport
+from integrations.jira.sites import (
+    InvalidCloudId,
+    InvalidSubdomain,
+    check_cloud_id,
+    parse_subdomain,
+)
 
 logger = logging.getLogger(__name__)
 

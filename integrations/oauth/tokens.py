@@ -22,9 +22,9 @@ from django.db import OperationalError, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from integrations.jira import atlassian_oauth
 from integrations.jira.errors import JiraAuthError, JiraError, JiraUnavailableError
 from integrations.models import JiraConnection
+from integrations.oauth import atlassian
 from pensero.encryption import Secret
 
 logger = logging.getLogger(__name__)
@@ -95,9 +95,7 @@ def locked_family(connection: JiraConnection) -> list[JiraConnection]:
         raise
 
 
-def store_tokens(
-    rows, *, grant: atlassian_oauth.TokenGrant, grant_id: str | None = None
-) -> datetime:
+def store_tokens(rows, *, grant: atlassian.TokenGrant, grant_id: str | None = None) -> datetime:
     """Write a grant's tokens to `rows` (a queryset); returns the access token's expiry."""
     expires_at = timezone.now() + timedelta(seconds=grant.expires_in)
     values = {
@@ -118,7 +116,7 @@ def _refresh_once(pk: int, margin: timedelta) -> tuple[str, datetime]:
     connection = _read(pk)
     if _usable(connection, margin):
         return connection.oauth_access_token.reveal(), connection.oauth_expires_at
-    failure: atlassian_oauth.AtlassianOAuthError | None = None
+    failure: atlassian.AtlassianOAuthError | None = None
     with transaction.atomic(durable=True):
         family = locked_family(connection)
         current = next((row for row in family if row.pk == pk), None)
@@ -130,10 +128,8 @@ def _refresh_once(pk: int, margin: timedelta) -> tuple[str, datetime]:
         if current.is_disconnected or not current.oauth_refresh_token:
             raise JiraAuthError(NO_GRANT_MESSAGE)
         try:
-            grant = atlassian_oauth.refresh_tokens(
-                refresh_token=current.oauth_refresh_token.reveal()
-            )
-        except atlassian_oauth.AtlassianOAuthError as error:
+            grant = atlassian.refresh_tokens(refresh_token=current.oauth_refresh_token.reveal())
+        except atlassian.AtlassianOAuthError as error:
             failure = error
             if error.invalid_grant:
                 JiraConnection.objects.filter(pk__in=[row.pk for row in family]).update(

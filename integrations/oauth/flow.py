@@ -24,10 +24,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from integrations.jira import atlassian_oauth
-from integrations.jira.atlassian_oauth import AtlassianOAuthError, JiraSite, TokenGrant
 from integrations.models import JiraConnection, SyncRun
-from integrations.oauth_tokens import DatabaseBusy, locked_family, store_tokens
+from integrations.oauth import atlassian
+from integrations.oauth.atlassian import AtlassianOAuthError, JiraSite, TokenGrant
+from integrations.oauth.tokens import DatabaseBusy, locked_family, store_tokens
+from integrations.tasks import queue_sync
 from pensero.encryption import SecretDecryptionError, decrypt, encrypt
 
 logger = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ def begin_authorization(
         "redirect_uri": redirect_uri,
         "expires": time.time() + STATE_TTL_SECONDS,
     }
-    return atlassian_oauth.authorize_url(state=state, redirect_uri=redirect_uri)
+    return atlassian.authorize_url(state=state, redirect_uri=redirect_uri)
 
 
 def _take_state(session, *, state: str, workspace) -> dict:
@@ -137,13 +138,13 @@ def complete_authorization(*, session, workspace, params) -> ConnectOutcome:
     if not code:
         raise OAuthFlowFailed(MSG_NO_CODE)
     try:
-        grant = atlassian_oauth.exchange_code(code=code, redirect_uri=saved["redirect_uri"])
+        grant = atlassian.exchange_code(code=code, redirect_uri=saved["redirect_uri"])
         if not grant.refresh_token:
             raise OAuthFlowFailed(MSG_NO_REFRESH)
-        sites = atlassian_oauth.accessible_jira_sites(access_token=grant.access_token)
+        sites = atlassian.accessible_jira_sites(access_token=grant.access_token)
         if not sites:
             raise OAuthFlowFailed(MSG_NO_SITES)
-        granted_by = atlassian_oauth.granting_email(access_token=grant.access_token)
+        granted_by = atlassian.granting_email(access_token=grant.access_token)
     except AtlassianOAuthError as failure:
         raise OAuthFlowFailed(f"{failure.message} Nothing was connected.") from None
     pending = PendingGrant(workspace.pk, tuple(sites), grant, granted_by)
@@ -226,8 +227,6 @@ def connect_sites(*, workspace, pending: PendingGrant, cloud_ids: list[str]) -> 
     Sites already connected to the workspace are skipped with a message. All the new
     connections share the grant (its id), so they are refreshed together.
     """
-    from integrations.tasks import queue_sync
-
     outcome = ConnectOutcome()
     grant_id = uuid.uuid4().hex
     for site in pending.sites:
@@ -294,8 +293,6 @@ def _reauthorize(workspace, connection_id: int, pending: PendingGrant) -> Connec
 
 
 def _store_reauthorization(workspace, connection, pending, covered, grant_id):
-    from integrations.tasks import queue_sync
-
     with transaction.atomic():
         family = locked_family(connection)
         repaired = [

@@ -5,6 +5,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from integrations.models.grants import AtlassianGrant
 from pensero.encryption import EncryptedSecretField
 from pensero.models import Workspace
 
@@ -64,6 +65,14 @@ class JiraConnection(models.Model):
     oauth_scopes = models.CharField(max_length=1000, blank=True)
     oauth_granted_by = models.EmailField(blank=True)
     oauth_granted_at = models.DateTimeField(null=True, blank=True)
+    grant = models.ForeignKey(
+        AtlassianGrant,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="connections",
+        verbose_name="Atlassian grant",
+    )
     # Comma-separated project keys; empty means every project the account can see.
     project_keys = models.CharField(max_length=1000, blank=True)
 

@@ -3,12 +3,12 @@
 Atlassian rotates refresh tokens: every refresh returns a new one and retires the one
 sent, and presenting a retired token after ~10 minutes revokes the whole grant
 (https://community.developer.atlassian.com/t/54172). So, per grant:
-- refreshes are serialised by a row lock on the connections that share the grant; after
-  taking the lock the row is read again, and a token another process just refreshed is
-  used as it is (the old refresh token is never sent again);
+- refreshes are serialised by the grant's row lock (`grants.locked_grant`); after taking
+  it the grant is read again, and a token another process just refreshed is used as it
+  is (the old refresh token is never sent again);
 - the new tokens are committed before the new access token is used (a durable
   transaction: calling this inside another transaction is a bug and raises);
-- `invalid_grant` marks the connections "needs attention" until an admin reconnects.
+- `invalid_grant` marks the grant's connections "needs attention" until an admin reconnects.
 """
 
 from __future__ import annotations
@@ -18,14 +18,19 @@ import threading
 import time
 from datetime import datetime, timedelta
 
-from django.db import OperationalError, connections, transaction
-from django.db.models import F
+from django.db import connections
 from django.utils import timezone
 
 from integrations.jira.errors import JiraAuthError, JiraError, JiraUnavailableError
-from integrations.models import JiraConnection
+from integrations.models import AtlassianGrant, JiraConnection
 from integrations.oauth import atlassian
-from pensero.encryption import Secret
+from integrations.oauth.grants import (
+    DatabaseBusy,
+    grant_rejected,
+    locked_grant,
+    sqlite_lock_as_busy,
+    store_tokens,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -42,119 +47,56 @@ OAUTH_REJECTED_MESSAGE = (
     "Jira rejected this connection's Atlassian authorization: it was revoked, or the "
     "account lost access to the site. Choose Reconnect to sign in with Atlassian again."
 )
+BUSY_MESSAGE = "The connection's tokens are busy being refreshed. Try again."
 
 
-class DatabaseBusy(Exception):
-    """SQLite's lock is held by another connection: start over (nothing was sent yet).
-
-    Only with SQLite, whose locks are per database (a file past its busy timeout, or the
-    shared-cache memory database, which fails at once instead of waiting).
-    """
+class _GrantMoved(Exception):
+    """The connection was reconnected (to a new grant) while we waited for the old one's lock."""
 
 
-def _usable(connection: JiraConnection, margin: timedelta) -> bool:
+def _usable(grant: AtlassianGrant, margin: timedelta) -> bool:
     return bool(
-        connection.oauth_access_token
-        and connection.oauth_expires_at
-        and connection.oauth_expires_at - timezone.now() > margin
+        grant.access_token and grant.expires_at and grant.expires_at - timezone.now() > margin
     )
 
 
-def _is_sqlite_lock(error: OperationalError) -> bool:
-    return connections["default"].vendor == "sqlite" and "locked" in str(error)
-
-
-def _read(pk: int) -> JiraConnection:
-    try:
-        return JiraConnection.objects.get(pk=pk)
-    except OperationalError as error:
-        if _is_sqlite_lock(error):
-            raise DatabaseBusy from None
-        raise
-
-
-def locked_family(connection: JiraConnection) -> list[JiraConnection]:
-    """Lock and re-read the rows of every connection sharing `connection`'s grant.
-
-    Call inside a transaction. PostgreSQL locks the rows (in pk order, so two lockers
-    never deadlock); SQLite has no row locks, so a write as the transaction's first
-    statement takes its database write lock instead (a second refresher waits there,
-    up to the busy timeout, then reads the committed tokens).
-    """
-    if connection.oauth_grant_id:
-        rows = JiraConnection.objects.filter(oauth_grant_id=connection.oauth_grant_id)
-    else:
-        rows = JiraConnection.objects.filter(pk=connection.pk)
-    try:
-        if not connections["default"].features.has_select_for_update:
-            rows.update(oauth_grant_id=F("oauth_grant_id"))
-        return list(rows.select_for_update().order_by("pk"))
-    except OperationalError as error:
-        if _is_sqlite_lock(error):
-            raise DatabaseBusy from None
-        raise
-
-
-def store_tokens(rows, *, grant: atlassian.TokenGrant, grant_id: str | None = None) -> datetime:
-    """Write a grant's tokens to `rows` (a queryset); returns the access token's expiry."""
-    expires_at = timezone.now() + timedelta(seconds=grant.expires_in)
-    values = {
-        "oauth_access_token": Secret(grant.access_token),
-        "oauth_refresh_token": Secret(grant.refresh_token),
-        "oauth_expires_at": expires_at,
-        "updated_at": timezone.now(),
-    }
-    if grant.scope:
-        values["oauth_scopes"] = grant.scope
-    if grant_id is not None:
-        values["oauth_grant_id"] = grant_id
-    rows.update(**values)
-    return expires_at
-
-
 def _refresh_once(pk: int, margin: timedelta) -> tuple[str, datetime]:
-    connection = _read(pk)
-    if _usable(connection, margin):
-        return connection.oauth_access_token.reveal(), connection.oauth_expires_at
+    with sqlite_lock_as_busy():
+        connection = JiraConnection.objects.select_related("grant").get(pk=pk)
+    grant = connection.grant
+    if grant is None or connection.is_disconnected:
+        raise JiraAuthError(NO_GRANT_MESSAGE)
+    if _usable(grant, margin):
+        return grant.access_token.reveal(), grant.expires_at
     failure: atlassian.AtlassianOAuthError | None = None
-    with transaction.atomic(durable=True):
-        family = locked_family(connection)
-        current = next((row for row in family if row.pk == pk), None)
-        if current is None or current.oauth_grant_id != connection.oauth_grant_id:
-            raise DatabaseBusy  # reconnected meanwhile: lock the new family instead
+    with locked_grant(grant.pk, durable=True) as current:
+        if current is None or not JiraConnection.objects.filter(pk=pk, grant=current).exists():
+            raise _GrantMoved
         if _usable(current, margin):
             # Another process refreshed while we waited for the lock: use its token.
-            return current.oauth_access_token.reveal(), current.oauth_expires_at
-        if current.is_disconnected or not current.oauth_refresh_token:
+            return current.access_token.reveal(), current.expires_at
+        if not current.refresh_token:
             raise JiraAuthError(NO_GRANT_MESSAGE)
         try:
-            grant = atlassian.refresh_tokens(refresh_token=current.oauth_refresh_token.reveal())
+            tokens = atlassian.refresh_tokens(refresh_token=current.refresh_token.reveal())
         except atlassian.AtlassianOAuthError as error:
             failure = error
             if error.invalid_grant:
-                JiraConnection.objects.filter(pk__in=[row.pk for row in family]).update(
-                    status=JiraConnection.Status.NEEDS_ATTENTION,
-                    last_error=RECONNECT_MESSAGE,
-                    last_error_at=timezone.now(),
-                    # Dead now; never sent again. Reconnect stores a new grant.
-                    oauth_access_token=None,
-                    oauth_refresh_token=None,
-                    oauth_expires_at=None,
-                )
+                grant_rejected(current, message=RECONNECT_MESSAGE)
         else:
-            expires_at = store_tokens(
-                JiraConnection.objects.filter(pk__in=[row.pk for row in family]), grant=grant
-            )
+            expires_at = store_tokens(current, tokens)
     # Committed: the rotated refresh token is safe before the access token is used.
     if failure is not None:
-        logger.warning("OAuth refresh of connection %s failed: %s", pk, failure.message)
+        logger.warning(
+            "OAuth refresh of grant %s (connection %s) failed: %s", grant.pk, pk, failure.message
+        )
         if failure.invalid_grant:
             raise JiraAuthError(RECONNECT_MESSAGE)
         if failure.permanent:
             raise JiraError(failure.message)
         raise JiraUnavailableError(failure.message)
-    logger.info("OAuth tokens of connection %s refreshed", pk)
-    return grant.access_token, expires_at
+    logger.info("OAuth tokens of grant %s (connection %s) refreshed", grant.pk, pk)
+    return tokens.access_token, expires_at
 
 
 def fresh_access_token(
@@ -169,9 +111,11 @@ def fresh_access_token(
     for attempt in range(1, LOCK_ATTEMPTS + 1):
         try:
             return _refresh_once(pk, margin)
+        except _GrantMoved:
+            continue
         except DatabaseBusy:
             time.sleep(min(0.01 * attempt, 0.2))
-    raise JiraUnavailableError("The connection's tokens are busy being refreshed. Try again.")
+    raise JiraUnavailableError(BUSY_MESSAGE)
 
 
 class AccessTokenSource:

@@ -91,7 +91,7 @@ def jql_filter(connection: JiraConnection) -> str:
 
 
 def has_webhook_scope(connection: JiraConnection) -> bool:
-    return WEBHOOK_SCOPE in connection.oauth_scope_list
+    return connection.grant is not None and connection.grant.has_scope(WEBHOOK_SCOPE)
 
 
 def _client(connection: JiraConnection):

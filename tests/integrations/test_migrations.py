@@ -53,7 +53,7 @@ def test_0008_counts_done_issues_as_delivered_and_makes_the_next_sync_full(acme)
 # -- the Atlassian grant gets its own table ----------------------------------------------------
 
 BEFORE_GRANTS = [("integrations", "0013_sync_run_api_points")]
-WITH_GRANTS = [("integrations", "0015_grants_from_connections")]
+WITH_GRANTS = [("integrations", "0016_remove_connection_oauth_columns")]
 
 
 def _raw(sql):

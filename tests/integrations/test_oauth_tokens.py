@@ -8,14 +8,13 @@ from datetime import timedelta
 
 import pytest
 import responses
-from django.db import connection as db_connection
 from django.db import connections
 from django.utils import timezone
 
 from integrations.connections import client_for
 from integrations.jira.errors import JiraAuthError, JiraUnavailableError
 from integrations.jira.sites import InvalidCloudId
-from integrations.models import JiraConnection, SyncRun
+from integrations.models import AtlassianGrant, JiraConnection, SyncRun
 from integrations.oauth.tokens import (
     NO_GRANT_MESSAGE,
     OAUTH_REJECTED_MESSAGE,
@@ -36,6 +35,7 @@ from tests.integrations.oauth_helpers import (
     TOKEN_URL,
     configure,
     oauth_connection,
+    raw_grant_tokens,
     token_body,
     token_requests,
 )
@@ -100,29 +100,25 @@ class TestRefresh:
         ]
         assert bearer_of(jira_api) == [f"Bearer {NEW_ACCESS_TOKEN}"]
         connection.refresh_from_db()
-        assert connection.oauth_access_token.reveal() == NEW_ACCESS_TOKEN
-        assert connection.oauth_refresh_token.reveal() == NEW_REFRESH_TOKEN
-        left = connection.oauth_expires_at - timezone.now()
+        assert connection.grant.access_token.reveal() == NEW_ACCESS_TOKEN
+        assert connection.grant.refresh_token.reveal() == NEW_REFRESH_TOKEN
+        left = connection.grant.expires_at - timezone.now()
         assert timedelta(minutes=59) < left <= timedelta(hours=1)
-        with db_connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT oauth_access_token, oauth_refresh_token FROM integrations_jiraconnection"
-            )
-            raw = " ".join(cursor.fetchone())
+        raw = " ".join(raw_grant_tokens())
         assert not any(token in raw for token in ALL_TOKENS)
         assert not any(token in caplog.text for token in ALL_TOKENS)
 
     def test_connections_of_one_grant_are_refreshed_together(self, acme, jira_api):
-        acme_oauth = oauth_connection(acme, expires_in=60, oauth_grant_id="shared")
+        acme_oauth = oauth_connection(acme, expires_in=60)
         globex_oauth = oauth_connection(
-            acme, subdomain="globex", cloud_id=CLOUD_GLOBEX, expires_in=60, oauth_grant_id="shared"
+            acme, subdomain="globex", cloud_id=CLOUD_GLOBEX, grant=acme_oauth.grant
         )
         jira_api.post(TOKEN_URL, json=token_body(NEW_ACCESS_TOKEN, NEW_REFRESH_TOKEN))
         assert fresh_access_token(acme_oauth)[0] == NEW_ACCESS_TOKEN
         # The sibling got the rotated token too: its old one is retired at Atlassian.
         assert fresh_access_token(globex_oauth)[0] == NEW_ACCESS_TOKEN
         globex_oauth.refresh_from_db()
-        assert globex_oauth.oauth_refresh_token.reveal() == NEW_REFRESH_TOKEN
+        assert globex_oauth.grant.refresh_token.reveal() == NEW_REFRESH_TOKEN
         assert len(token_requests(jira_api)) == 1
 
     def test_invalid_grant_asks_for_a_reconnect_and_never_resends_the_token(
@@ -141,7 +137,7 @@ class TestRefresh:
         connection.refresh_from_db()
         assert connection.status == JiraConnection.Status.NEEDS_ATTENTION
         assert connection.last_error == RECONNECT_MESSAGE
-        assert connection.oauth_refresh_token is None and connection.oauth_access_token is None
+        assert connection.grant.refresh_token is None and connection.grant.access_token is None
         with pytest.raises(JiraAuthError, match=NO_GRANT_MESSAGE):
             myself(connection)
         assert len(token_requests(jira_api)) == 1
@@ -155,7 +151,7 @@ class TestRefresh:
         assert len(token_requests(jira_api)) == 2  # retried like any transient error
         connection.refresh_from_db()
         assert connection.status == JiraConnection.Status.ACTIVE
-        assert connection.oauth_refresh_token.reveal() == REFRESH_TOKEN
+        assert connection.grant.refresh_token.reveal() == REFRESH_TOKEN
 
     def test_a_refresh_that_returns_no_new_refresh_token_keeps_the_old_one(self, acme, jira_api):
         connection = oauth_connection(acme, expires_in=60)
@@ -163,7 +159,7 @@ class TestRefresh:
         with pytest.raises(JiraUnavailableError):
             fresh_access_token(connection)
         connection.refresh_from_db()
-        assert connection.oauth_refresh_token.reveal() == REFRESH_TOKEN
+        assert connection.grant.refresh_token.reveal() == REFRESH_TOKEN
 
     def test_a_disconnected_connection_has_no_token(self, acme, jira_api):
         connection = oauth_connection(
@@ -268,7 +264,7 @@ def test_two_concurrent_refreshes_make_one_call_and_share_the_new_token(acme):
     assert results == [NEW_ACCESS_TOKEN, NEW_ACCESS_TOKEN]
     assert sent == [REFRESH_TOKEN]  # one refresh; the old token was never sent twice
     connection.refresh_from_db()
-    assert connection.oauth_refresh_token.reveal() == NEW_REFRESH_TOKEN
+    assert connection.grant.refresh_token.reveal() == NEW_REFRESH_TOKEN
 
 
 @pytest.mark.django_db(transaction=True)
@@ -279,7 +275,7 @@ def test_the_rotated_refresh_token_is_committed_before_the_new_access_token_is_u
     def jira_myself(request):
         # What another process would read from the database at this moment.
         thread, box = _in_thread(
-            lambda: JiraConnection.objects.get(pk=connection.pk).oauth_refresh_token.reveal()
+            lambda: AtlassianGrant.objects.get(pk=connection.grant_id).refresh_token.reveal()
         )
         thread.join(timeout=30)
         seen["stored"] = box.get("value", box.get("error"))

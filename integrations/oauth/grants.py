@@ -33,6 +33,11 @@ class DatabaseBusy(Exception):
     """
 
 
+def busy_timeout_seconds() -> float:
+    """How long SQLite waits for its write lock before failing (sqlite3's default is 5 s)."""
+    return float(connections["default"].settings_dict.get("OPTIONS", {}).get("timeout", 5.0))
+
+
 @contextmanager
 def sqlite_lock_as_busy() -> Iterator[None]:
     """Turn SQLite's "database is locked" inside the block into DatabaseBusy."""

@@ -8,7 +8,9 @@ sent, and presenting a retired token after ~10 minutes revokes the whole grant
   is (the old refresh token is never sent again);
 - the new tokens are committed before the new access token is used (a durable
   transaction: calling this inside another transaction is a bug and raises);
-- `invalid_grant` marks the grant's connections "needs attention" until an admin reconnects.
+- `invalid_grant` marks the grant's connections "needs attention" until an admin reconnects;
+- on SQLite, a refresh that waited for the database's write lock past the busy timeout
+  is a transient error (JiraUnavailableError), which the Jira client retries.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from integrations.models import AtlassianGrant, JiraConnection
 from integrations.oauth import atlassian
 from integrations.oauth.grants import (
     DatabaseBusy,
+    busy_timeout_seconds,
     grant_rejected,
     locked_grant,
     sqlite_lock_as_busy,
@@ -105,16 +108,23 @@ def fresh_access_token(
     """A valid access token for the connection and its expiry, refreshing it if needed.
 
     Raises JiraAuthError when the admin must reconnect, JiraUnavailableError when
-    Atlassian's token service failed (try again later), JiraError otherwise.
+    Atlassian's token service failed or the database stayed busy (try again later),
+    JiraError otherwise.
     """
     pk = connection.pk if isinstance(connection, JiraConnection) else connection
+    # SQLite's lock either waits up to the busy timeout or, on a lock it can't wait for,
+    # fails at once: retried until the busy timeout has passed, then left to the caller.
+    give_up_at = time.monotonic() + busy_timeout_seconds()
     for attempt in range(1, LOCK_ATTEMPTS + 1):
         try:
             return _refresh_once(pk, margin)
         except _GrantMoved:
             continue
         except DatabaseBusy:
+            if time.monotonic() >= give_up_at:
+                break
             time.sleep(min(0.01 * attempt, 0.2))
+    logger.warning("OAuth refresh of connection %s: the database stayed busy", pk)
     raise JiraUnavailableError(BUSY_MESSAGE)
 
 

@@ -4,18 +4,23 @@ import json
 import logging
 import threading
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 import responses
-from django.db import connections
+from django.db import connection as db_connection
+from django.db import connections, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from integrations.connections import client_for
 from integrations.jira.errors import JiraAuthError, JiraUnavailableError
 from integrations.jira.sites import InvalidCloudId
 from integrations.models import AtlassianGrant, JiraConnection, SyncRun
+from integrations.oauth import tokens
 from integrations.oauth.tokens import (
+    BUSY_MESSAGE,
     NO_GRANT_MESSAGE,
     OAUTH_REJECTED_MESSAGE,
     RECONNECT_MESSAGE,
@@ -287,3 +292,89 @@ def test_the_rotated_refresh_token_is_committed_before_the_new_access_token_is_u
         mock.add_callback(responses.GET, f"{GATEWAY}/myself", callback=jira_myself)
         myself(connection)
     assert seen == {"stored": NEW_REFRESH_TOKEN, "auth": f"Bearer {NEW_ACCESS_TOKEN}"}
+
+
+# -- SQLite: a refresh kept waiting for the database's write lock -------------------------
+
+
+@pytest.fixture
+def short_busy_timeout():
+    """This test's database connections wait 0.2 s for SQLite's write lock, not a minute."""
+    if db_connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL locks the grant's row and waits for it without a timeout")
+    options = connections["default"].settings_dict["OPTIONS"]
+    saved = options["timeout"]
+    options["timeout"] = 0.2
+    db_connection.close()  # reopened with the short timeout
+    yield
+    options["timeout"] = saved
+    db_connection.close()
+
+
+@contextmanager
+def write_lock_held():
+    """Another connection holds SQLite's write lock until the block ends or `release()`."""
+    locked, done = threading.Event(), threading.Event()
+
+    def hold():
+        with transaction.atomic():
+            AtlassianGrant.objects.update(updated_at=F("updated_at"))
+            locked.set()
+            done.wait(timeout=30)
+
+    holder, box = _in_thread(hold)
+
+    def release():
+        done.set()
+        holder.join(timeout=30)
+
+    assert locked.wait(timeout=10)
+    try:
+        yield release
+    finally:
+        release()
+    assert "error" not in box, box["error"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_kept_waiting_past_the_busy_timeout_is_a_transient_error(
+    acme, jira_api, short_busy_timeout, monkeypatch
+):
+    connection = oauth_connection(acme, expires_in=60)
+    attempts = []
+    refresh_once = tokens._refresh_once
+    monkeypatch.setattr(tokens, "_refresh_once", lambda *a: attempts.append(a) or refresh_once(*a))
+    with write_lock_held(), pytest.raises(JiraUnavailableError) as raised:
+        fresh_access_token(connection.pk)
+    assert raised.value.message == BUSY_MESSAGE
+    assert not raised.value.permanent
+    # It waited once, for the busy timeout: the client's retries wait longer between tries.
+    assert len(attempts) == 1
+    assert token_requests(jira_api) == []  # nothing was sent
+    connection.refresh_from_db()
+    assert connection.status == JiraConnection.Status.ACTIVE
+    assert connection.grant.refresh_token.reveal() == REFRESH_TOKEN
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_client_retries_a_refresh_kept_waiting_and_then_refreshes(
+    acme, jira_api, short_busy_timeout, monkeypatch
+):
+    connection = oauth_connection(acme, expires_in=60)
+    jira_api.post(TOKEN_URL, json=token_body(NEW_ACCESS_TOKEN, NEW_REFRESH_TOKEN))
+    mock_myself(jira_api)
+    waits = []
+    real_sleep = time.sleep
+    with write_lock_held() as release:
+
+        def back_off(seconds):
+            if threading.current_thread() is not threading.main_thread():
+                return real_sleep(seconds)  # the transport's deadline watchdog
+            waits.append(seconds)
+            release()  # the other transaction commits while the client waits to retry
+
+        monkeypatch.setattr("integrations.jira.client.time.sleep", back_off)
+        myself(connection, max_attempts=2)
+    assert len(waits) == 1
+    assert bearer_of(jira_api) == [f"Bearer {NEW_ACCESS_TOKEN}"]
+    assert len(token_requests(jira_api)) == 1

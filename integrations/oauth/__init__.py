@@ -4,6 +4,8 @@
   exchange and refresh, the sites a consent covers, the consenting account).
 - `flow.py` — the authorization-code flow as plain functions: start, callback, the site
   picker, Reconnect.
+- `grants.py` — the rows of `AtlassianGrant` (one per consent, its encrypted tokens):
+  the only code that writes them, under the grant's lock.
 - `tokens.py` — access tokens for Jira calls, refreshed (and rotated) one at a time.
 - `forms.py`, `views.py` — the site picker's form and thin views over `flow`.
 """

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 
 from integrations.delivery import apply_delivery_rules
 from integrations.models import (
+    AtlassianGrant,
     Comment,
     DeliveryRules,
     Issue,
@@ -18,6 +19,7 @@ from integrations.models import (
     SyncRun,
     WebhookEvent,
 )
+from integrations.oauth.grants import forget_unused_grants
 from integrations.services import SyncRequest, sync_request
 from integrations.sync.claims import fail_stale_runs
 
@@ -36,16 +38,12 @@ class JiraConnectionAdmin(admin.ModelAdmin):
     search_fields = ["subdomain", "email", "workspace__name", "project_keys"]
     list_select_related = ["workspace"]
     # The secrets themselves are never form fields here: only the masked hint shows.
-    exclude = ["api_token", "oauth_access_token", "oauth_refresh_token"]
+    exclude = ["api_token"]
     readonly_fields = [
         "token_hint",
         "api_token_set_at",
         "cloud_id",
-        "oauth_expires_at",
-        "oauth_grant_id",
-        "oauth_scopes",
-        "oauth_granted_by",
-        "oauth_granted_at",
+        "grant",
         "jira_account_id",
         "jira_time_zone",
         "estimation_fields",
@@ -69,11 +67,21 @@ class JiraConnectionAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            # Only what the form changed: a full save would write back the OAuth tokens
-            # loaded with the page, and a refresh may have rotated them since.
+            # Only what the form changed: a full save would write back the grant loaded
+            # with the page, and a Reconnect may have replaced it since.
             obj.save(update_fields=[*form.changed_data, "updated_at"])
         else:
             super().save_model(request, obj, form, change)
+
+    # A grant no connection uses any more goes with its last connection (tokens included).
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        forget_unused_grants([obj.grant_id])
+
+    def delete_queryset(self, request, queryset):
+        grant_ids = list(queryset.values_list("grant_id", flat=True))
+        super().delete_queryset(request, queryset)
+        forget_unused_grants(grant_ids)
 
     @admin.action(description="Sync now")
     def sync_now(self, request, queryset):
@@ -89,6 +97,25 @@ class JiraConnectionAdmin(admin.ModelAdmin):
             f"Queued {queued} sync(s); skipped {skipped} (running or not active).",
             messages.INFO,
         )
+
+
+@admin.register(AtlassianGrant)
+class AtlassianGrantAdmin(admin.ModelAdmin):
+    """Read-only, without the tokens: who granted what, and until when the access token lasts."""
+
+    list_display = ["__str__", "workspace", "granted_by", "granted_at", "expires_at"]
+    list_select_related = ["workspace"]
+    search_fields = ["granted_by", "workspace__name"]
+    exclude = ["access_token", "refresh_token"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(SyncRun)

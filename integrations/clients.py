@@ -10,7 +10,7 @@ from integrations.jira.client import JiraClient
 from integrations.jira.sites import cloud_base_url, site_base_url
 from integrations.jira.transport import MB, Limits
 from integrations.models import JiraConnection
-from integrations.oauth_tokens import AccessTokenSource
+from integrations.oauth.tokens import AccessTokenSource
 from integrations.site_budgets import oauth_points_quota, pacer_for
 
 

@@ -23,6 +23,7 @@ from integrations.jira.errors import (
 )
 from integrations.jira.sites import site_base_url, site_display_host
 from integrations.models import JiraConnection, Person, SyncRun
+from integrations.oauth.grants import forget_unused_grants, release_grant
 from integrations.projects import remember_visible_projects
 from integrations.site_budgets import pacer_for
 from integrations.sync.claims import active_run
@@ -203,8 +204,8 @@ def jira_connection_update(
         connection.status = JiraConnection.Status.ACTIVE
         connection.last_error = ""
         connection.full_clean()
-        # Never the OAuth token columns: a refresh may have rotated them since the page loaded.
-        connection.save_keeping_tokens()
+        # Never the grant: a Reconnect may have moved the connection to a new one meanwhile.
+        connection.save_keeping_grant()
         remember_visible_projects(connection, account.projects)
         # The projects may have changed: webhooks filter on them.
         queue_set_up(connection)
@@ -260,16 +261,14 @@ def jira_connection_disconnect(*, connection: JiraConnection, delete_data: bool)
     if delete_data:
         workspace = connection.workspace
         connection.delete()
+        forget_unused_grants([connection.grant_id])
         # People who no longer have an account on any connected site.
         Person.objects.filter(workspace=workspace, jira_users__isnull=True).delete()
         return
     connection.api_token = None
     connection.api_token_hint = ""
     connection.api_token_set_at = None
-    connection.oauth_access_token = None
-    connection.oauth_refresh_token = None
-    connection.oauth_expires_at = None
-    connection.oauth_grant_id = ""
+    release_grant(connection)
     connection.status = JiraConnection.Status.DISCONNECTED
     connection.last_error = ""
     connection.save()

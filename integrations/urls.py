@@ -1,6 +1,7 @@
 from django.urls import include, path
 
-from integrations import views, views_oauth
+from integrations import views
+from integrations.oauth import views as oauth_views
 
 urlpatterns = [
     path("settings/integrations/", views.integrations, name="integrations"),
@@ -8,17 +9,17 @@ urlpatterns = [
         "settings/integrations/jira/connect/token/", views.connect_token, name="jira_connect_token"
     ),
     path(
-        "settings/integrations/jira/oauth/start/", views_oauth.oauth_start, name="jira_oauth_start"
+        "settings/integrations/jira/oauth/start/", oauth_views.oauth_start, name="jira_oauth_start"
     ),
     path(
         "settings/integrations/jira/oauth/callback/",
-        views_oauth.oauth_callback,
+        oauth_views.oauth_callback,
         name="jira_oauth_callback",
     ),
-    path("settings/integrations/jira/oauth/sites/", views_oauth.oauth_pick, name="jira_oauth_pick"),
+    path("settings/integrations/jira/oauth/sites/", oauth_views.oauth_pick, name="jira_oauth_pick"),
     path(
         "settings/integrations/jira/<id:connection_id>/reconnect/",
-        views_oauth.oauth_reconnect,
+        oauth_views.oauth_reconnect,
         name="jira_oauth_reconnect",
     ),
     path("settings/integrations/jira/<id:connection_id>/manage/", views.manage, name="jira_manage"),

@@ -13,8 +13,8 @@ from integrations.forms import (
     ManageForm,
     StoryPointsFieldForm,
 )
-from integrations.jira import atlassian_oauth
 from integrations.models import JiraConnection, SyncRun
+from integrations.oauth import atlassian
 from integrations.sync.claims import active_run, with_running_flag
 from integrations.webhooks import setup as webhook_setup
 from integrations.webhooks.views import card_context as webhook_card_context
@@ -27,7 +27,7 @@ def integrations(request):
     return render(
         request,
         "integrations/integrations.html",
-        {"jira_connections": jira_connections, "oauth_configured": atlassian_oauth.is_configured()},
+        {"jira_connections": jira_connections, "oauth_configured": atlassian.is_configured()},
     )
 
 
@@ -83,7 +83,7 @@ def _manage_context(request, connection, form):
         "points_form": StoryPointsFieldForm(connection=connection),
         "projects": connection.projects.all(),
         "disconnect_form": DisconnectForm(),
-        "oauth_configured": atlassian_oauth.is_configured(),
+        "oauth_configured": atlassian.is_configured(),
         **webhook_card_context(connection),
     }
 

@@ -1,5 +1,6 @@
 from integrations.models.connections import JiraConnection, JiraProject, SyncRun
 from integrations.models.delivery import DeliveryRules
+from integrations.models.grants import AtlassianGrant
 from integrations.models.issues import (
     Comment,
     Issue,
@@ -13,6 +14,7 @@ from integrations.models.sprints import Sprint, SprintMembership
 from integrations.models.webhooks import JiraWebhook, WebhookEvent
 
 __all__ = [
+    "AtlassianGrant",
     "Comment",
     "DeliveryRules",
     "Issue",

@@ -5,16 +5,9 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from integrations.models.grants import AtlassianGrant
 from pensero.encryption import EncryptedSecretField
 from pensero.models import Workspace
-
-# Written only under the row lock (integrations.oauth_tokens.locked_family).
-OAUTH_TOKEN_FIELDS = (
-    "oauth_access_token",
-    "oauth_refresh_token",
-    "oauth_expires_at",
-    "oauth_grant_id",
-)
 
 
 class JiraConnection(models.Model):
@@ -51,19 +44,18 @@ class JiraConnection(models.Model):
     api_token_hint = models.CharField(max_length=8, blank=True)
     api_token_set_at = models.DateTimeField(null=True, blank=True)
 
-    # OAuth 2.0 (3LO). The tokens are written only by integrations.oauth_tokens and
-    # integrations.oauth, under the row lock: Atlassian rotates refresh tokens, so a save
-    # of a copy loaded before a refresh would put a retired token back (see
-    # OAUTH_TOKEN_FIELDS and save_keeping_tokens).
-    oauth_access_token = EncryptedSecretField(null=True, blank=True)
-    oauth_refresh_token = EncryptedSecretField(null=True, blank=True)
-    oauth_expires_at = models.DateTimeField(null=True, blank=True)
-    # Connections made from one consent share its (rotating) refresh token: they are
-    # refreshed together, under one lock.
-    oauth_grant_id = models.CharField(max_length=64, blank=True, db_index=True)
-    oauth_scopes = models.CharField(max_length=1000, blank=True)
-    oauth_granted_by = models.EmailField(blank=True)
-    oauth_granted_at = models.DateTimeField(null=True, blank=True)
+    # OAuth 2.0 (3LO): the consent whose tokens the connection uses, shared with the other
+    # sites picked from it. Set only by integrations/oauth (connect, Reconnect, Disconnect):
+    # a save of a copy loaded before a Reconnect would point back at the grant it left
+    # (see save_keeping_grant).
+    grant = models.ForeignKey(
+        AtlassianGrant,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="connections",
+        verbose_name="Atlassian grant",
+    )
     # Comma-separated project keys; empty means every project the account can see.
     project_keys = models.CharField(max_length=1000, blank=True)
 
@@ -121,23 +113,19 @@ class JiraConnection(models.Model):
         if self.auth_type == self.AuthType.OAUTH and not self.cloud_id:
             raise ValidationError({"cloud_id": "An OAuth connection needs the site's cloud id."})
 
-    def save_keeping_tokens(self) -> None:
-        """Save every field except the OAuth tokens, which only the token code writes."""
+    def save_keeping_grant(self) -> None:
+        """Save every field except `grant`, which only the OAuth code changes."""
         self.save(
             update_fields=[
                 field.name
                 for field in self._meta.concrete_fields
-                if not field.primary_key and field.name not in OAUTH_TOKEN_FIELDS
+                if not field.primary_key and field.name != "grant"
             ]
         )
 
     @property
     def is_oauth(self) -> bool:
         return self.auth_type == self.AuthType.OAUTH
-
-    @property
-    def oauth_scope_list(self) -> list[str]:
-        return self.oauth_scopes.split()
 
     @property
     def site_host(self) -> str:

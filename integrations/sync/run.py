@@ -21,7 +21,7 @@ from integrations.jira.paging import search_bound
 from integrations.jira.sprints import find_sprint_field
 from integrations.jira.workflow import StatusCatalog
 from integrations.models import Issue, JiraConnection, SyncRun
-from integrations.oauth_tokens import OAUTH_REJECTED_MESSAGE
+from integrations.oauth.tokens import OAUTH_REJECTED_MESSAGE
 from integrations.projects import flag_lost_projects, remember_visible_projects
 from integrations.signals import issues_stored
 from integrations.sync import claims

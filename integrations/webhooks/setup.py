@@ -18,7 +18,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from integrations.clients import client_for, jira_limits
-from integrations.jira import atlassian_oauth
 from integrations.jira.errors import (
     JiraAuthError,
     JiraBadRequestError,
@@ -28,6 +27,7 @@ from integrations.jira.errors import (
 )
 from integrations.jira.fields import parse_jira_datetime
 from integrations.models import JiraConnection, JiraProject, JiraWebhook
+from integrations.oauth import atlassian
 from integrations.webhooks.events import EVENTS
 from pensero.encryption import Secret
 
@@ -91,7 +91,7 @@ def jql_filter(connection: JiraConnection) -> str:
 
 
 def has_webhook_scope(connection: JiraConnection) -> bool:
-    return WEBHOOK_SCOPE in connection.oauth_scope_list
+    return connection.grant is not None and connection.grant.has_scope(WEBHOOK_SCOPE)
 
 
 def _client(connection: JiraConnection):
@@ -224,7 +224,7 @@ def register_dynamic_webhooks(connection: JiraConnection) -> JiraWebhook:
         raise WebhookSetupFailed("Only an active OAuth connection registers dynamic webhooks.")
     if not public_url_configured():
         raise _failed(webhook, NO_PUBLIC_URL)
-    if not atlassian_oauth.is_configured():
+    if not atlassian.is_configured():
         raise _failed(webhook, "The installation's Atlassian OAuth app isn't configured.")
     if not has_webhook_scope(connection):
         raise _failed(

@@ -5,8 +5,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from integrations.jira import atlassian_oauth
 from integrations.models import JiraConnection
+from integrations.oauth import atlassian
 from integrations.webhooks import setup
 from integrations.webhooks.events import EVENTS
 from integrations.webhooks.health import webhook_health
@@ -43,7 +43,7 @@ def card_context(connection: JiraConnection) -> dict:
         else setup.jql_filter(connection),
         "webhook_events": [EVENT_LABELS[event] for event in EVENTS],
         "webhook_scope_missing": connection.is_oauth and not setup.has_webhook_scope(connection),
-        "oauth_app_configured": atlassian_oauth.is_configured(),
+        "oauth_app_configured": atlassian.is_configured(),
     }
 
 

@@ -5,8 +5,9 @@ from cryptography.fernet import Fernet
 from django.core.management import CommandError, call_command
 from django.db import connection as db
 
-from integrations.models import JiraConnection
+from integrations.models import AtlassianGrant, JiraConnection
 from pensero.encryption import Secret, SecretDecryptionError, _fernet_for
+from tests.integrations.oauth_helpers import ACCESS_TOKEN, REFRESH_TOKEN, oauth_connection
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +40,18 @@ def test_rotate_then_remove_the_old_key(acme, settings):
     settings.FIELD_ENCRYPTION_KEYS = [new_key]
     for subdomain, token in TOKENS.items():
         assert JiraConnection.objects.get(subdomain=subdomain).api_token.reveal() == token
+
+
+def test_rotation_covers_the_oauth_tokens(acme, settings):
+    grant = oauth_connection(acme).grant
+    old_key = settings.FIELD_ENCRYPTION_KEYS[0]
+    new_key = Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [new_key, old_key]
+    call_command("rotate_encryption_keys")
+    settings.FIELD_ENCRYPTION_KEYS = [new_key]
+    grant = AtlassianGrant.objects.get(pk=grant.pk)
+    assert grant.access_token.reveal() == ACCESS_TOKEN
+    assert grant.refresh_token.reveal() == REFRESH_TOKEN
 
 
 def test_a_value_under_an_unknown_key_fails_loudly(acme, settings):

@@ -4,10 +4,11 @@ import json
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
+from django.db import connection as db_connection
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations.models import JiraConnection
+from integrations.models import AtlassianGrant, JiraConnection
 from pensero.encryption import Secret
 
 AUTH_URL = "https://auth.atlassian.com/authorize"
@@ -90,23 +91,34 @@ def messages_of(response) -> list[str]:
     return [str(m) for m in response.wsgi_request._messages]
 
 
-def oauth_connection(workspace, *, subdomain="acme", cloud_id=CLOUD_ACME, expires_in=3600, **kw):
-    """An OAuth connection as the flow stores it (tokens set with the queryset, like the code)."""
+def oauth_connection(
+    workspace, *, subdomain="acme", cloud_id=CLOUD_ACME, expires_in=3600, grant=None, **kw
+):
+    """An OAuth connection as the flow stores it, with a grant of its own or `grant`'s."""
+    if grant is None:
+        grant = AtlassianGrant.objects.create(
+            workspace=workspace,
+            access_token=Secret(ACCESS_TOKEN),
+            refresh_token=Secret(REFRESH_TOKEN),
+            expires_at=timezone.now() + timedelta(seconds=expires_in),
+            scopes=SCOPE,
+            granted_by=GRANTER,
+            granted_at=timezone.now(),
+        )
     connection = JiraConnection.objects.create(
         workspace=workspace,
         subdomain=subdomain,
         cloud_id=cloud_id,
         auth_type=JiraConnection.AuthType.OAUTH,
-        oauth_scopes=SCOPE,
-        oauth_granted_by=GRANTER,
-        oauth_granted_at=timezone.now(),
+        grant=grant,
         **kw,
     )
-    JiraConnection.objects.filter(pk=connection.pk).update(
-        oauth_access_token=Secret(ACCESS_TOKEN),
-        oauth_refresh_token=Secret(REFRESH_TOKEN),
-        oauth_expires_at=timezone.now() + timedelta(seconds=expires_in),
-        oauth_grant_id=kw.get("oauth_grant_id", "grant-1"),
-    )
-    connection.refresh_from_db()
+    connection.refresh_from_db()  # the tokens read back as stored: ciphertext only
     return connection
+
+
+def raw_grant_tokens() -> list[str | None]:
+    """Every grant's token columns as the database holds them."""
+    with db_connection.cursor() as cursor:
+        cursor.execute("SELECT access_token, refresh_token FROM integrations_atlassiangrant")
+        return [value for row in cursor.fetchall() for value in row]

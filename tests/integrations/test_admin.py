@@ -1,9 +1,10 @@
 import pytest
 from django.urls import reverse
 
-from integrations.models import JiraConnection, SyncRun
+from integrations.models import AtlassianGrant, JiraConnection, SyncRun
 from integrations.sync import claims
 from pensero.models import User
+from tests.integrations import oauth_helpers
 from tests.integrations.conftest import CANARY_TOKEN
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +53,8 @@ def test_admin_sync_now_action_queues_a_sync(
 
 
 def test_every_integrations_admin_page_opens(staff_client, acme_connection):
-    for model in ["jiraconnection", "syncrun", "jiraproject", "person", "jirauser", "issue"]:
+    models = ["jiraconnection", "atlassiangrant", "syncrun", "jiraproject", "person", "jirauser"]
+    for model in [*models, "issue"]:
         assert (
             staff_client.get(reverse(f"admin:integrations_{model}_changelist")).status_code == 200
         ), model
@@ -91,3 +93,28 @@ def test_the_admins_sync_now_asks_the_same_service_as_the_manage_page(admin_clie
     assert active.sync_requested_at is not None
     running.refresh_from_db()
     assert running.sync_requested_at is None
+
+
+def test_the_grant_admin_shows_who_granted_access_but_never_a_token(staff_client, acme):
+    connection = oauth_helpers.oauth_connection(acme)
+    pages = [
+        staff_client.get(reverse("admin:integrations_atlassiangrant_changelist")),
+        staff_client.get(
+            reverse("admin:integrations_atlassiangrant_change", args=[connection.grant_id])
+        ),
+        staff_client.get(reverse("admin:integrations_jiraconnection_change", args=[connection.pk])),
+    ]
+    for page in pages:
+        text = page.content.decode()
+        assert oauth_helpers.GRANTER in text
+        assert oauth_helpers.ACCESS_TOKEN not in text
+        assert oauth_helpers.REFRESH_TOKEN not in text
+
+
+def test_deleting_a_connection_in_the_admin_deletes_its_unused_grant(staff_client, acme):
+    connection = oauth_helpers.oauth_connection(acme)
+    staff_client.post(
+        reverse("admin:integrations_jiraconnection_delete", args=[connection.pk]), {"post": "yes"}
+    )
+    assert not JiraConnection.objects.exists()
+    assert not AtlassianGrant.objects.exists()

@@ -6,7 +6,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from integrations.models import JiraConnection
+from integrations.models import AtlassianGrant, JiraConnection
 from integrations.simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
 from integrations.webhooks.events import EVENTS
 from integrations.webhooks.setup import webhook_for
@@ -66,8 +66,8 @@ def test_register_adds_it_in_jira(acme, settings):
 def test_an_oauth_connection_has_no_secret_to_paste(acme, settings):
     configure(settings)
     connection = oauth_connection(acme)
-    JiraConnection.objects.filter(pk=connection.pk).update(
-        oauth_scopes=f"{SCOPE} manage:jira-webhook"
+    AtlassianGrant.objects.filter(pk=connection.grant_id).update(
+        scopes=f"{SCOPE} manage:jira-webhook"
     )
     details = run("--connection", str(connection.pk))
     assert details["url"] == "http://127.0.0.1:8000/hooks/jira/app/"

@@ -5,11 +5,10 @@ import time
 import pytest
 import requests
 from django.contrib.sessions.models import Session
-from django.db import connection as db_connection
 from django.urls import reverse
 
-from integrations import oauth
-from integrations.models import JiraConnection
+from integrations.models import AtlassianGrant, JiraConnection
+from integrations.oauth import flow
 from pensero.encryption import Secret
 from pensero.models import Membership
 from tests.integrations.conftest import CANARY_TOKEN
@@ -34,6 +33,7 @@ from tests.integrations.oauth_helpers import (
     messages_of,
     mock_grant,
     oauth_connection,
+    raw_grant_tokens,
     site,
     start,
     token_body,
@@ -48,14 +48,6 @@ PICK = reverse("jira_oauth_pick")
 @pytest.fixture(autouse=True)
 def atlassian_app(settings):
     configure(settings)
-
-
-def _raw_token_columns():
-    with db_connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT oauth_access_token, oauth_refresh_token FROM integrations_jiraconnection"
-        )
-        return [value for row in cursor.fetchall() for value in row]
 
 
 # -- the Connect option ------------------------------------------------------------------
@@ -93,7 +85,7 @@ def test_it_redirects_to_atlassian_with_the_authorization_request(alice_client, 
     assert params["response_type"] == "code"
     assert params["prompt"] == "consent"
     assert len(params["state"]) >= 40
-    saved = alice_client.session[oauth.STATE_KEY]
+    saved = alice_client.session[flow.STATE_KEY]
     assert saved["state"] == params["state"] and saved["workspace_id"] == acme.pk
     assert CLIENT_SECRET not in str(params)
 
@@ -120,14 +112,13 @@ def test_the_whole_flow_connects_the_site(
     assert connection.auth_type == JiraConnection.AuthType.OAUTH
     assert (connection.subdomain, connection.cloud_id) == ("acme", CLOUD_ACME)
     assert connection.status == JiraConnection.Status.ACTIVE
-    assert connection.oauth_access_token.reveal() == ACCESS_TOKEN
-    assert connection.oauth_refresh_token.reveal() == REFRESH_TOKEN
-    assert (
-        3500 < (connection.oauth_expires_at - connection.oauth_granted_at).total_seconds() <= 3601
-    )
-    assert connection.oauth_scope_list == SCOPE.split()
-    assert connection.oauth_granted_by == GRANTER
-    assert connection.oauth_grant_id
+    grant = connection.grant
+    assert grant.workspace == acme
+    assert grant.access_token.reveal() == ACCESS_TOKEN
+    assert grant.refresh_token.reveal() == REFRESH_TOKEN
+    assert 3500 < (grant.expires_at - grant.granted_at).total_seconds() <= 3601
+    assert grant.scope_list == SCOPE.split()
+    assert grant.granted_by == GRANTER
     assert connection.api_token is None and connection.email == ""
 
     (exchange,) = token_requests(jira_api)
@@ -144,7 +135,7 @@ def test_the_whole_flow_connects_the_site(
 
 def test_the_database_holds_only_ciphertext(alice_client, acme, jira_api):
     connect(alice_client, jira_api)
-    raw = _raw_token_columns()
+    raw = raw_grant_tokens()
     assert len(raw) == 2
     for value in raw:
         assert value.startswith("gAAAAA")  # Fernet
@@ -168,7 +159,7 @@ def test_a_granting_account_without_an_email_is_fine(alice_client, acme, jira_ap
     jira_api.get(RESOURCES_URL, json=[site(CLOUD_ACME, "acme")])
     jira_api.get(ME_URL, status=403, json={"code": 403})
     callback(alice_client, code="c", state=start(alice_client)["state"])
-    assert JiraConnection.objects.get().oauth_granted_by == ""
+    assert JiraConnection.objects.get().grant.granted_by == ""
 
 
 # -- several sites: the picker -----------------------------------------------------------
@@ -197,17 +188,17 @@ def test_several_sites_are_picked_on_a_page(alice_client, acme, jira_api):
         ("acme", CLOUD_ACME),
         ("globex", CLOUD_GLOBEX),
     ]
-    assert all(c.oauth_refresh_token.reveal() == REFRESH_TOKEN for c in connections)
     # One consent, one rotating refresh token: the connections share the grant.
-    assert connections[0].oauth_grant_id == connections[1].oauth_grant_id
-    assert oauth.PENDING_KEY not in alice_client.session
+    assert connections[0].grant_id == connections[1].grant_id
+    assert AtlassianGrant.objects.get().refresh_token.reveal() == REFRESH_TOKEN
+    assert flow.PENDING_KEY not in alice_client.session
 
 
 def test_the_parked_grant_is_encrypted_in_the_session(alice_client, acme, jira_api):
     connect(alice_client, jira_api, TWO_SITES)
     stored = Session.objects.get(session_key=alice_client.session.session_key)
     decoded = str(stored.get_decoded())
-    assert oauth.PENDING_KEY in decoded
+    assert flow.PENDING_KEY in decoded
     assert ACCESS_TOKEN not in decoded and REFRESH_TOKEN not in decoded
     assert ACCESS_TOKEN not in stored.session_data and REFRESH_TOKEN not in stored.session_data
 
@@ -239,7 +230,7 @@ def test_cancel_forgets_the_grant(alice_client, acme, jira_api):
     connect(alice_client, jira_api, TWO_SITES)
     response = alice_client.post(PICK, {"cancel": "1"})
     assert response["Location"] == INTEGRATIONS
-    assert oauth.PENDING_KEY not in alice_client.session
+    assert flow.PENDING_KEY not in alice_client.session
     assert alice_client.get(PICK)["Location"] == INTEGRATIONS
     assert JiraConnection.objects.count() == 0
 
@@ -252,8 +243,8 @@ def test_the_pick_page_without_a_grant_sends_back(alice_client, acme):
 
 def test_a_parked_grant_expires(alice_client, acme, jira_api, monkeypatch):
     connect(alice_client, jira_api, TWO_SITES)
-    later = time.time() + oauth.PENDING_TTL_SECONDS + 1
-    monkeypatch.setattr(oauth.time, "time", lambda: later)
+    later = time.time() + flow.PENDING_TTL_SECONDS + 1
+    monkeypatch.setattr(flow.time, "time", lambda: later)
     assert alice_client.post(PICK, {"sites": [CLOUD_ACME]})["Location"] == INTEGRATIONS
     assert JiraConnection.objects.count() == 0
 
@@ -313,8 +304,8 @@ def test_a_state_is_single_use(alice_client, acme, jira_api):
 def test_an_expired_state_is_refused(alice_client, acme, jira_api, monkeypatch):
     mock_grant(jira_api)
     state = start(alice_client)["state"]
-    later = time.time() + oauth.STATE_TTL_SECONDS + 1
-    monkeypatch.setattr(oauth.time, "time", lambda: later)
+    later = time.time() + flow.STATE_TTL_SECONDS + 1
+    monkeypatch.setattr(flow.time, "time", lambda: later)
     _assert_failed(callback(alice_client, code="c", state=state), "expired")
 
 
@@ -484,16 +475,20 @@ def test_reconnect_renews_the_same_connection(
     renewed = JiraConnection.objects.get()
     assert renewed.pk == connection.pk
     assert renewed.status == JiraConnection.Status.ACTIVE and renewed.last_error == ""
-    assert renewed.oauth_access_token.reveal() == NEW_ACCESS_TOKEN
-    assert renewed.oauth_refresh_token.reveal() == NEW_REFRESH_TOKEN
-    assert renewed.oauth_grant_id != connection.oauth_grant_id
+    assert renewed.grant.access_token.reveal() == NEW_ACCESS_TOKEN
+    assert renewed.grant.refresh_token.reveal() == NEW_REFRESH_TOKEN
+    assert renewed.grant_id != connection.grant_id
     assert renewed.project_keys == "ENG"
+    assert AtlassianGrant.objects.get() == renewed.grant  # the revoked one is gone
 
 
 def test_reconnect_repairs_the_siblings_of_a_broken_grant(alice_client, acme, jira_api):
-    broken = {"status": JiraConnection.Status.NEEDS_ATTENTION, "oauth_grant_id": "shared"}
+    broken = {"status": JiraConnection.Status.NEEDS_ATTENTION}
     acme_oauth = oauth_connection(acme, **broken)
-    globex_oauth = oauth_connection(acme, subdomain="globex", cloud_id=CLOUD_GLOBEX, **broken)
+    shared = acme_oauth.grant
+    globex_oauth = oauth_connection(
+        acme, subdomain="globex", cloud_id=CLOUD_GLOBEX, grant=shared, **broken
+    )
     mock_grant(
         jira_api,
         [site(CLOUD_ACME, "acme"), site(CLOUD_GLOBEX, "globex")],
@@ -504,8 +499,8 @@ def test_reconnect_repairs_the_siblings_of_a_broken_grant(alice_client, acme, ji
     for connection in (acme_oauth, globex_oauth):
         connection.refresh_from_db()
         assert connection.status == JiraConnection.Status.ACTIVE
-        assert connection.oauth_refresh_token.reveal() == NEW_REFRESH_TOKEN
-    assert acme_oauth.oauth_grant_id == globex_oauth.oauth_grant_id != "shared"
+        assert connection.grant.refresh_token.reveal() == NEW_REFRESH_TOKEN
+    assert acme_oauth.grant_id == globex_oauth.grant_id != shared.pk
 
 
 def test_reconnect_with_an_account_that_cannot_see_the_site_changes_nothing(
@@ -519,7 +514,7 @@ def test_reconnect_with_an_account_that_cannot_see_the_site_changes_nothing(
     assert "can't access acme.atlassian.net" in messages_of(response)[0]
     connection.refresh_from_db()
     assert connection.needs_attention
-    assert connection.oauth_access_token.reveal() == ACCESS_TOKEN
+    assert connection.grant.access_token.reveal() == ACCESS_TOKEN
     assert JiraConnection.objects.count() == 1
 
 
@@ -535,7 +530,7 @@ def test_a_disconnected_oauth_connection_can_be_reconnected_from_its_page(
     callback(alice_client, code="c", state=state)
     connection.refresh_from_db()
     assert connection.status == JiraConnection.Status.ACTIVE
-    assert connection.oauth_refresh_token.reveal() == NEW_REFRESH_TOKEN
+    assert connection.grant.refresh_token.reveal() == NEW_REFRESH_TOKEN
     assert JiraConnection.objects.count() == 1
 
 
@@ -556,8 +551,37 @@ def test_disconnecting_forgets_the_tokens(alice_client, acme):
     alice_client.post(reverse("jira_disconnect", args=[connection.pk]), {})
     connection.refresh_from_db()
     assert connection.is_disconnected
-    assert connection.oauth_access_token is None and connection.oauth_refresh_token is None
-    assert _raw_token_columns() == [None, None]
+    assert connection.grant.access_token is None and connection.grant.refresh_token is None
+    assert raw_grant_tokens() == [None, None]
+    page = alice_client.get(reverse("jira_manage", args=[connection.pk])).content.decode()
+    assert GRANTER in page  # who granted access stays on the page
+
+
+def test_disconnecting_one_site_of_a_consent_leaves_the_others_their_tokens(alice_client, acme):
+    acme_oauth = oauth_connection(acme)
+    globex_oauth = oauth_connection(
+        acme, subdomain="globex", cloud_id=CLOUD_GLOBEX, grant=acme_oauth.grant
+    )
+    alice_client.post(reverse("jira_disconnect", args=[acme_oauth.pk]), {})
+    acme_oauth.refresh_from_db()
+    globex_oauth.refresh_from_db()
+    assert acme_oauth.is_disconnected and acme_oauth.grant.refresh_token is None
+    assert acme_oauth.grant.granted_by == GRANTER
+    assert globex_oauth.can_sync
+    assert globex_oauth.grant.refresh_token.reveal() == REFRESH_TOKEN
+
+
+def test_deleting_a_site_with_its_data_deletes_its_grant(alice_client, acme):
+    connection = oauth_connection(acme)
+    alice_client.post(reverse("jira_disconnect", args=[connection.pk]), {"delete_data": "on"})
+    assert not JiraConnection.objects.exists()
+    assert raw_grant_tokens() == []
+
+
+def test_deleting_a_workspace_deletes_its_grants(acme):
+    oauth_connection(acme)
+    acme.delete()
+    assert raw_grant_tokens() == []
 
 
 def test_the_manage_form_sets_projects_without_touching_the_tokens(alice_client, acme, jira_api):
@@ -570,8 +594,8 @@ def test_the_manage_form_sets_projects_without_touching_the_tokens(alice_client,
     )
     page = alice_client.get(reverse("jira_manage", args=[connection.pk]))
     # A refresh elsewhere rotates the tokens while the admin fills in the form.
-    JiraConnection.objects.filter(pk=connection.pk).update(
-        oauth_access_token=Secret(NEW_ACCESS_TOKEN), oauth_refresh_token=Secret(NEW_REFRESH_TOKEN)
+    AtlassianGrant.objects.filter(pk=connection.grant_id).update(
+        access_token=Secret(NEW_ACCESS_TOKEN), refresh_token=Secret(NEW_REFRESH_TOKEN)
     )
     assert page.status_code == 200
     response = alice_client.post(reverse("jira_manage", args=[connection.pk]), {"projects": "eng"})
@@ -579,7 +603,7 @@ def test_the_manage_form_sets_projects_without_touching_the_tokens(alice_client,
     connection.refresh_from_db()
     assert connection.project_keys == "ENG"
     assert connection.jira_time_zone == "Europe/Berlin"
-    assert connection.oauth_refresh_token.reveal() == NEW_REFRESH_TOKEN
+    assert connection.grant.refresh_token.reveal() == NEW_REFRESH_TOKEN
     myself = next(c for c in jira_api.calls if c.request.url.endswith("/myself"))
     assert myself.request.headers["Authorization"] == f"Bearer {NEW_ACCESS_TOKEN}"
 
@@ -597,10 +621,10 @@ def test_the_admin_never_writes_back_stale_tokens(client, acme):
     form = response.context["adminform"].form
     data = {k: ("" if v is None else v) for k, v in form.initial.items() if k in form.fields}
     data.update({"workspace": acme.pk, "project_keys": "ENG"})
-    JiraConnection.objects.filter(pk=connection.pk).update(
-        oauth_refresh_token=Secret(NEW_REFRESH_TOKEN)
+    AtlassianGrant.objects.filter(pk=connection.grant_id).update(
+        refresh_token=Secret(NEW_REFRESH_TOKEN)
     )
     assert client.post(url, data).status_code == 302
     connection.refresh_from_db()
     assert connection.project_keys == "ENG"
-    assert connection.oauth_refresh_token.reveal() == NEW_REFRESH_TOKEN
+    assert connection.grant.refresh_token.reveal() == NEW_REFRESH_TOKEN

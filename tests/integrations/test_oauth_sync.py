@@ -7,8 +7,8 @@ import requests
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations.models import Issue, JiraConnection, SyncRun
-from integrations.oauth_tokens import OAUTH_REJECTED_MESSAGE
+from integrations.models import AtlassianGrant, Issue, JiraConnection, SyncRun
+from integrations.oauth.tokens import OAUTH_REJECTED_MESSAGE
 from integrations.simulator import (
     DEMO_EMAIL,
     OAUTH_CLIENT_ID,
@@ -61,7 +61,7 @@ def test_connect_and_sync_over_oauth(alice_client, acme, simulator):
     assert response["Location"] == reverse("jira_manage", args=[connection.pk])
     assert connection.auth_type == JiraConnection.AuthType.OAUTH
     assert connection.cloud_id == simulator.site("acme").cloud_id
-    assert connection.oauth_granted_by == DEMO_EMAIL
+    assert connection.grant.granted_by == DEMO_EMAIL
 
     # The first sync ran when the connection was committed (tasks run inline in tests).
     run = connection.sync_runs.get()
@@ -83,11 +83,11 @@ def test_connect_and_sync_over_oauth(alice_client, acme, simulator):
 def test_an_expired_token_is_refreshed_and_rotated_during_a_sync(alice_client, acme, simulator):
     sign_in_with_atlassian(alice_client, reverse("jira_oauth_start"))
     connection = JiraConnection.objects.get()
-    first_refresh_token = connection.oauth_refresh_token.reveal()
+    first_refresh_token = connection.grant.refresh_token.reveal()
     # An hour later: Atlassian no longer takes the token, and the app knows it's expiring.
     simulator.oauth.expire_access_tokens()
-    JiraConnection.objects.filter(pk=connection.pk).update(
-        oauth_expires_at=timezone.now() + timedelta(seconds=30)
+    AtlassianGrant.objects.filter(pk=connection.grant_id).update(
+        expires_at=timezone.now() + timedelta(seconds=30)
     )
     simulator.site("acme").update_issue("10001", summary="Renamed over OAuth")
 
@@ -97,8 +97,8 @@ def test_an_expired_token_is_refreshed_and_rotated_during_a_sync(alice_client, a
     assert simulator.oauth.token_counts["refresh_token"] == 1
     assert simulator.oauth.token_counts["reuse"] == 0  # a retired token was never sent
     connection.refresh_from_db()
-    assert connection.oauth_refresh_token.reveal() != first_refresh_token
-    assert connection.oauth_expires_at > timezone.now() + timedelta(minutes=55)
+    assert connection.grant.refresh_token.reveal() != first_refresh_token
+    assert connection.grant.expires_at > timezone.now() + timedelta(minutes=55)
     assert Issue.objects.get(connection=connection, jira_id=10001).summary == "Renamed over OAuth"
 
 

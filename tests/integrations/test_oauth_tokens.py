@@ -4,19 +4,23 @@ import json
 import logging
 import threading
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 import responses
 from django.db import connection as db_connection
-from django.db import connections
+from django.db import connections, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from integrations.clients import client_for
 from integrations.jira.errors import JiraAuthError, JiraUnavailableError
 from integrations.jira.sites import InvalidCloudId
-from integrations.models import JiraConnection, SyncRun
-from integrations.oauth_tokens import (
+from integrations.models import AtlassianGrant, JiraConnection, SyncRun
+from integrations.oauth import tokens
+from integrations.oauth.tokens import (
+    BUSY_MESSAGE,
     NO_GRANT_MESSAGE,
     OAUTH_REJECTED_MESSAGE,
     RECONNECT_MESSAGE,
@@ -36,6 +40,7 @@ from tests.integrations.oauth_helpers import (
     TOKEN_URL,
     configure,
     oauth_connection,
+    raw_grant_tokens,
     token_body,
     token_requests,
 )
@@ -100,29 +105,25 @@ class TestRefresh:
         ]
         assert bearer_of(jira_api) == [f"Bearer {NEW_ACCESS_TOKEN}"]
         connection.refresh_from_db()
-        assert connection.oauth_access_token.reveal() == NEW_ACCESS_TOKEN
-        assert connection.oauth_refresh_token.reveal() == NEW_REFRESH_TOKEN
-        left = connection.oauth_expires_at - timezone.now()
+        assert connection.grant.access_token.reveal() == NEW_ACCESS_TOKEN
+        assert connection.grant.refresh_token.reveal() == NEW_REFRESH_TOKEN
+        left = connection.grant.expires_at - timezone.now()
         assert timedelta(minutes=59) < left <= timedelta(hours=1)
-        with db_connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT oauth_access_token, oauth_refresh_token FROM integrations_jiraconnection"
-            )
-            raw = " ".join(cursor.fetchone())
+        raw = " ".join(raw_grant_tokens())
         assert not any(token in raw for token in ALL_TOKENS)
         assert not any(token in caplog.text for token in ALL_TOKENS)
 
     def test_connections_of_one_grant_are_refreshed_together(self, acme, jira_api):
-        acme_oauth = oauth_connection(acme, expires_in=60, oauth_grant_id="shared")
+        acme_oauth = oauth_connection(acme, expires_in=60)
         globex_oauth = oauth_connection(
-            acme, subdomain="globex", cloud_id=CLOUD_GLOBEX, expires_in=60, oauth_grant_id="shared"
+            acme, subdomain="globex", cloud_id=CLOUD_GLOBEX, grant=acme_oauth.grant
         )
         jira_api.post(TOKEN_URL, json=token_body(NEW_ACCESS_TOKEN, NEW_REFRESH_TOKEN))
         assert fresh_access_token(acme_oauth)[0] == NEW_ACCESS_TOKEN
         # The sibling got the rotated token too: its old one is retired at Atlassian.
         assert fresh_access_token(globex_oauth)[0] == NEW_ACCESS_TOKEN
         globex_oauth.refresh_from_db()
-        assert globex_oauth.oauth_refresh_token.reveal() == NEW_REFRESH_TOKEN
+        assert globex_oauth.grant.refresh_token.reveal() == NEW_REFRESH_TOKEN
         assert len(token_requests(jira_api)) == 1
 
     def test_invalid_grant_asks_for_a_reconnect_and_never_resends_the_token(
@@ -141,7 +142,7 @@ class TestRefresh:
         connection.refresh_from_db()
         assert connection.status == JiraConnection.Status.NEEDS_ATTENTION
         assert connection.last_error == RECONNECT_MESSAGE
-        assert connection.oauth_refresh_token is None and connection.oauth_access_token is None
+        assert connection.grant.refresh_token is None and connection.grant.access_token is None
         with pytest.raises(JiraAuthError, match=NO_GRANT_MESSAGE):
             myself(connection)
         assert len(token_requests(jira_api)) == 1
@@ -155,7 +156,7 @@ class TestRefresh:
         assert len(token_requests(jira_api)) == 2  # retried like any transient error
         connection.refresh_from_db()
         assert connection.status == JiraConnection.Status.ACTIVE
-        assert connection.oauth_refresh_token.reveal() == REFRESH_TOKEN
+        assert connection.grant.refresh_token.reveal() == REFRESH_TOKEN
 
     def test_a_refresh_that_returns_no_new_refresh_token_keeps_the_old_one(self, acme, jira_api):
         connection = oauth_connection(acme, expires_in=60)
@@ -163,7 +164,7 @@ class TestRefresh:
         with pytest.raises(JiraUnavailableError):
             fresh_access_token(connection)
         connection.refresh_from_db()
-        assert connection.oauth_refresh_token.reveal() == REFRESH_TOKEN
+        assert connection.grant.refresh_token.reveal() == REFRESH_TOKEN
 
     def test_a_disconnected_connection_has_no_token(self, acme, jira_api):
         connection = oauth_connection(
@@ -179,7 +180,7 @@ class TestRefresh:
         source = AccessTokenSource(connection.pk)
         assert source() == ACCESS_TOKEN
         later = timezone.now() + timedelta(minutes=27)
-        monkeypatch.setattr("integrations.oauth_tokens.timezone.now", lambda: later)
+        monkeypatch.setattr("integrations.oauth.tokens.timezone.now", lambda: later)
         assert source() == NEW_ACCESS_TOKEN
         assert ACCESS_TOKEN not in repr(source)
 
@@ -268,7 +269,7 @@ def test_two_concurrent_refreshes_make_one_call_and_share_the_new_token(acme):
     assert results == [NEW_ACCESS_TOKEN, NEW_ACCESS_TOKEN]
     assert sent == [REFRESH_TOKEN]  # one refresh; the old token was never sent twice
     connection.refresh_from_db()
-    assert connection.oauth_refresh_token.reveal() == NEW_REFRESH_TOKEN
+    assert connection.grant.refresh_token.reveal() == NEW_REFRESH_TOKEN
 
 
 @pytest.mark.django_db(transaction=True)
@@ -279,7 +280,7 @@ def test_the_rotated_refresh_token_is_committed_before_the_new_access_token_is_u
     def jira_myself(request):
         # What another process would read from the database at this moment.
         thread, box = _in_thread(
-            lambda: JiraConnection.objects.get(pk=connection.pk).oauth_refresh_token.reveal()
+            lambda: AtlassianGrant.objects.get(pk=connection.grant_id).refresh_token.reveal()
         )
         thread.join(timeout=30)
         seen["stored"] = box.get("value", box.get("error"))
@@ -291,3 +292,89 @@ def test_the_rotated_refresh_token_is_committed_before_the_new_access_token_is_u
         mock.add_callback(responses.GET, f"{GATEWAY}/myself", callback=jira_myself)
         myself(connection)
     assert seen == {"stored": NEW_REFRESH_TOKEN, "auth": f"Bearer {NEW_ACCESS_TOKEN}"}
+
+
+# -- SQLite: a refresh kept waiting for the database's write lock -------------------------
+
+
+@pytest.fixture
+def short_busy_timeout():
+    """This test's database connections wait 0.2 s for SQLite's write lock, not a minute."""
+    if db_connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL locks the grant's row and waits for it without a timeout")
+    options = connections["default"].settings_dict["OPTIONS"]
+    saved = options["timeout"]
+    options["timeout"] = 0.2
+    db_connection.close()  # reopened with the short timeout
+    yield
+    options["timeout"] = saved
+    db_connection.close()
+
+
+@contextmanager
+def write_lock_held():
+    """Another connection holds SQLite's write lock until the block ends or `release()`."""
+    locked, done = threading.Event(), threading.Event()
+
+    def hold():
+        with transaction.atomic():
+            AtlassianGrant.objects.update(updated_at=F("updated_at"))
+            locked.set()
+            done.wait(timeout=30)
+
+    holder, box = _in_thread(hold)
+
+    def release():
+        done.set()
+        holder.join(timeout=30)
+
+    assert locked.wait(timeout=10)
+    try:
+        yield release
+    finally:
+        release()
+    assert "error" not in box, box["error"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_kept_waiting_past_the_busy_timeout_is_a_transient_error(
+    acme, jira_api, short_busy_timeout, monkeypatch
+):
+    connection = oauth_connection(acme, expires_in=60)
+    attempts = []
+    refresh_once = tokens._refresh_once
+    monkeypatch.setattr(tokens, "_refresh_once", lambda *a: attempts.append(a) or refresh_once(*a))
+    with write_lock_held(), pytest.raises(JiraUnavailableError) as raised:
+        fresh_access_token(connection.pk)
+    assert raised.value.message == BUSY_MESSAGE
+    assert not raised.value.permanent
+    # It waited once, for the busy timeout: the client's retries wait longer between tries.
+    assert len(attempts) == 1
+    assert token_requests(jira_api) == []  # nothing was sent
+    connection.refresh_from_db()
+    assert connection.status == JiraConnection.Status.ACTIVE
+    assert connection.grant.refresh_token.reveal() == REFRESH_TOKEN
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_client_retries_a_refresh_kept_waiting_and_then_refreshes(
+    acme, jira_api, short_busy_timeout, monkeypatch
+):
+    connection = oauth_connection(acme, expires_in=60)
+    jira_api.post(TOKEN_URL, json=token_body(NEW_ACCESS_TOKEN, NEW_REFRESH_TOKEN))
+    mock_myself(jira_api)
+    waits = []
+    real_sleep = time.sleep
+    with write_lock_held() as release:
+
+        def back_off(seconds):
+            if threading.current_thread() is not threading.main_thread():
+                return real_sleep(seconds)  # the transport's deadline watchdog
+            waits.append(seconds)
+            release()  # the other transaction commits while the client waits to retry
+
+        monkeypatch.setattr("integrations.jira.session.time.sleep", back_off)
+        myself(connection, max_attempts=2)
+    assert len(waits) == 1
+    assert bearer_of(jira_api) == [f"Bearer {NEW_ACCESS_TOKEN}"]
+    assert len(token_requests(jira_api)) == 1

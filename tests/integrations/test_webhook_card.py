@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations.models import JiraConnection, JiraWebhook, SyncRun, WebhookEvent
+from integrations.models import AtlassianGrant, JiraConnection, JiraWebhook, SyncRun, WebhookEvent
 from integrations.webhooks.setup import webhook_for
 from tests.integrations.oauth_helpers import SCOPE, configure, oauth_connection
 
@@ -120,8 +120,8 @@ def test_an_oauth_connection_shows_its_automatic_registration(
 ):
     configure(settings)
     connection = oauth_connection(acme)
-    JiraConnection.objects.filter(pk=connection.pk).update(
-        oauth_scopes=f"{SCOPE} manage:jira-webhook"
+    AtlassianGrant.objects.filter(pk=connection.grant_id).update(
+        scopes=f"{SCOPE} manage:jira-webhook"
     )
     JiraWebhook.objects.create(
         connection=connection,

@@ -225,7 +225,7 @@ def oauth_site(settings, acme, globex):
     configure(settings)
     return [
         make_oauth_connection(acme),
-        make_oauth_connection(globex, oauth_grant_id="grant-2"),
+        make_oauth_connection(globex),
     ]
 
 

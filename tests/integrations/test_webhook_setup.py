@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations.models import Issue, JiraConnection, JiraWebhook
+from integrations.models import AtlassianGrant, Issue, JiraConnection, JiraWebhook
 from integrations.simulator import (
     DEMO_EMAIL,
     DEMO_TOKEN,
@@ -252,8 +252,8 @@ def test_a_change_in_jira_reaches_the_app_through_dynamic_webhooks(
 def test_a_connection_authorised_without_the_webhook_scope_is_asked_to_reconnect(
     alice_client, oauth_connection, simulator
 ):
-    JiraConnection.objects.filter(pk=oauth_connection.pk).update(
-        oauth_scopes="read:jira-work read:jira-user read:me offline_access"
+    AtlassianGrant.objects.filter(pk=oauth_connection.grant_id).update(
+        scopes="read:jira-work read:jira-user read:me offline_access"
     )
     JiraWebhook.objects.filter(connection=oauth_connection).update(dynamic_webhook_ids=[])
     response = alice_client.post(

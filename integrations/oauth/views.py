@@ -1,4 +1,4 @@
-"""Connect with Atlassian (OAuth 2.0 3LO): thin views over integrations.oauth.
+"""Connect with Atlassian (OAuth 2.0 3LO): thin views over integrations.oauth.flow.
 
 Start and Reconnect are plain links (GET): the page's CSP `form-action 'self'` would
 block a form post that redirects to Atlassian. They only put a fresh state in the
@@ -10,10 +10,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_variables
 
-from integrations import oauth
-from integrations.forms import PickSitesForm
-from integrations.jira import atlassian_oauth
 from integrations.models import JiraConnection
+from integrations.oauth import atlassian, flow
+from integrations.oauth.forms import PickSitesForm
 from pensero.access import get_workspace_object_or_404, workspace_admin_required
 
 NOT_CONFIGURED = (
@@ -28,10 +27,10 @@ def _callback_url(request) -> str:
 
 @workspace_admin_required
 def oauth_start(request):
-    if not atlassian_oauth.is_configured():
+    if not atlassian.is_configured():
         messages.error(request, NOT_CONFIGURED)
         return redirect("integrations")
-    url = oauth.begin_authorization(
+    url = flow.begin_authorization(
         session=request.session, workspace=request.workspace, redirect_uri=_callback_url(request)
     )
     return redirect(url)
@@ -42,10 +41,10 @@ def oauth_reconnect(request, connection_id):
     connection = get_workspace_object_or_404(
         request, JiraConnection, pk=connection_id, auth_type=JiraConnection.AuthType.OAUTH
     )
-    if not atlassian_oauth.is_configured():
+    if not atlassian.is_configured():
         messages.error(request, NOT_CONFIGURED)
         return redirect("jira_manage", connection_id=connection.pk)
-    url = oauth.begin_authorization(
+    url = flow.begin_authorization(
         session=request.session,
         workspace=request.workspace,
         redirect_uri=_callback_url(request),
@@ -58,10 +57,10 @@ def oauth_reconnect(request, connection_id):
 @workspace_admin_required
 def oauth_callback(request):
     try:
-        outcome = oauth.complete_authorization(
+        outcome = flow.complete_authorization(
             session=request.session, workspace=request.workspace, params=request.GET
         )
-    except oauth.OAuthFlowFailed as failure:
+    except flow.OAuthFlowFailed as failure:
         messages.error(request, failure.message)
         return redirect("integrations")
     if outcome.needs_pick:
@@ -73,22 +72,22 @@ def oauth_callback(request):
 @workspace_admin_required
 def oauth_pick(request):
     try:
-        pending = oauth.pending_grant(request.session, workspace=request.workspace)
-    except oauth.OAuthFlowFailed as failure:
+        pending = flow.pending_grant(request.session, workspace=request.workspace)
+    except flow.OAuthFlowFailed as failure:
         messages.error(request, failure.message)
         return redirect("integrations")
     if request.method == "POST" and "cancel" in request.POST:
-        oauth.discard_pending(request.session)
+        flow.discard_pending(request.session)
         messages.info(request, "Nothing was connected.")
         return redirect("integrations")
-    taken = oauth.taken_sites(request.workspace, pending.sites)
+    taken = flow.taken_sites(request.workspace, pending.sites)
     data = request.POST if request.method == "POST" else None  # an empty POST is still a POST
     form = PickSitesForm(data, sites=pending.sites, taken=taken)
     if request.method == "POST" and form.is_valid():
-        outcome = oauth.connect_sites(
+        outcome = flow.connect_sites(
             workspace=request.workspace, pending=pending, cloud_ids=form.cleaned_data["sites"]
         )
-        oauth.discard_pending(request.session)
+        flow.discard_pending(request.session)
         return _finish(request, outcome)
     return render(
         request,
@@ -101,7 +100,7 @@ def oauth_pick(request):
     )
 
 
-def _finish(request, outcome: oauth.ConnectOutcome):
+def _finish(request, outcome: flow.ConnectOutcome):
     for message in outcome.skipped:
         messages.warning(request, message)
     hosts = ", ".join(connection.site_host for connection in outcome.connected)

@@ -19,8 +19,13 @@ from urllib.parse import urlencode
 import requests
 from django.conf import settings
 
-from . import transport
-from .sites import InvalidCloudId, InvalidSubdomain, check_cloud_id, parse_subdomain
+from integrations.jira import transport
+from integrations.jira.sites import (
+    InvalidCloudId,
+    InvalidSubdomain,
+    check_cloud_id,
+    parse_subdomain,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -54,14 +59,16 @@ class AtlassianOAuthError(Exception):
 
 
 @dataclass(frozen=True, repr=False)
-class TokenGrant:
+class Tokens:
+    """What the token endpoint answered: `expires_in` is the access token's, in seconds."""
+
     access_token: str
     refresh_token: str
     expires_in: int
     scope: str
 
     def __repr__(self) -> str:
-        return f"<TokenGrant scope={self.scope!r} expires_in={self.expires_in} (tokens redacted)>"
+        return f"<Tokens scope={self.scope!r} expires_in={self.expires_in} (tokens redacted)>"
 
 
 @dataclass(frozen=True)
@@ -136,7 +143,7 @@ def _send(method: str, url: str, *, what: str, **kwargs) -> Any:
     return body
 
 
-def _token_request(body: dict) -> TokenGrant:
+def _token_request(body: dict) -> Tokens:
     payload = {
         "client_id": settings.ATLASSIAN_CLIENT_ID,
         "client_secret": settings.ATLASSIAN_CLIENT_SECRET,
@@ -154,7 +161,7 @@ def _token_request(body: dict) -> TokenGrant:
     if isinstance(expires_in, bool) or not isinstance(expires_in, int) or expires_in <= 0:
         expires_in = DEFAULT_EXPIRES_IN
     scope = data.get("scope")
-    return TokenGrant(
+    return Tokens(
         access_token=access,
         refresh_token=refresh if isinstance(refresh, str) else "",
         expires_in=min(expires_in, 86_400),
@@ -162,24 +169,24 @@ def _token_request(body: dict) -> TokenGrant:
     )
 
 
-def exchange_code(*, code: str, redirect_uri: str) -> TokenGrant:
+def exchange_code(*, code: str, redirect_uri: str) -> Tokens:
     """POST {ATLASSIAN_TOKEN_URL} grant_type=authorization_code."""
     return _token_request(
         {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
     )
 
 
-def refresh_tokens(*, refresh_token: str) -> TokenGrant:
+def refresh_tokens(*, refresh_token: str) -> Tokens:
     """POST {ATLASSIAN_TOKEN_URL} grant_type=refresh_token. The answer holds a NEW refresh token.
 
     Atlassian rotates refresh tokens: the one sent is retired (tolerated ~10 minutes).
     """
-    grant = _token_request({"grant_type": "refresh_token", "refresh_token": refresh_token})
-    if not grant.refresh_token:
+    tokens = _token_request({"grant_type": "refresh_token", "refresh_token": refresh_token})
+    if not tokens.refresh_token:
         raise AtlassianOAuthError(
             "Atlassian's token service sent no new refresh token. Try again.", permanent=False
         )
-    return grant
+    return tokens
 
 
 def _bearer_get(path: str, access_token: str, *, what: str) -> Any:

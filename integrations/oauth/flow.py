@@ -7,7 +7,8 @@
    repairs the connection being reconnected, or parks the grant for `connect_sites`
    (the admin picks among several sites).
 The parked grant's tokens stay server-side, encrypted in the session, never in a form
-or URL. Tokens are only ever stored in the connection's encrypted fields.
+or URL. Stored, they are an AtlassianGrant (integrations/oauth/grants.py) that every
+connection made from the consent points at.
 """
 
 from __future__ import annotations
@@ -16,18 +17,24 @@ import json
 import logging
 import secrets
 import time
-import uuid
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
-from integrations.jira import atlassian_oauth
-from integrations.jira.atlassian_oauth import AtlassianOAuthError, JiraSite, TokenGrant
 from integrations.models import JiraConnection, SyncRun
-from integrations.oauth_tokens import DatabaseBusy, locked_family, store_tokens
+from integrations.oauth import atlassian
+from integrations.oauth.atlassian import AtlassianOAuthError, JiraSite, Tokens
+from integrations.oauth.grants import (
+    ATTACH_FIELDS,
+    DatabaseBusy,
+    attach,
+    forget_unused_grants,
+    grant_create,
+    locked_grant,
+)
+from integrations.tasks import queue_sync
 from pensero.encryption import SecretDecryptionError, decrypt, encrypt
 
 logger = logging.getLogger(__name__)
@@ -79,7 +86,7 @@ class ConnectOutcome:
 class PendingGrant:
     workspace_id: int
     sites: tuple[JiraSite, ...]
-    grant: TokenGrant
+    tokens: Tokens
     granted_by: str
 
 
@@ -102,7 +109,7 @@ def begin_authorization(
         "redirect_uri": redirect_uri,
         "expires": time.time() + STATE_TTL_SECONDS,
     }
-    return atlassian_oauth.authorize_url(state=state, redirect_uri=redirect_uri)
+    return atlassian.authorize_url(state=state, redirect_uri=redirect_uri)
 
 
 def _take_state(session, *, state: str, workspace) -> dict:
@@ -137,16 +144,16 @@ def complete_authorization(*, session, workspace, params) -> ConnectOutcome:
     if not code:
         raise OAuthFlowFailed(MSG_NO_CODE)
     try:
-        grant = atlassian_oauth.exchange_code(code=code, redirect_uri=saved["redirect_uri"])
-        if not grant.refresh_token:
+        tokens = atlassian.exchange_code(code=code, redirect_uri=saved["redirect_uri"])
+        if not tokens.refresh_token:
             raise OAuthFlowFailed(MSG_NO_REFRESH)
-        sites = atlassian_oauth.accessible_jira_sites(access_token=grant.access_token)
+        sites = atlassian.accessible_jira_sites(access_token=tokens.access_token)
         if not sites:
             raise OAuthFlowFailed(MSG_NO_SITES)
-        granted_by = atlassian_oauth.granting_email(access_token=grant.access_token)
+        granted_by = atlassian.granting_email(access_token=tokens.access_token)
     except AtlassianOAuthError as failure:
         raise OAuthFlowFailed(f"{failure.message} Nothing was connected.") from None
-    pending = PendingGrant(workspace.pk, tuple(sites), grant, granted_by)
+    pending = PendingGrant(workspace.pk, tuple(sites), tokens, granted_by)
     if saved.get("connection_id"):
         return _reauthorize(workspace, saved["connection_id"], pending)
     if len(sites) == 1 or len(taken_sites(workspace, sites)) == len(sites):
@@ -160,10 +167,10 @@ def complete_authorization(*, session, workspace, params) -> ConnectOutcome:
 
 def _park(session, pending: PendingGrant) -> None:
     secret = {
-        "access_token": pending.grant.access_token,
-        "refresh_token": pending.grant.refresh_token,
-        "expires_in": pending.grant.expires_in,
-        "scope": pending.grant.scope,
+        "access_token": pending.tokens.access_token,
+        "refresh_token": pending.tokens.refresh_token,
+        "expires_in": pending.tokens.expires_in,
+        "scope": pending.tokens.scope,
         "granted_by": pending.granted_by,
     }
     session[PENDING_KEY] = {
@@ -182,13 +189,13 @@ def pending_grant(session, *, workspace) -> PendingGrant:
             raise KeyError("expired")
         secret = json.loads(decrypt(saved["grant"]))
         sites = tuple(JiraSite(*site) for site in saved["sites"])
-        grant = TokenGrant(
+        tokens = Tokens(
             secret["access_token"], secret["refresh_token"], secret["expires_in"], secret["scope"]
         )
     except (KeyError, TypeError, ValueError, SecretDecryptionError):
         session.pop(PENDING_KEY, None)
         raise OAuthFlowFailed(MSG_PENDING) from None
-    return PendingGrant(workspace.pk, sites, grant, secret.get("granted_by", ""))
+    return PendingGrant(workspace.pk, sites, tokens, secret.get("granted_by", ""))
 
 
 def discard_pending(session) -> None:
@@ -210,26 +217,16 @@ def taken_sites(workspace, sites) -> set[str]:
 # -- connecting sites --------------------------------------------------------------------
 
 
-def _grant_fields(connection: JiraConnection, pending: PendingGrant) -> None:
-    connection.auth_type = JiraConnection.AuthType.OAUTH
-    connection.oauth_scopes = pending.grant.scope
-    connection.oauth_granted_by = pending.granted_by
-    connection.oauth_granted_at = timezone.now()
-    connection.status = JiraConnection.Status.ACTIVE
-    connection.last_error = ""
-
-
 @transaction.atomic
 def connect_sites(*, workspace, pending: PendingGrant, cloud_ids: list[str]) -> ConnectOutcome:
     """Make each picked site a connection (a disconnected one is reconnected in place).
 
     Sites already connected to the workspace are skipped with a message. All the new
-    connections share the grant (its id), so they are refreshed together.
+    connections use one grant, the consent's: its refresh token is refreshed once for all.
     """
-    from integrations.tasks import queue_sync
-
     outcome = ConnectOutcome()
-    grant_id = uuid.uuid4().hex
+    grant = None
+    replaced = []  # the grants of disconnected sites connected again
     for site in pending.sites:
         if site.cloud_id not in cloud_ids:
             continue
@@ -245,29 +242,33 @@ def connect_sites(*, workspace, pending: PendingGrant, cloud_ids: list[str]) -> 
         connection = existing or JiraConnection(workspace=workspace)
         connection.subdomain = site.subdomain
         connection.cloud_id = site.cloud_id
+        connection.auth_type = JiraConnection.AuthType.OAUTH
         # Whatever API token the site had before is forgotten: one credential per connection.
         connection.email = ""
         connection.api_token = None
         connection.api_token_hint = ""
         connection.api_token_set_at = None
-        _grant_fields(connection, pending)
         try:
             connection.full_clean()
         except ValidationError:
             logger.warning("OAuth connect of a site failed validation", exc_info=True)
             outcome.skipped.append(f"{site.host} couldn't be connected; it was skipped.")
             continue
+        replaced.append(connection.grant_id)
+        if grant is None:
+            grant = grant_create(
+                workspace=workspace, tokens=pending.tokens, granted_by=pending.granted_by
+            )
+        attach(connection, grant)
         connection.save()
-        store_tokens(
-            JiraConnection.objects.filter(pk=connection.pk), grant=pending.grant, grant_id=grant_id
-        )
         queue_sync(connection, trigger=SyncRun.Trigger.CONNECT)
         outcome.connected.append(connection)
+    forget_unused_grants(replaced)
     return outcome
 
 
 def _reauthorize(workspace, connection_id: int, pending: PendingGrant) -> ConnectOutcome:
-    """Give an OAuth connection (and siblings of its grant that need attention) new tokens."""
+    """Move an OAuth connection (and siblings of its grant that need attention) to a new grant."""
     connection = JiraConnection.objects.filter(
         pk=connection_id, workspace=workspace, auth_type=JiraConnection.AuthType.OAUTH
     ).first()
@@ -279,10 +280,9 @@ def _reauthorize(workspace, connection_id: int, pending: PendingGrant) -> Connec
             f"The Atlassian account you signed in with can't access {connection.site_host}, "
             "so the connection wasn't changed. Sign in with an account that can."
         )
-    grant_id = uuid.uuid4().hex
     outcome = ConnectOutcome(reconnected=True)
     try:
-        repaired = _store_reauthorization(workspace, connection, pending, covered, grant_id)
+        repaired = _store_reauthorization(workspace, connection, pending, covered)
     except DatabaseBusy:
         raise OAuthFlowFailed(
             "The connection was busy refreshing its tokens, so it wasn't changed. Choose "
@@ -293,26 +293,27 @@ def _reauthorize(workspace, connection_id: int, pending: PendingGrant) -> Connec
     return outcome
 
 
-def _store_reauthorization(workspace, connection, pending, covered, grant_id):
-    from integrations.tasks import queue_sync
-
-    with transaction.atomic():
-        family = locked_family(connection)
+def _store_reauthorization(workspace, connection, pending, covered):
+    # The old grant's lock: a refresh of it can't flag the siblings halfway through the move.
+    with locked_grant(connection.grant_id) as old:
+        rows = JiraConnection.objects.filter(pk=connection.pk)
+        if old is not None:
+            rows = JiraConnection.objects.filter(Q(pk=connection.pk) | Q(grant=old))
         repaired = [
             row
-            for row in family
+            for row in rows.order_by("pk")
             if row.pk == connection.pk
             or (
                 row.workspace_id == workspace.pk and row.needs_attention and row.cloud_id in covered
             )
         ]
-        for row in repaired:
-            _grant_fields(row, pending)
-            row.save_keeping_tokens()
-            queue_sync(row, trigger=SyncRun.Trigger.CONNECT)
-        store_tokens(
-            JiraConnection.objects.filter(pk__in=[row.pk for row in repaired]),
-            grant=pending.grant,
-            grant_id=grant_id,
+        replaced = {row.grant_id for row in repaired}
+        grant = grant_create(
+            workspace=workspace, tokens=pending.tokens, granted_by=pending.granted_by
         )
+        for row in repaired:
+            attach(row, grant)
+            row.save(update_fields=ATTACH_FIELDS)
+            queue_sync(row, trigger=SyncRun.Trigger.CONNECT)
+        forget_unused_grants(replaced)
     return repaired

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from integrations.simulator import (
+from jira_simulator import (
     DEMO_EMAIL,
     DEMO_TOKEN,
     DEVELOPMENT_FIELD_ID,
@@ -16,7 +16,7 @@ from integrations.simulator import (
     JiraSimulator,
     start_simulator,
 )
-from integrations.simulator.faults import FaultInjector
+from jira_simulator.faults import FaultInjector
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 ALL_PROJECTS = "project in (KAN, ENG, PLAT)"

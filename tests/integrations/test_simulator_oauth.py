@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from integrations.simulator import (
+from jira_simulator import (
     DEMO_EMAIL,
     DEMO_TOKEN,
     LIMITED_EMAIL,

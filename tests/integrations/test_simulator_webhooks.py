@@ -9,7 +9,7 @@ import jwt
 import pytest
 import requests
 
-from integrations.simulator import (
+from jira_simulator import (
     DEMO_EMAIL,
     DEMO_TOKEN,
     LIMITED_EMAIL,

@@ -19,7 +19,7 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from integrations.simulator import DEMO_EMAIL, DEMO_TOKEN, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET
+from jira_simulator import DEMO_EMAIL, DEMO_TOKEN, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET
 
 SIMULATOR_PORT = 8765
 # How long the children get to stop on SIGTERM before they are killed.

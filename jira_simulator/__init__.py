@@ -1,9 +1,10 @@
 """A realistic Jira Cloud simulator: deterministic sites served over real HTTP.
 
-Used for local demos, browser and integration tests, and benchmarks. Standard library only and
-no Django import, so it runs anywhere (``manage.py jira_simulator`` wraps it)::
+Used for local demos, browser and integration tests, and benchmarks; the web app never imports
+it and the production image leaves it out. Standard library only, and nothing of the app, so
+it runs anywhere (``manage.py jira_simulator`` wraps it)::
 
-    from integrations.simulator import JiraSimulator, start_simulator, DEMO_EMAIL, DEMO_TOKEN
+    from jira_simulator import JiraSimulator, start_simulator, DEMO_EMAIL, DEMO_TOKEN
 
     running = start_simulator(JiraSimulator(seed=1, issues=2000))
     base = running.site_url("acme")  # http://127.0.0.1:PORT/s/acme, Jira's REST API below it

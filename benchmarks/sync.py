@@ -74,7 +74,7 @@ def simulator(issues: int, *extra_args: str, latency_ms: int = 0, rate_limit: fl
     process = subprocess.Popen(  # noqa: S603
         [
             sys.executable,
-            "manage.py",
+            "-m",
             "jira_simulator",
             "--port",
             str(port),
@@ -89,7 +89,6 @@ def simulator(issues: int, *extra_args: str, latency_ms: int = 0, rate_limit: fl
             *extra_args,
         ],
         cwd=ROOT,
-        env={**os.environ, "DEBUG": "1"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

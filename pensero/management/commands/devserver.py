@@ -1,7 +1,7 @@
 """Run the web server and one background worker together; Ctrl-C stops them all.
 
-With --demo (the default of `make run`), also the built-in Jira simulator on
-127.0.0.1:8765 and a demo workspace whose admin is printed on first start.
+With --demo (the default of `make run`), also the Jira simulator (`python -m jira_simulator`)
+on 127.0.0.1:8765 and a demo workspace whose admin is printed on first start.
 
 Each child runs in its own process group, and stopping means stopping the whole group:
 qcluster's worker processes and runserver's reloader child are not left behind, even
@@ -50,7 +50,7 @@ class Command(BaseCommand):
         processes = {}
         try:
             if demo:
-                self._demo(processes, manage, env, demo_issues, simulator_port, addr)
+                self._demo(processes, env, demo_issues, simulator_port, addr)
             processes["worker"] = _start([*manage, "qcluster"], env)
             processes["web"] = _start([*manage, "runserver", addr], env)
             self.stdout.write(
@@ -71,7 +71,7 @@ class Command(BaseCommand):
                 signal.signal(signum, signal.SIG_IGN)  # a second Ctrl-C must not cut this short
             _stop(processes.values())
 
-    def _demo(self, processes, manage, env, demo_issues, port, addr):
+    def _demo(self, processes, env, demo_issues, port, addr):
         simulator = f"http://127.0.0.1:{port}"
         env["JIRA_SITE_URL_TEMPLATE"] = f"{simulator}/s/{{subdomain}}"
         # Where the simulator delivers webhooks: the demo shows changes within seconds.
@@ -89,7 +89,8 @@ class Command(BaseCommand):
         )
         processes["simulator"] = _start(
             [
-                *manage,
+                sys.executable,
+                "-m",
                 "jira_simulator",
                 "--port",
                 str(port),

@@ -19,7 +19,7 @@ from jira_simulator import (
     JiraSimulator,
     start_simulator,
 )
-from tests.integrations.webhook_helpers import Receiver
+from tests.jira_simulator.receiver import Receiver
 
 EVENTS = ["jira:issue_created", "jira:issue_updated", "jira:issue_deleted", "comment_created"]
 SECRET = "the-webhook-secret-0123456789abcdef"

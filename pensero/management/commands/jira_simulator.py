@@ -5,17 +5,20 @@ The same options and output (jira_simulator/cli.py), for demos, browser tests an
 
 from django.core.management.base import BaseCommand, CommandError
 
-from jira_simulator import cli
+from pensero.management.simulator import NOT_INSTALLED, jira_simulator
 
 
 class Command(BaseCommand):
-    help = cli.DESCRIPTION
+    help = jira_simulator.cli.DESCRIPTION if jira_simulator else NOT_INSTALLED
 
     def add_arguments(self, parser):
-        cli.add_arguments(parser)
+        if jira_simulator is None:
+            # Here, before the options are parsed: they would be refused as unknown.
+            parser.error(NOT_INSTALLED)
+        jira_simulator.cli.add_arguments(parser)
 
     def handle(self, *args, **options):
         try:
-            cli.serve(options, self.stdout.write)
-        except cli.CannotStart as exc:
+            jira_simulator.cli.serve(options, self.stdout.write)
+        except jira_simulator.cli.CannotStart as exc:
             raise CommandError(str(exc)) from exc

@@ -166,7 +166,7 @@ def browsing(request, chromium, live_server):
 
 @pytest.fixture
 def jira_simulator(settings):
-    from integrations.simulator import JiraSimulator, start_simulator
+    from jira_simulator import JiraSimulator, start_simulator
 
     simulator = JiraSimulator(seed=7, issues=SIM_ISSUES, latency_ms=SIM_LATENCY_MS)
     running = start_simulator(simulator)

@@ -16,7 +16,7 @@ import time
 import pytest
 
 from integrations.models import JiraConnection, SyncRun
-from integrations.simulator import DEMO_EMAIL, DEMO_TOKEN
+from jira_simulator import DEMO_EMAIL, DEMO_TOKEN
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING
 from tests.conftest import PASSWORD
 

@@ -14,7 +14,7 @@ import pytest
 from django.utils import timezone
 
 from integrations.models import Issue, JiraConnection, JiraWebhook
-from integrations.simulator import DEMO_EMAIL, DEMO_TOKEN
+from jira_simulator import DEMO_EMAIL, DEMO_TOKEN
 from pensero.encryption import Secret
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING
 from tests.conftest import PASSWORD

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django_q.models import Task
 
 from integrations.models import Issue, JiraConnection, Person, SyncRun
-from integrations.simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
+from jira_simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
 from pensero.encryption import Secret
 from tests.hardening.helpers import ROOT, app_env
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from integrations.models import Issue, JiraConnection, SyncRun
-from integrations.simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
+from jira_simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
 from pensero.encryption import Secret
 from tests.hardening.helpers import manage
 

@@ -6,8 +6,8 @@ import time
 import pytest
 
 from integrations.models import Comment, Issue, JiraConnection, SyncRun
-from integrations.simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
 from integrations.sync.run import sync_connection
+from jira_simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
 from pensero.encryption import Secret
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]

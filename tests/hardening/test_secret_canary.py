@@ -12,8 +12,8 @@ from django.urls import reverse
 from django_q.models import Schedule, Task
 
 from integrations.models import JiraConnection, SyncRun
-from integrations.simulator import JiraSimulator, start_simulator
 from integrations.sync.run import sync_connection
+from jira_simulator import JiraSimulator, start_simulator
 from pensero.models import User
 from tests.hardening.test_isolation_sweep import ACCESS
 

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from integrations.models import JiraConnection
-from integrations.simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
+from jira_simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
 from pensero.encryption import Secret
 from tests.hardening.helpers import ROOT, app_env
 

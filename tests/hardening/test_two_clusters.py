@@ -15,7 +15,7 @@ from django_q.models import Schedule
 
 from integrations.models import JiraConnection, SyncRun
 from integrations.schedules import SYNC_ALL_SCHEDULE, ensure_schedules
-from integrations.simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
+from jira_simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
 from pensero.encryption import Secret
 from tests.hardening.helpers import ROOT, app_env
 

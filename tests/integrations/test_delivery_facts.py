@@ -16,9 +16,9 @@ from django.core.management import call_command
 
 from analytics.facts import facts_for_issues
 from integrations.models import Comment, Issue, JiraConnection, PullRequest, SyncRun
-from integrations.simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
 from integrations.sync.finish import FACTS_VERSION
 from integrations.sync.run import sync_connection
+from jira_simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
 from pensero.encryption import Secret
 
 pytestmark = pytest.mark.django_db(transaction=True)

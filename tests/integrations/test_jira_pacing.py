@@ -17,8 +17,8 @@ from integrations.jira.errors import JiraRateLimitedError
 from integrations.jira.pacing import CEILING_FACTOR, SitePacer, near_limit
 from integrations.jira.points import PointsQuota, QuotaSpent
 from integrations.models import JiraConnection, SyncRun
-from integrations.simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
 from integrations.sync.run import sync_connection
+from jira_simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
 from pensero.encryption import Secret
 from pensero.models import Workspace
 

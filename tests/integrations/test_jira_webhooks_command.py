@@ -7,9 +7,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from integrations.models import AtlassianGrant, JiraConnection
-from integrations.simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
 from integrations.webhooks.events import EVENTS
 from integrations.webhooks.setup import webhook_for
+from jira_simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
 from pensero.encryption import Secret
 from tests.integrations.oauth_helpers import SCOPE, configure, oauth_connection
 

@@ -9,14 +9,14 @@ from django.utils import timezone
 
 from integrations.models import AtlassianGrant, Issue, JiraConnection, SyncRun
 from integrations.oauth.tokens import OAUTH_REJECTED_MESSAGE
-from integrations.simulator import (
+from integrations.sync.run import sync_connection
+from jira_simulator import (
     DEMO_EMAIL,
     OAUTH_CLIENT_ID,
     OAUTH_CLIENT_SECRET,
     JiraSimulator,
     start_simulator,
 )
-from integrations.sync.run import sync_connection
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,7 +7,7 @@ import pytest
 from django_q.models import OrmQ
 
 from integrations.models import Issue, JiraConnection
-from integrations.simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
+from jira_simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
 from pensero.encryption import Secret
 from tests.hardening.helpers import manage
 

@@ -11,9 +11,9 @@ import pytest
 
 from integrations.jira.links import document_from_url, pull_request_from_url
 from integrations.models import Issue, IssueDocument, JiraConnection, PullRequest, SyncRun
-from integrations.simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
 from integrations.sync.remote_links import LINK_CHECK_EVERY
 from integrations.sync.run import sync_connection
+from jira_simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
 from pensero.encryption import Secret
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -13,7 +13,9 @@ from integrations.models import (
     StatusTransition,
     SyncRun,
 )
-from integrations.simulator import (
+from integrations.sync import claims
+from integrations.sync.run import sync_connection
+from jira_simulator import (
     DEMO_EMAIL,
     DEMO_TOKEN,
     ESTIMATE_FIELD,
@@ -21,8 +23,6 @@ from integrations.simulator import (
     JiraSimulator,
     start_simulator,
 )
-from integrations.sync import claims
-from integrations.sync.run import sync_connection
 from pensero.encryption import Secret
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 
 from integrations.models import JiraConnection, Sprint, SprintMembership
-from integrations.simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
 from integrations.sync.run import sync_connection
+from jira_simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
 from pensero.encryption import Secret
 
 pytestmark = pytest.mark.django_db(transaction=True)

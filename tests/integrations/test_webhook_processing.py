@@ -15,13 +15,13 @@ from django_q.models import OrmQ
 
 from integrations.clients import client_for
 from integrations.models import Issue, JiraConnection, WebhookEvent
-from integrations.simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
 from integrations.sync.mapping import map_issue
 from integrations.sync.run import sync_connection
 from integrations.sync.writer import stored_versions, write_page
 from integrations.webhooks import processing
 from integrations.webhooks.setup import webhook_for
 from integrations.webhooks.tasks import process_webhook_events_task
+from jira_simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
 from pensero.encryption import Secret
 from tests.integrations.webhook_helpers import payload, post_admin
 

@@ -9,7 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from integrations.models import AtlassianGrant, Issue, JiraConnection, JiraWebhook
-from integrations.simulator import (
+from integrations.sync.run import sync_connection
+from integrations.webhooks import processing, setup
+from integrations.webhooks.events import EVENTS
+from integrations.webhooks.tasks import look_after_webhooks_task
+from jira_simulator import (
     DEMO_EMAIL,
     DEMO_TOKEN,
     LIMITED_EMAIL,
@@ -19,10 +23,6 @@ from integrations.simulator import (
     JiraSimulator,
     start_simulator,
 )
-from integrations.sync.run import sync_connection
-from integrations.webhooks import processing, setup
-from integrations.webhooks.events import EVENTS
-from integrations.webhooks.tasks import look_after_webhooks_task
 from pensero.encryption import Secret
 from tests.integrations.test_oauth_sync import sign_in_with_atlassian
 from tests.integrations.webhook_helpers import payload, post_admin

@@ -1,7 +1,7 @@
 """Run the web server and one background worker together; Ctrl-C stops them all.
 
-With --demo (the default of `make run`), also the built-in Jira simulator on
-127.0.0.1:8765 and a demo workspace whose admin is printed on first start.
+With --demo (the default of `make run`), also the Jira simulator (`python -m jira_simulator`)
+on 127.0.0.1:8765 and a demo workspace whose admin is printed on first start.
 
 Each child runs in its own process group, and stopping means stopping the whole group:
 qcluster's worker processes and runserver's reloader child are not left behind, even
@@ -19,7 +19,7 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from integrations.simulator import DEMO_EMAIL, DEMO_TOKEN, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET
+from pensero.management.simulator import require_simulator
 
 SIMULATOR_PORT = 8765
 # How long the children get to stop on SIGTERM before they are killed.
@@ -40,6 +40,7 @@ class Command(BaseCommand):
         parser.add_argument("--simulator-port", type=int, default=SIMULATOR_PORT)
 
     def handle(self, *args, addr, demo, demo_issues, simulator_port, **options):
+        jira_simulator = require_simulator() if demo else None  # before anything starts
         # Stop on Ctrl-C, SIGTERM and SIGHUP (the terminal closed), even when started in
         # the background (where a shell leaves SIGINT ignored).
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -49,8 +50,8 @@ class Command(BaseCommand):
         env = dict(os.environ)
         processes = {}
         try:
-            if demo:
-                self._demo(processes, manage, env, demo_issues, simulator_port, addr)
+            if jira_simulator:
+                self._demo(jira_simulator, processes, env, demo_issues, simulator_port, addr)
             processes["worker"] = _start([*manage, "qcluster"], env)
             processes["web"] = _start([*manage, "runserver", addr], env)
             self.stdout.write(
@@ -71,7 +72,7 @@ class Command(BaseCommand):
                 signal.signal(signum, signal.SIG_IGN)  # a second Ctrl-C must not cut this short
             _stop(processes.values())
 
-    def _demo(self, processes, manage, env, demo_issues, port, addr):
+    def _demo(self, jira_simulator, processes, env, demo_issues, port, addr):
         simulator = f"http://127.0.0.1:{port}"
         env["JIRA_SITE_URL_TEMPLATE"] = f"{simulator}/s/{{subdomain}}"
         # Where the simulator delivers webhooks: the demo shows changes within seconds.
@@ -80,8 +81,8 @@ class Command(BaseCommand):
         # "Connect with Atlassian" works in the demo too.
         env.update(
             {
-                "ATLASSIAN_CLIENT_ID": OAUTH_CLIENT_ID,
-                "ATLASSIAN_CLIENT_SECRET": OAUTH_CLIENT_SECRET,
+                "ATLASSIAN_CLIENT_ID": jira_simulator.OAUTH_CLIENT_ID,
+                "ATLASSIAN_CLIENT_SECRET": jira_simulator.OAUTH_CLIENT_SECRET,
                 "ATLASSIAN_AUTH_URL": f"{simulator}/authorize",
                 "ATLASSIAN_TOKEN_URL": f"{simulator}/oauth/token",
                 "ATLASSIAN_API_URL": simulator,
@@ -89,7 +90,8 @@ class Command(BaseCommand):
         )
         processes["simulator"] = _start(
             [
-                *manage,
+                sys.executable,
+                "-m",
                 "jira_simulator",
                 "--port",
                 str(port),
@@ -107,7 +109,8 @@ class Command(BaseCommand):
         self.stdout.write(
             "  The Jira simulator is running: in Settings → Integrations → Connect using API "
             "Token, enter\n"
-            f"    Jira site: acme   Email: {DEMO_EMAIL}   API token: {DEMO_TOKEN}\n"
+            f"    Jira site: acme   Email: {jira_simulator.DEMO_EMAIL}   "
+            f"API token: {jira_simulator.DEMO_TOKEN}\n"
             "  or Connect with Atlassian, which consents at once for the sites acme and globex.\n"
             "  Real-time updates: on the site's Manage page choose Register it for me (OAuth\n"
             f"  connections register on their own); an issue changes every {DEMO_ACTIVITY_SECONDS} s and shows\n"

@@ -3,13 +3,12 @@
 import hashlib
 import hmac
 import json
-from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import pytest
 import requests
 
-from integrations.simulator import (
+from jira_simulator import (
     DEMO_EMAIL,
     DEMO_TOKEN,
     LIMITED_EMAIL,
@@ -19,10 +18,12 @@ from integrations.simulator import (
     JiraSimulator,
     start_simulator,
 )
-from tests.integrations.webhook_helpers import Receiver
+from tests.jira_simulator.oauth_helpers import bearer, grant
+from tests.jira_simulator.receiver import Receiver
 
 EVENTS = ["jira:issue_created", "jira:issue_updated", "jira:issue_deleted", "comment_created"]
 SECRET = "the-webhook-secret-0123456789abcdef"
+WEBHOOK_SCOPES = "read:jira-work manage:jira-webhook offline_access"
 
 
 @pytest.fixture
@@ -59,36 +60,6 @@ def register_admin(server, url, *, jql="", secret=SECRET, auth=(DEMO_EMAIL, DEMO
     )
 
 
-def oauth_token(server, scope="read:jira-work manage:jira-webhook offline_access"):
-    callback = "http://app.test/callback/"
-    consent = requests.get(
-        f"{server.url}/authorize",
-        params={
-            "audience": "api.atlassian.com",
-            "client_id": OAUTH_CLIENT_ID,
-            "scope": scope,
-            "redirect_uri": callback,
-            "state": "s",
-            "response_type": "code",
-        },
-        allow_redirects=False,
-        timeout=10,
-    )
-    code = parse_qs(urlsplit(consent.headers["Location"]).query)["code"][0]
-    token = requests.post(
-        f"{server.url}/oauth/token",
-        json={
-            "grant_type": "authorization_code",
-            "client_id": OAUTH_CLIENT_ID,
-            "client_secret": OAUTH_CLIENT_SECRET,
-            "code": code,
-            "redirect_uri": callback,
-        },
-        timeout=10,
-    )
-    return token.json()["access_token"]
-
-
 def gateway(server, simulator):
     return f"{server.url}/ex/jira/{simulator.site('acme').cloud_id}"
 
@@ -97,7 +68,7 @@ def register_dynamic(server, simulator, token, url, jql="project in (KAN, ENG)")
     return requests.post(
         f"{gateway(server, simulator)}/rest/api/3/webhook",
         json={"url": url, "webhooks": [{"events": EVENTS, "jqlFilter": jql}]},
-        headers={"Authorization": f"Bearer {token}"},
+        headers=bearer(token),
         timeout=10,
     )
 
@@ -201,7 +172,7 @@ def test_dynamic_webhooks_are_for_oauth_apps_and_signed_with_a_jwt(server, simul
         timeout=10,
     )
     assert basic.status_code == 403
-    token = oauth_token(server)
+    token = grant(server, scope=WEBHOOK_SCOPES)["access_token"]
     response = register_dynamic(server, simulator, token, receiver.url)
     assert response.status_code == 200
     (result,) = response.json()["webhookRegistrationResult"]
@@ -220,9 +191,9 @@ def test_dynamic_webhooks_are_for_oauth_apps_and_signed_with_a_jwt(server, simul
 
 
 def test_dynamic_webhooks_need_the_webhook_scope_and_one_url(server, simulator, receiver):
-    without_scope = oauth_token(server, scope="read:jira-work offline_access")
+    without_scope = grant(server, scope="read:jira-work offline_access")["access_token"]
     assert register_dynamic(server, simulator, without_scope, receiver.url).status_code == 401
-    token = oauth_token(server)
+    token = grant(server, scope=WEBHOOK_SCOPES)["access_token"]
     assert register_dynamic(server, simulator, token, receiver.url).status_code == 200
     other = register_dynamic(server, simulator, token, "http://127.0.0.1:9/elsewhere/")
     assert other.status_code == 400
@@ -230,8 +201,8 @@ def test_dynamic_webhooks_need_the_webhook_scope_and_one_url(server, simulator, 
 
 
 def test_dynamic_webhooks_expire_unless_refreshed(server, simulator, receiver):
-    token = oauth_token(server)
-    headers = {"Authorization": f"Bearer {token}"}
+    token = grant(server, scope=WEBHOOK_SCOPES)["access_token"]
+    headers = bearer(token)
     webhook_id = register_dynamic(server, simulator, token, receiver.url).json()[
         "webhookRegistrationResult"
     ][0]["createdWebhookId"]

@@ -1,9 +1,11 @@
 """A realistic Jira Cloud simulator: deterministic sites served over real HTTP.
 
-Used for local demos, browser and integration tests, and benchmarks. Standard library only and
-no Django import, so it runs anywhere (``manage.py jira_simulator`` wraps it)::
+Used for local demos, browser and integration tests, and benchmarks; the web app never imports
+it and the production image leaves it out. Standard library only, and nothing of the app, so
+it runs anywhere: ``python -m jira_simulator --port 8765`` (cli.py; ``manage.py
+jira_simulator`` wraps it), or in process::
 
-    from integrations.simulator import JiraSimulator, start_simulator, DEMO_EMAIL, DEMO_TOKEN
+    from jira_simulator import JiraSimulator, start_simulator, DEMO_EMAIL, DEMO_TOKEN
 
     running = start_simulator(JiraSimulator(seed=1, issues=2000))
     base = running.site_url("acme")  # http://127.0.0.1:PORT/s/acme, Jira's REST API below it
@@ -20,7 +22,8 @@ refresh tokens, and ``/ex/jira/{cloudId}/rest/...`` serves the same sites to bea
 Out of process, the same is available at ``GET /_sim/{subdomain}/truth`` and
 ``POST /_sim/{subdomain}/mutate`` (see control.py). Module map: data (a site), generate /
 history / content / devinfo (issue data), jql + search (enhanced search), render (JSON
-shapes), api (endpoints), faults, server (HTTP).
+shapes), api (endpoints), faults, server (HTTP), cli (the command line). Its tests are in
+tests/jira_simulator/.
 """
 
 from .constants import (

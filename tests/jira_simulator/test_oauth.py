@@ -1,11 +1,9 @@
 """The simulator playing Atlassian's OAuth 2.0 (3LO) server, over real HTTP."""
 
-from urllib.parse import parse_qs, urlsplit
-
 import pytest
 import requests
 
-from integrations.simulator import (
+from jira_simulator import (
     DEMO_EMAIL,
     DEMO_TOKEN,
     LIMITED_EMAIL,
@@ -14,9 +12,16 @@ from integrations.simulator import (
     JiraSimulator,
     start_simulator,
 )
-
-SCOPES = "read:jira-work read:jira-user read:me offline_access"
-CALLBACK = "http://app.test/settings/integrations/jira/oauth/callback/"
+from tests.jira_simulator.oauth_helpers import (
+    CALLBACK,
+    SCOPES,
+    authorize,
+    bearer,
+    exchange,
+    grant,
+    redirect_query,
+    refresh,
+)
 
 
 def get(url, **kwargs):
@@ -41,53 +46,9 @@ def server(simulator):
     running.stop()
 
 
-def authorize(server, **overrides):
-    params = {
-        "audience": "api.atlassian.com",
-        "client_id": OAUTH_CLIENT_ID,
-        "scope": SCOPES,
-        "redirect_uri": CALLBACK,
-        "state": "state-123",
-        "response_type": "code",
-        "prompt": "consent",
-        **overrides,
-    }
-    params = {k: v for k, v in params.items() if v is not None}
-    return get(f"{server.url}/authorize", params=params, allow_redirects=False)
-
-
-def redirect_query(response):
-    assert response.status_code == 302
-    location = response.headers["Location"]
-    assert location.startswith(CALLBACK)
-    return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
-
-
-def token_request(server, **body):
-    body = {"client_id": OAUTH_CLIENT_ID, "client_secret": OAUTH_CLIENT_SECRET, **body}
-    return post(f"{server.url}/oauth/token", json=body)
-
-
-def exchange(server, code, redirect_uri=CALLBACK):
-    return token_request(
-        server, grant_type="authorization_code", code=code, redirect_uri=redirect_uri
-    )
-
-
-def refresh(server, refresh_token):
-    return token_request(server, grant_type="refresh_token", refresh_token=refresh_token)
-
-
 @pytest.fixture
 def tokens(server):
-    code = redirect_query(authorize(server))["code"]
-    response = exchange(server, code)
-    assert response.status_code == 200
-    return response.json()
-
-
-def bearer(token):
-    return {"Authorization": f"Bearer {token}"}
+    return grant(server)
 
 
 def test_authorize_consents_and_redirects_back_with_a_code_and_the_state(server):

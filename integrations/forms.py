@@ -65,6 +65,14 @@ class ProjectKeysField(forms.CharField):
         return parse_project_keys(super().clean(value) or "")
 
 
+def account_email_field() -> forms.EmailField:
+    """The Atlassian account's email, asked the same way when connecting and managing."""
+    return forms.EmailField(
+        max_length=254,
+        help_text="The email of the Atlassian account that created the API token.",
+    )
+
+
 class ApiTokenConnectForm(forms.Form):
     subdomain = forms.CharField(
         label="Jira site",
@@ -72,10 +80,7 @@ class ApiTokenConnectForm(forms.Form):
         help_text=SITE_HELP,
         widget=forms.TextInput(attrs={"placeholder": "acme", "autocomplete": "off"}),
     )
-    email = forms.EmailField(
-        max_length=254,
-        help_text="The email of the Atlassian account that created the API token.",
-    )
+    email = account_email_field()
     api_token = forms.CharField(
         label="API token",
         max_length=1000,
@@ -109,10 +114,7 @@ class ApiTokenConnectForm(forms.Form):
 
 
 class ManageForm(forms.Form):
-    email = forms.EmailField(
-        max_length=254,
-        help_text="The email of the Atlassian account that created the API token.",
-    )
+    email = account_email_field()
     api_token = forms.CharField(
         label="API token",
         max_length=1000,

@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from django.db import connection as db_connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -73,3 +75,35 @@ def test_it_only_shows_the_current_workspace(charlie_client, acme, globex):
 def test_it_requires_login(client):
     response = client.get(reverse("dashboard"))
     assert response.status_code == 302
+
+
+def _dashboard_queries(client) -> int:
+    with CaptureQueriesContext(db_connection) as queries:
+        response = client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_dashboard_runs_a_fixed_number_of_queries(alice_client, acme):
+    connection = make_connection(acme, "acme")
+    ann = make_person(acme, "Ann Archer", connection)
+    now = timezone.now()
+    alice_client.get(reverse("dashboard"))  # the session settles on the workspace
+
+    def add(count, closed_as=""):
+        for n in range(count):
+            make_issue(
+                connection,
+                assignee=ann,
+                started=now - timedelta(days=n % 30 + 2),
+                done=now - timedelta(days=n % 30 + 1),
+                score=40 + n % 50,
+                resolution=closed_as,
+            )
+
+    add(3)
+    small = _dashboard_queries(alice_client)
+    add(120)
+    add(20, closed_as="Won't Do")
+    large = _dashboard_queries(alice_client)
+    assert small == large <= 15

@@ -39,13 +39,17 @@ class ExtrasProblems:
     messages: set[str] = field(default_factory=set)
 
 
+def _wants_pull_requests(record: IssueRecord, problems: ExtrasProblems) -> bool:
+    return record.has_development and not problems.dev_status_unavailable
+
+
 def _pull_requests(client: JiraClient, record: IssueRecord, problems: ExtrasProblems) -> list:
     """PRs from every application type that lists some; one type's error spares the others.
 
     A 401 before any dev-status call worked means the connection can't use the private
     API at all (OAuth): then it is not asked again this run.
     """
-    if not record.has_development or problems.dev_status_unavailable:
+    if not _wants_pull_requests(record, problems):
         return []
     prs: list[dict] = []
     try:
@@ -112,7 +116,11 @@ def _changelog_and_remote_links(
 
 
 def _finish_when_read(
-    record: IssueRecord, rules: Workflow, pulls: Future, comments: Future | None, links: Future
+    record: IssueRecord,
+    rules: Workflow,
+    pulls: Future | None,
+    comments: Future | None,
+    links: Future | None,
 ) -> None:
     """Finish the record once its requests are in.
 
@@ -122,7 +130,25 @@ def _finish_when_read(
     """
     if comments is not None:
         comments.result()
-    finish(record, rules, remote_links=links.result(), dev_status_prs=pulls.result())
+    finish(
+        record,
+        rules,
+        remote_links=links.result() if links is not None else [],
+        dev_status_prs=pulls.result() if pulls is not None else [],
+    )
+
+
+def _finish_each(records: list[IssueRecord], rules: Workflow) -> list[Exception | None]:
+    """Finish records that needed no request; each one's surprise, or None, in order."""
+    outcomes: list[Exception | None] = []
+    for record in records:
+        try:
+            finish(record, rules, remote_links=[], dev_status_prs=[])
+        except Exception as error:  # noqa: BLE001 - reported for this issue only, by wait()
+            outcomes.append(error)
+        else:
+            outcomes.append(None)
+    return outcomes
 
 
 class ExtrasFetcher:
@@ -153,27 +179,52 @@ class ExtrasFetcher:
         )
 
     def submit(self, records: list[IssueRecord]) -> "PendingExtras":
-        """Start each issue's requests; those that don't depend on each other run side by side."""
+        """Start each issue's requests; those that don't depend on each other run side by side.
+
+        Most issues need no request at all: those are finished together in one task, not
+        one task each (at zero latency, scheduling thousands of no-op tasks cost more CPU
+        than the work itself).
+        """
         client, problems, pool = self._client, self._problems, self._pool
-        work = []
+        work: list[tuple[IssueRecord, Future | None, int | None]] = []
+        quiet: list[IssueRecord] = []
         for record in records:
-            pulls = pool.submit(_pull_requests, client, record, problems)
+            pulls = (
+                pool.submit(_pull_requests, client, record, problems)
+                if _wants_pull_requests(record, problems)
+                else None
+            )
             comments = None if record.comments_complete else pool.submit(_comments, client, record)
-            links = pool.submit(
-                _changelog_and_remote_links,
-                client,
-                record,
-                problems,
-                self._links_since,
-                self._verify_links,
-            )
-            work.append(
-                (
+            links = (
+                pool.submit(
+                    _changelog_and_remote_links,
+                    client,
                     record,
-                    pool.submit(_finish_when_read, record, self._rules, pulls, comments, links),
+                    problems,
+                    self._links_since,
+                    self._verify_links,
                 )
+                if self._wants_changelog_or_links(record)
+                else None
             )
+            if pulls is None and comments is None and links is None:
+                work.append((record, None, len(quiet)))
+                quiet.append(record)
+            else:
+                done = pool.submit(_finish_when_read, record, self._rules, pulls, comments, links)
+                work.append((record, done, None))
+        if quiet:
+            together = pool.submit(_finish_each, quiet, self._rules)
+            work = [(r, together if done is None else done, at) for r, done, at in work]
         return PendingExtras(work)
+
+    def _wants_changelog_or_links(self, record: IssueRecord) -> bool:
+        # With a complete changelog, whether links are asked is known already.
+        return (
+            not record.changelog_complete
+            or self._verify_links
+            or changelog_touches_links(record.histories, self._links_since)
+        )
 
     def close(self) -> None:
         # Requests already sent end within their deadline; queued ones are dropped.
@@ -187,7 +238,9 @@ class ExtrasFetcher:
 
 
 class PendingExtras:
-    def __init__(self, work: list[tuple[IssueRecord, Future]]):
+    def __init__(self, work: list[tuple[IssueRecord, Future, int | None]]):
+        # (record, its task, None) or, for records finished together, (record, the
+        # shared task, the record's place in that task's outcomes).
         self._work = work
 
     def wait(self) -> tuple[list[IssueRecord], list[SkippedIssue]]:
@@ -197,9 +250,11 @@ class PendingExtras:
         issue's data skips that issue only.
         """
         finished, skipped = [], []
-        for record, done in self._work:
+        for record, done, position in self._work:
             try:
-                done.result()
+                outcome = done.result()
+                if position is not None and outcome[position] is not None:
+                    raise outcome[position]
             except JiraError:
                 raise
             except Exception as error:  # noqa: BLE001 - one odd issue must not stop the others

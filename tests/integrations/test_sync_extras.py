@@ -1,0 +1,88 @@
+"""The per-issue requests of a page: only the needed ones are sent, and one odd issue is skipped alone."""
+
+import responses
+
+from integrations.jira.client import JiraClient
+from integrations.jira.workflow import StatusCatalog
+from integrations.sync import extras as extras_module
+from integrations.sync.extras import ExtrasFetcher, ExtrasProblems
+from integrations.sync.finish import Workflow
+from integrations.sync.mapping import map_issues
+
+BASE = "https://acme.atlassian.net"
+DOC_URL = "https://acme.atlassian.net/wiki/spaces/ENG/pages/123/Design"
+RULES = Workflow(
+    catalog=StatusCatalog(
+        [
+            {"id": "3", "name": "In Progress", "statusCategory": {"key": "indeterminate"}},
+            {"id": "10003", "name": "Done", "statusCategory": {"key": "done"}},
+        ]
+    ),
+    not_delivered=(),
+)
+
+
+def _raw(n, histories=()):
+    return {
+        "id": str(10000 + n),
+        "key": f"ENG-{n}",
+        "fields": {
+            "summary": f"Issue {n}",
+            "status": {"id": "10003", "name": "Done", "statusCategory": {"key": "done"}},
+            "created": "2026-11-01T09:00:00.000+0000",
+            "updated": "2026-11-10T09:00:00.000+0000",
+        },
+        "changelog": {"histories": list(histories), "total": len(histories)},
+    }
+
+
+def _history(history_id, when, field, source, target):
+    return {
+        "id": str(history_id),
+        "created": f"{when}T10:00:00.000+0000",
+        "items": [{"field": field, "from": source, "to": target}],
+    }
+
+
+DONE_MOVE = _history(1, "2026-11-04", "status", "3", "10003")
+LINK_ADDED = _history(2, "2026-11-05", "RemoteIssueLink", None, "10500")
+
+
+def _fetch(raws):
+    records, _ = map_issues(raws)
+    client = JiraClient(base_url=BASE, email="a@example.com", api_token="t", sleep=lambda s: None)
+    with ExtrasFetcher(client, RULES, ExtrasProblems()) as fetcher:
+        return fetcher.submit(records).wait()
+
+
+@responses.activate
+def test_only_the_issue_whose_changelog_shows_a_link_is_asked_and_every_issue_is_finished():
+    links = responses.get(
+        f"{BASE}/rest/api/3/issue/10002/remotelink",
+        json=[{"id": 10500, "object": {"url": DOC_URL, "title": "Design"}}],
+    )
+    finished, skipped = _fetch([_raw(1, [DONE_MOVE]), _raw(2, [DONE_MOVE, LINK_ADDED]), _raw(3)])
+    assert skipped == []
+    assert links.call_count == 1 and len(responses.calls) == 1
+    assert [r.key for r in finished] == ["ENG-1", "ENG-2", "ENG-3"]  # the page's order
+    by_key = {r.key: r for r in finished}
+    assert by_key["ENG-1"].completed_at is not None and by_key["ENG-2"].completed_at is not None
+    assert DOC_URL in {d.url for d in by_key["ENG-2"].documents}
+    assert not by_key["ENG-1"].remote_links_read and by_key["ENG-2"].remote_links_read
+
+
+@responses.activate
+def test_an_issue_that_cannot_be_finished_is_skipped_and_the_others_kept(monkeypatch):
+    real_finish = extras_module.finish
+
+    def finish_or_fail(record, *args, **kwargs):
+        if record.key == "ENG-2":
+            raise TypeError("an odd shape")
+        return real_finish(record, *args, **kwargs)
+
+    monkeypatch.setattr(extras_module, "finish", finish_or_fail)
+    finished, skipped = _fetch([_raw(1, [DONE_MOVE]), _raw(2, [DONE_MOVE]), _raw(3)])
+    assert [r.key for r in finished] == ["ENG-1", "ENG-3"]
+    assert [s.key for s in skipped] == ["ENG-2"]
+    assert "TypeError" in str(skipped[0])
+    assert len(responses.calls) == 0

@@ -59,7 +59,21 @@ def bench_database(name: str):
 
 
 def app_env(database_url: str, **extra) -> dict:
-    env = {**os.environ, **TEST_KEYS, "DEBUG": "0", "HTTPS": "0", "DATABASE_URL": database_url}
+    """The environment of an app process: production settings, whatever this process uses.
+
+    The reports benchmark runs Django in this process with the test settings; its
+    DJANGO_SETTINGS_MODULE must not leak into the app processes started after it: under
+    the test settings tasks run inside the request that queues them, so gunicorn would
+    process every webhook delivery itself instead of leaving it to the worker.
+    """
+    env = {
+        **os.environ,
+        **TEST_KEYS,
+        "DJANGO_SETTINGS_MODULE": "pensero.settings",
+        "DEBUG": "0",
+        "HTTPS": "0",
+        "DATABASE_URL": database_url,
+    }
     env.update({k: str(v) for k, v in extra.items()})
     return env
 

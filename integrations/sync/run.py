@@ -33,6 +33,7 @@ from integrations.sync.remote_links import link_check_due
 from integrations.sync.sprint_rows import refresh_open_sprints
 from integrations.sync.writer import stored_versions, write_page
 from pensero.encryption import SecretDecryptionError
+from pensero.gc_tuning import with_bulk_allocations
 
 logger = logging.getLogger(__name__)
 
@@ -307,6 +308,7 @@ def _mark_needs_attention(connection: JiraConnection, message: str) -> None:
     )
 
 
+@with_bulk_allocations
 def sync_connection(
     connection: JiraConnection,
     *,

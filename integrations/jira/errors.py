@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import email.utils
 import time
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import requests
@@ -149,10 +150,20 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
         if seconds != seconds or seconds in (float("inf"), float("-inf")):
             return None
         return max(0.0, seconds)
+    return seconds_until_http_date(value, now=now)
+
+
+def seconds_until_http_date(value: str, *, now: float | None = None) -> float | None:
+    """Seconds from `now` until an HTTP date (0 if it has passed), or None if it isn't one."""
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
+    return seconds_until(when, now=now)
+
+
+def seconds_until(when: datetime | None, *, now: float | None = None) -> float | None:
+    """Seconds from `now` (epoch seconds, default the clock) until an aware `when`, at least 0."""
     if when is None or when.tzinfo is None:
         return None
     current = time.time() if now is None else now

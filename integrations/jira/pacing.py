@@ -26,7 +26,6 @@ how long to wait before sending, so the client sleeps with its own (testable) cl
 
 from __future__ import annotations
 
-import email.utils
 import math
 import threading
 import time
@@ -34,6 +33,8 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from integrations.jira.errors import seconds_until, seconds_until_http_date
 
 CEILING_FACTOR = 8
 # The window doubles per round trip up to this many times the start (see _clean).
@@ -110,17 +111,11 @@ def seconds_until_reset(value: str | None, *, now: float | None = None) -> float
     """Seconds until `X-RateLimit-Reset` (ISO 8601, e.g. 2026-05-02T10:15Z) or an HTTP date."""
     if not value:
         return None
-    current = time.time() if now is None else now
     try:
         when = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-    if when is None or when.tzinfo is None:
-        return None
-    return max(0.0, when.timestamp() - current)
+        return seconds_until_http_date(value, now=now)
+    return seconds_until(when, now=now)
 
 
 def near_limit(headers: Mapping[str, str] | None) -> bool:

@@ -7,6 +7,7 @@ simulator tests run syncs over real HTTP against a site that answers 429 like Ji
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import pytest
 import responses
@@ -14,7 +15,7 @@ import responses
 from integrations.clients import client_for
 from integrations.jira.client import JiraClient
 from integrations.jira.errors import JiraRateLimitedError
-from integrations.jira.pacing import CEILING_FACTOR, SitePacer, near_limit
+from integrations.jira.pacing import CEILING_FACTOR, SitePacer, near_limit, seconds_until_reset
 from integrations.jira.points import PointsQuota, QuotaSpent
 from integrations.models import JiraConnection, SyncRun
 from integrations.sync.run import sync_connection
@@ -296,3 +297,13 @@ def test_a_spent_quota_stops_the_client_until_the_next_hour(rsps):
         client.myself()
     assert "hourly API quota" in info.value.message
     assert len(rsps.calls) == 0
+
+
+def test_the_reset_time_is_read_as_iso_8601_or_an_http_date():
+    now = datetime(2026, 5, 2, 10, 0, tzinfo=UTC).timestamp()
+    assert seconds_until_reset("2026-05-02T10:15Z", now=now) == 900
+    assert seconds_until_reset("Sat, 02 May 2026 10:00:30 GMT", now=now) == 30
+    assert seconds_until_reset("2026-05-02T09:00Z", now=now) == 0  # already passed
+    assert seconds_until_reset("2026-05-02T10:15", now=now) is None  # no time zone
+    assert seconds_until_reset("soon", now=now) is None
+    assert seconds_until_reset("", now=now) is None

@@ -310,8 +310,7 @@ def set_up(connection: JiraConnection) -> str:
             register_dynamic_webhooks(connection)
             return "dynamic webhooks registered"
         check_admin(connection)
-        if webhook.admin_webhook_id and webhook.registered_jql != jql_filter(connection):
-            register_admin_webhook(connection)
+        if _admin_webhook_filter_kept_current(connection, webhook):
             return "admin webhook updated"
     except WebhookSetupFailed as failure:
         return f"failed: {failure.message}"
@@ -338,9 +337,16 @@ def look_after(connection: JiraConnection) -> str:
             return "fresh"
         if webhook.account_is_admin is None:
             check_admin(connection)
-        if webhook.admin_webhook_id and webhook.registered_jql != jql_filter(connection):
-            register_admin_webhook(connection)
+        if _admin_webhook_filter_kept_current(connection, webhook):
             return "updated"
     except WebhookSetupFailed as failure:
         return f"failed: {failure.message}"
     return "ok"
+
+
+def _admin_webhook_filter_kept_current(connection: JiraConnection, webhook) -> bool:
+    """Register the app's admin webhook again if the projects changed; whether it was."""
+    if webhook.admin_webhook_id and webhook.registered_jql != jql_filter(connection):
+        register_admin_webhook(connection)
+        return True
+    return False

@@ -99,13 +99,18 @@ def _changelog_and_remote_links(
     links_since: datetime | None,
     verify_links: bool,
 ) -> list:
+    """The rest of a truncated changelog, then the remote links if they are wanted.
+
+    Submitted for a complete changelog only when the links are wanted (see
+    `ExtrasFetcher._wants_changelog_or_links`); otherwise that is known only once the
+    whole changelog is in.
+    """
     if not record.changelog_complete:
         # The issue may have vanished since the search: then keep the inline part.
         with contextlib.suppress(JiraForbiddenError, JiraNotFoundError):
             record.histories = list(client.iter_issue_changelog(record.jira_id))
-    # After the changelog: whether to ask depends on the complete one (remote_links.py).
-    if not (verify_links or changelog_touches_links(record.histories, links_since)):
-        return []
+        if not (verify_links or changelog_touches_links(record.histories, links_since)):
+            return []
     record.remote_links_read = True
     try:
         return client.remote_links(record.jira_id)

@@ -65,21 +65,52 @@ def insert_rows(model: type[Model], rows: list[dict]) -> None:
         _copy_rows(cursor, model._meta.db_table, model, list(rows[0]), rows)
 
 
-def upsert_rows(model: type[Model], rows: list[dict], *, unique: list[str]) -> None:
-    """Insert rows of `model`, updating every given column of rows that match on `unique`."""
-    if not rows:
+def delete_rows(model: type[Model], attname: str, values: list) -> None:
+    """Delete the rows of `model` whose `attname` is one of `values` (no signals, no cascade).
+
+    For rows nothing else refers to (a page's child rows). On PostgreSQL one DELETE with an
+    array parameter: QuerySet.delete() builds a collector and an IN list with a parameter
+    per value, a few milliseconds of CPU per call that a sync makes four times a page.
+    """
+    if not values:
         return
+    if connection.vendor != "postgresql":
+        model._default_manager.filter(**{f"{attname}__in": values}).delete()
+        return
+    quote = connection.ops.quote_name
+    (column,) = _columns(model, [attname])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {quote(model._meta.db_table)} WHERE {quote(column)} = ANY(%s)",  # noqa: S608 (quoted names from the model)
+            [list(values)],
+        )
+
+
+def upsert_rows(
+    model: type[Model], rows: list[dict], *, unique: list[str], return_pks: bool = False
+) -> dict[tuple, int] | None:
+    """Insert rows of `model`, updating every given column of rows that match on `unique`.
+
+    With `return_pks`, returns each row's primary key by its `unique` values (a tuple in
+    `unique`'s order), the rows inserted and the rows updated alike.
+    """
+    if not rows:
+        return {} if return_pks else None
     attnames = list(rows[0])
     updates = [name for name in attnames if name not in unique]
     if connection.vendor != "postgresql":
         name_of = {field.attname: field.name for field in model._meta.concrete_fields}
+        instances = [_instance(model, row) for row in rows]
         model._default_manager.bulk_create(
-            [_instance(model, row) for row in rows],
+            instances,
             update_conflicts=True,
             unique_fields=[name_of[n] for n in unique],
             update_fields=[name_of[n] for n in updates],
         )
-        return
+        if not return_pks:
+            return None
+        # SQLite 3.35+ returns the keys of upserted rows too (Django sets them).
+        return {tuple(getattr(i, name) for name in unique): i.pk for i in instances}
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     staging = f"sync_staging_{model._meta.db_table}"
@@ -96,5 +127,11 @@ def upsert_rows(model: type[Model], rows: list[dict], *, unique: list[str]) -> N
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {quote(staging)} "  # noqa: S608 (quoted names from the model)
             f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments}"
         )
+        if return_pks:
+            upsert += f" RETURNING {conflict}, {quote(model._meta.pk.column)}"
         cursor.execute(upsert)
+        returned = cursor.fetchall() if return_pks else None
         cursor.execute(f"DROP TABLE {quote(staging)}")
+    if returned is None:
+        return None
+    return {tuple(values[:-1]): values[-1] for values in returned}

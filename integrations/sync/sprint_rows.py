@@ -20,7 +20,7 @@ from integrations.jira.errors import JiraError
 from integrations.jira.sprints import SprintInfo, parse_sprint_field
 from integrations.models import JiraConnection, Sprint, SprintMembership
 from integrations.sync.mapping import IssueRecord
-from pensero.bulk import insert_rows, upsert_rows
+from pensero.bulk import delete_rows, insert_rows, upsert_rows
 
 logger = logging.getLogger(__name__)
 
@@ -43,54 +43,80 @@ def save_sprints(
     connection: JiraConnection, sprints: Iterable[SprintInfo], *, also: Iterable[int] = ()
 ) -> dict[int, int]:
     """Upsert what issues showed of their sprints; sprint ids known only from changelogs
-    (``also``) get a row named after their id. Returns Jira sprint id → row id."""
+    (``also``) get a row named after their id. Returns Jira sprint id → row id.
+
+    Every page of a sync shows the same few sprints: a row that would not change is not
+    written again.
+    """
     seen = _newest(sprints)
     wanted = set(seen) | set(also)
     if not wanted:
         return {}
     stored = {
-        jira_id: state
-        for jira_id, state in Sprint.objects.filter(
+        jira_id: (pk, details)
+        for jira_id, pk, *details in Sprint.objects.filter(
             connection=connection, jira_id__in=wanted
-        ).values_list("jira_id", "state")
+        ).values_list("jira_id", "pk", *_DETAILS)
     }
+    pks = {jira_id: pk for jira_id, (pk, _) in stored.items()}
     now = timezone.now()
     rows = [
         {
             "workspace_id": connection.workspace_id,
             "connection_id": connection.pk,
             "jira_id": sprint.id,
-            "name": sprint.name,
-            "state": sprint.state,
-            "board_id": sprint.board_id,
-            "goal": sprint.goal,
-            "start_at": sprint.start,
-            "end_at": sprint.end,
-            "completed_at": sprint.completed,
+            **dict(zip(_DETAILS, _details(sprint), strict=True)),
             "synced_at": now,
         }
         for sprint in seen.values()
-        if sprint.id not in stored
-        or STATE_ORDER[sprint.state] >= STATE_ORDER.get(stored[sprint.id], -1)
+        if sprint.id not in stored or _moves_forward(sprint, stored[sprint.id][1])
     ]
-    upsert_rows(Sprint, rows, unique=["connection_id", "jira_id"])
-    unknown = [jira_id for jira_id in wanted if jira_id not in seen and jira_id not in stored]
-    Sprint.objects.bulk_create(
-        [
-            Sprint(
-                workspace_id=connection.workspace_id,
-                connection=connection,
-                jira_id=jira_id,
-                name=f"Sprint {jira_id}",
-            )
-            for jira_id in unknown
-        ],
-        ignore_conflicts=True,
-    )
-    return dict(
-        Sprint.objects.filter(connection=connection, jira_id__in=wanted).values_list(
-            "jira_id", "pk"
+    upserted = upsert_rows(Sprint, rows, unique=["connection_id", "jira_id"], return_pks=True)
+    pks.update({jira_id: pk for (_, jira_id), pk in upserted.items()})
+    unknown = [jira_id for jira_id in wanted if jira_id not in pks]
+    if unknown:
+        Sprint.objects.bulk_create(
+            [
+                Sprint(
+                    workspace_id=connection.workspace_id,
+                    connection=connection,
+                    jira_id=jira_id,
+                    name=f"Sprint {jira_id}",
+                )
+                for jira_id in unknown
+            ],
+            ignore_conflicts=True,
         )
+        pks.update(
+            Sprint.objects.filter(connection=connection, jira_id__in=unknown).values_list(
+                "jira_id", "pk"
+            )
+        )
+    return pks
+
+
+# What a sighting of a sprint says of it, in Sprint's attribute names.
+_DETAILS = ("name", "state", "board_id", "goal", "start_at", "end_at", "completed_at")
+
+
+def _details(sprint: SprintInfo) -> tuple:
+    return (
+        sprint.name,
+        sprint.state,
+        sprint.board_id,
+        sprint.goal,
+        sprint.start,
+        sprint.end,
+        sprint.completed,
+    )
+
+
+def _moves_forward(sprint: SprintInfo, stored: list) -> bool:
+    """Whether a sighting should be written over the stored row: it says something new,
+    and the sprint is no further back (see the module doc)."""
+    state = stored[_DETAILS.index("state")]
+    return STATE_ORDER[sprint.state] >= STATE_ORDER.get(state, -1) and _details(sprint) != tuple(
+        stored
     )
 
 
@@ -108,9 +134,7 @@ def store_sprints(
         (sprint for record in records for sprint in record.sprints or ()),
         also={stay.sprint_id for record in records for stay in record.sprint_stays},
     )
-    SprintMembership.objects.filter(
-        issue_id__in=[issue_pks[record.jira_id] for record in records]
-    ).delete()
+    delete_rows(SprintMembership, "issue_id", [issue_pks[record.jira_id] for record in records])
     insert_rows(
         SprintMembership,
         [

@@ -29,7 +29,7 @@ from integrations.sync.rows import (
     transition_rows,
 )
 from integrations.sync.sprint_rows import store_sprints
-from pensero.bulk import insert_rows, upsert_rows
+from pensero.bulk import delete_rows, insert_rows, upsert_rows
 
 
 @dataclass
@@ -111,20 +111,17 @@ def write_page(
         )
         user_ids = account_ids_for(connection, records)
         now = timezone.now()
-        upsert_rows(
+        upserted = upsert_rows(
             Issue,
             [issue_row(connection, r, user_ids, now) for r in records],
             unique=["connection_id", "jira_id"],
+            return_pks=True,
         )
-        pks = dict(
-            Issue.objects.filter(
-                connection=connection, jira_id__in=[r.jira_id for r in records]
-            ).values_list("jira_id", "pk")
-        )
+        pks = {jira_id: pk for (_, jira_id), pk in upserted.items()}
         issue_pks = list(pks.values())
         # Children are replaced as a whole, so deleted comments and links vanish too.
         for model in (Comment, StatusTransition, IssueDocument, PullRequest):
-            model.objects.filter(issue_id__in=issue_pks).delete()
+            delete_rows(model, "issue_id", issue_pks)
         pairs = [(pks[r.jira_id], r) for r in records]
         insert_rows(Comment, [row for pk, r in pairs for row in comment_rows(pk, r, user_ids)])
         insert_rows(

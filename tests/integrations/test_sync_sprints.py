@@ -8,8 +8,10 @@ from datetime import datetime
 import pytest
 from django.core.management import call_command
 
+from integrations.jira.sprints import SprintInfo
 from integrations.models import JiraConnection, Sprint, SprintMembership
 from integrations.sync.run import sync_connection
+from integrations.sync.sprint_rows import save_sprints
 from jira_simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
 from pensero.encryption import Secret
 
@@ -201,3 +203,20 @@ def test_a_page_read_without_the_sprint_field_keeps_the_stored_stays(connection)
         write_page(connection, [record], known={})
         stays = SprintMembership.objects.filter(issue__connection=connection)
         assert list(stays.values_list("sprint__jira_id", "left_at")) == [(12, None)]
+
+
+def test_a_sighting_rewrites_a_sprint_only_when_it_says_something_new(connection):
+    active = SprintInfo(id=5, name="Sprint 5", state="active", board_id=1, goal="Ship")
+    pks = save_sprints(connection, [active], also={6})
+    first = Sprint.objects.get(jira_id=5)
+    assert pks == {5: first.pk, 6: Sprint.objects.get(jira_id=6).pk}
+
+    assert save_sprints(connection, [active]) == {5: first.pk}
+    assert Sprint.objects.get(jira_id=5).synced_at == first.synced_at  # not written again
+
+    save_sprints(connection, [SprintInfo(id=5, name="Sprint 5", state="closed", goal="Shipped")])
+    closed = Sprint.objects.get(jira_id=5)
+    assert (closed.state, closed.goal, closed.board_id) == ("closed", "Shipped", None)
+
+    save_sprints(connection, [active])  # an older sighting never reopens it
+    assert Sprint.objects.get(jira_id=5).state == "closed"

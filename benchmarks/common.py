@@ -13,6 +13,7 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,8 +85,15 @@ def manage(args: list[str], env: dict, *, root: Path = ROOT, **kwargs):
     )
 
 
-def run_measured(args: list[str], env: dict, *, root: Path = ROOT) -> tuple[float, int, str]:
-    """Run `manage.py args` (of the tree at `root`); return (wall seconds, peak RSS MB, stdout)."""
+class Measured(NamedTuple):
+    seconds: float  # wall time
+    rss: int  # peak resident memory, MB
+    cpu: float  # user + system CPU seconds
+    output: str
+
+
+def run_measured(args: list[str], env: dict, *, root: Path = ROOT) -> Measured:
+    """Run `manage.py args` (of the tree at `root`): its wall time, peak RSS, CPU and output."""
     start = time.perf_counter()
     process = subprocess.Popen(  # noqa: S603
         [sys.executable, "manage.py", *args],
@@ -101,7 +109,7 @@ def run_measured(args: list[str], env: dict, *, root: Path = ROOT) -> tuple[floa
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{output}")
-    return elapsed, usage.ru_maxrss // 1024, output
+    return Measured(elapsed, usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime, output)
 
 
 def median(values):

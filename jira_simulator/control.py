@@ -4,7 +4,8 @@
 - ``POST /_sim/{subdomain}/mutate``  {"action": "update_issue"|"move_issue"|"delete_issue"|
   "create_issue"|"add_comment"|"add_remote_link"|"mutate"|"set_project_access", ...arguments} -> {"result": ...}
 - ``GET  /_sim/stats``  -> request counts and the fault log
-- ``GET  /_sim/stats``  also has the rate limiter's figures per site (ratelimit.py)
+- ``GET  /_sim/stats``  also has the rate limiter's figures per site (ratelimit.py) and the
+  simulator's own CPU seconds
 - ``POST /_sim/config`` {"fault_rate", "fault_kinds", "slow_seconds", "latency_ms", "rate_limit"}
 - ``POST /_sim/reset``  clears request counts and the fault log
 - ``GET  /_sim/webhooks`` -> registrations and deliveries; ``POST /_sim/webhooks`` {"delay_ms",
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 from .data import UnknownIssue
 from .truth import issue_truth
@@ -38,6 +40,8 @@ def _handle(simulator, method, path, params, body):
             "faults": [r.as_json() for r in simulator.fault_log],
             "sites": sorted(simulator.sites),
             "rate_limit": simulator.rate_limiter.stats(),
+            # CPU of the process serving so far: a benchmark shares the 2 cores with it.
+            "cpu_seconds": round(time.process_time(), 3),
         }
     if path == "/_sim/webhooks":
         return _webhooks(simulator, method, body)

@@ -106,3 +106,4 @@ def test_requests_are_counted_per_endpoint(server, simulator, demo):
     assert simulator.request_counts["/rest/api/3/issue/{ref}/remotelink"] == before + 3
     stats = requests.get(f"{server.url}/_sim/stats", timeout=5).json()
     assert stats["request_counts"]["/rest/api/3/issue/{ref}/remotelink"] >= 3
+    assert stats["cpu_seconds"] > 0

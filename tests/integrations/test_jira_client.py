@@ -3,6 +3,7 @@
 import base64
 import email.utils
 import json
+import math
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -29,7 +30,7 @@ from integrations.jira.errors import (
     parse_retry_after,
 )
 from integrations.jira.session import USER_AGENT
-from integrations.jira.transport import Limits
+from integrations.jira.transport import Limits, parse_json
 
 BASE = "https://acme.atlassian.net"
 EMAIL = "canary-user@example.com"
@@ -341,6 +342,26 @@ def test_any_undecodable_json_is_the_same_retried_error(rsps, sleeps, body):
     rsps.get(url, json={"accountId": "a"})
     assert make(sleeps).myself() == {"accountId": "a"}
     assert len(rsps.calls) == 2 and len(sleeps) == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"name": "Überblick"}'.encode("utf-16"),
+        b'{"a": 1.5, "b": "\\u00e9", "c": [true, false, null], "d": -12}',
+    ],
+)
+def test_what_the_json_module_reads_is_read_the_same(body):
+    assert parse_json(body) == json.loads(body)
+
+
+def test_an_integer_past_64_bits_is_read_as_a_float():
+    # Jira never sends one; a hostile site's can't reach the database as an integer.
+    assert parse_json(b'{"id": 123456789012345678901234567890}') == {"id": 1.2345678901234568e29}
+
+
+def test_nan_is_read_as_the_json_module_reads_it():
+    assert math.isnan(parse_json(b'{"points": NaN}')["points"])
 
 
 def test_deeply_nested_error_body_still_maps_the_status(rsps, sleeps):

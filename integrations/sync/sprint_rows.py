@@ -39,6 +39,33 @@ def _newest(sprints: Iterable[SprintInfo]) -> dict[int, SprintInfo]:
     return best
 
 
+# What a sighting of a sprint says of it: Sprint's attribute → SprintInfo's.
+_DETAILS = {
+    "name": "name",
+    "state": "state",
+    "board_id": "board_id",
+    "goal": "goal",
+    "start_at": "start",
+    "end_at": "end",
+    "completed_at": "completed",
+}
+
+
+def _details(sprint: SprintInfo) -> tuple:
+    """The sighting's values, in `_DETAILS`'s order (that of the stored row's values)."""
+    return tuple(getattr(sprint, name) for name in _DETAILS.values())
+
+
+def _moves_forward(sprint: SprintInfo, stored: tuple) -> bool:
+    """Whether a sighting should be written over the stored row: it says something new,
+    and the sprint is no further back (see the module doc)."""
+    stored_state = stored[list(_DETAILS).index("state")]
+    return (
+        STATE_ORDER[sprint.state] >= STATE_ORDER.get(stored_state, -1)
+        and _details(sprint) != stored
+    )
+
+
 def save_sprints(
     connection: JiraConnection, sprints: Iterable[SprintInfo], *, also: Iterable[int] = ()
 ) -> dict[int, int]:
@@ -53,7 +80,7 @@ def save_sprints(
     if not wanted:
         return {}
     stored = {
-        jira_id: (pk, details)
+        jira_id: (pk, tuple(details))
         for jira_id, pk, *details in Sprint.objects.filter(
             connection=connection, jira_id__in=wanted
         ).values_list("jira_id", "pk", *_DETAILS)
@@ -93,31 +120,6 @@ def save_sprints(
             )
         )
     return pks
-
-
-# What a sighting of a sprint says of it, in Sprint's attribute names.
-_DETAILS = ("name", "state", "board_id", "goal", "start_at", "end_at", "completed_at")
-
-
-def _details(sprint: SprintInfo) -> tuple:
-    return (
-        sprint.name,
-        sprint.state,
-        sprint.board_id,
-        sprint.goal,
-        sprint.start,
-        sprint.end,
-        sprint.completed,
-    )
-
-
-def _moves_forward(sprint: SprintInfo, stored: list) -> bool:
-    """Whether a sighting should be written over the stored row: it says something new,
-    and the sprint is no further back (see the module doc)."""
-    state = stored[_DETAILS.index("state")]
-    return STATE_ORDER[sprint.state] >= STATE_ORDER.get(state, -1) and _details(sprint) != tuple(
-        stored
-    )
 
 
 def store_sprints(

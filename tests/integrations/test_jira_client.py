@@ -30,7 +30,7 @@ from integrations.jira.errors import (
     parse_retry_after,
 )
 from integrations.jira.session import USER_AGENT
-from integrations.jira.transport import Limits, parse_json
+from integrations.jira.transport import Limits, bounded_session, parse_json
 
 BASE = "https://acme.atlassian.net"
 EMAIL = "canary-user@example.com"
@@ -637,3 +637,22 @@ def test_canary_never_leaks_in_any_error(rsps, sleeps):
             client.myself()
         assert_clean(info.value)
     assert all(secret not in repr(client) for secret in SECRETS)
+
+
+@pytest.mark.parametrize(
+    "url", ["https://acme.atlassian.net/rest/api/3/myself", "http://127.0.0.1:8080/s/acme/x?a=1"]
+)
+def test_the_adapter_picks_the_connection_pool_and_path_requests_would(url):
+    # BoundedAdapter skips requests' proxy lookups; what it sends must not change with it
+    # (this fails first if an upgrade of requests changes what its own methods pick).
+    session = bounded_session()
+    adapter = session.get_adapter(url)
+    request = requests.Request("GET", url).prepare()
+    ours = adapter.get_connection_with_tls_context(request, True, proxies={}, cert=None)
+    theirs = requests.adapters.HTTPAdapter.get_connection_with_tls_context(
+        adapter, request, True, proxies={}, cert=None
+    )
+    assert ours is theirs
+    assert adapter.request_url(request, {}) == requests.adapters.HTTPAdapter.request_url(
+        adapter, request, {}
+    )

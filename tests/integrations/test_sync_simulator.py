@@ -141,6 +141,11 @@ def test_incremental_picks_up_changes_under_a_non_utc_user_time_zone(simulator, 
     )
     assert Issue.objects.filter(connection=connection, jira_id=int(new_id)).exists()
     assert_matches_truth(connection, site)
+    # The changed issues' comments were replaced, not added to.
+    truth = site.truth(DEMO_EMAIL)
+    assert Comment.objects.filter(issue__connection=connection).count() == sum(
+        t["comment_count"] for t in truth.values()
+    )
 
 
 def test_a_moved_issue_stays_one_row_with_its_new_key(simulator, connection):

@@ -29,9 +29,17 @@ def queue_scoring(issue_ids: Iterable[int]) -> None:
         )
 
 
-def score_stored_issues(sender, *, issue_ids: list[int], **kwargs) -> None:
-    """Receiver of ``integrations.signals.issues_stored``: the sync or a webhook stored them."""
+def score_stored_issues(
+    sender, *, issue_ids: list[int], in_process: bool = False, **kwargs
+) -> int | None:
+    """Receiver of ``integrations.signals.issues_stored``: the sync or a webhook stored them.
+
+    Queued for a worker, or with ``in_process`` scored here: how many were scored.
+    """
+    if in_process:
+        return score_now(issue_ids)
     queue_scoring(issue_ids)
+    return None
 
 
 def score_issues_task(issue_ids: list[int]) -> str:

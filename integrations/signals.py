@@ -7,5 +7,8 @@ analytics (analytics imports it), so it says so with a signal analytics listens 
 from django.dispatch import Signal
 
 # Sent after the issues' rows are written, possibly inside the transaction that wrote them:
-# a receiver that queues work queues it on commit. Argument: issue_ids (Issue primary keys).
+# a receiver that queues work queues it on commit. Arguments: issue_ids (Issue primary
+# keys) and in_process: True when the sender waits for the work (the `sync_jira` command
+# returns with the issues scored); a receiver then does it before returning and returns
+# how many issues it handled.
 issues_stored = Signal()

@@ -126,3 +126,17 @@ def test_no_import_cycle_among_the_projects_modules():
 
 def test_a_cycle_would_be_found():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_the_jira_integration_never_imports_analytics():
+    # Analytics builds on the integration's rows and listens to its signals; the other
+    # way round, the integration would depend on how its data is reported.
+    graph = import_graph()
+    wrong = {
+        (module, target)
+        for module, targets in graph.items()
+        if module.startswith("integrations")
+        for target in targets
+        if target.startswith("analytics")
+    }
+    assert wrong == set()

@@ -8,8 +8,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from analytics.tasks import score_now
 from integrations.models import JiraConnection, SyncRun
+from integrations.signals import issues_stored
 from integrations.sync.run import sync_connection
 
 
@@ -79,8 +79,10 @@ class Command(BaseCommand):
 
     def _score(self, issue_ids):
         # Here, not in a queued task: when the command returns, the data is complete
-        # (scores included) even with no worker running.
-        self.scored += score_now(issue_ids)
+        # (scores included) even with no worker running. Whoever scores issues
+        # (analytics) does it during the call and says how many.
+        answers = issues_stored.send(sender=JiraConnection, issue_ids=issue_ids, in_process=True)
+        self.scored += sum(count for _, count in answers if isinstance(count, int))
 
     def _progress(self, run):
         total = run.issues_expected or 0

@@ -19,6 +19,7 @@ Public API:
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -267,17 +268,10 @@ def development_has_pull_requests(value: Any) -> bool:
     if not text or text == "{}":
         return False
 
-    match = _JSON_PART_RE.search(text)
-    if match and text.startswith("{", match.end()):
-        try:
-            # raw_decode stops at the end of the balanced JSON object, ignoring the
-            # closing "}" of the surrounding map.
-            parsed, _end = json.JSONDecoder().raw_decode(text, match.end())
-        except (ValueError, RecursionError):
-            parsed = None
-        count = _pull_request_count(parsed) if isinstance(parsed, dict) else None
-        if count is not None:
-            return count > 0
+    parsed = _development_json(text)
+    count = _pull_request_count(parsed) if isinstance(parsed, dict) else None
+    if count is not None:
+        return count > 0
 
     state_count = _PR_STATE_COUNT_RE.search(text)
     if state_count:
@@ -293,19 +287,31 @@ def development_pull_request_types(value: Any) -> list[str] | None:
     """
     if not isinstance(value, str):
         return None
-    match = _JSON_PART_RE.search(value)
-    if not match or not value.startswith("{", match.end()):
-        return None
-    try:
-        parsed, _end = json.JSONDecoder().raw_decode(value, match.end())
-    except (ValueError, RecursionError):
-        return None
+    parsed = _development_json(value.strip())
     summary = parsed.get("cachedValue", {}).get("summary") if isinstance(parsed, dict) else None
     pull_request = summary.get("pullrequest") if isinstance(summary, dict) else None
     by_type = pull_request.get("byInstanceType") if isinstance(pull_request, dict) else None
     if not isinstance(by_type, dict) or not by_type:
         return None
     return [key for key in by_type if isinstance(key, str)]
+
+
+@functools.lru_cache(maxsize=4)
+def _development_json(text: str) -> Any:
+    """The JSON object after ``json=`` in a Development field's text; None if there is none.
+
+    Cached: mapping an issue reads the same field twice (does it have PRs, of which types).
+    """
+    match = _JSON_PART_RE.search(text)
+    if not match or not text.startswith("{", match.end()):
+        return None
+    try:
+        # raw_decode stops at the end of the balanced JSON object, ignoring the
+        # closing "}" of the surrounding map.
+        parsed, _end = json.JSONDecoder().raw_decode(text, match.end())
+    except (ValueError, RecursionError):
+        return None
+    return parsed
 
 
 def _pull_request_count(data: dict) -> int | None:

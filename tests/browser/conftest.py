@@ -166,13 +166,12 @@ def browsing(request, chromium, live_server):
 
 @pytest.fixture
 def jira_simulator(settings):
-    from jira_simulator import JiraSimulator, start_simulator
+    from jira_simulator import JiraSimulator
+    from tests.simulated import serving
 
     simulator = JiraSimulator(seed=7, issues=SIM_ISSUES, latency_ms=SIM_LATENCY_MS)
-    running = start_simulator(simulator)
-    settings.JIRA_SITE_URL_TEMPLATE = running.site_url_template
-    yield running
-    running.stop()
+    with serving(simulator, settings) as running:
+        yield running
 
 
 @pytest.fixture

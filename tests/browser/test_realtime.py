@@ -13,11 +13,10 @@ import time
 import pytest
 from django.utils import timezone
 
-from integrations.models import Issue, JiraConnection, JiraWebhook
-from jira_simulator import DEMO_EMAIL, DEMO_TOKEN
-from pensero.encryption import Secret
+from integrations.models import Issue, JiraWebhook
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING
 from tests.conftest import PASSWORD
+from tests.simulated import demo_connection
 
 if not CHROMIUM.exists():
     pytest.skip(CHROMIUM_MISSING, allow_module_level=True)
@@ -43,11 +42,8 @@ def test_admin_sets_up_real_time_updates(
 ):
     settings.PUBLIC_BASE_URL = live_server.url
     # A connection that has synced (its first full sync is the journey's subject, not this one's).
-    connection = JiraConnection.objects.create(
-        workspace=acme,
-        subdomain="acme",
-        email=DEMO_EMAIL,
-        api_token=Secret(DEMO_TOKEN),
+    connection = demo_connection(
+        acme,
         project_keys="KAN,ENG",
         sync_watermark=timezone.now(),
         last_synced_at=timezone.now(),

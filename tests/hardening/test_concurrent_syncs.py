@@ -14,10 +14,10 @@ from django.db.models import Count
 from django.urls import reverse
 from django_q.models import Task
 
-from integrations.models import Issue, JiraConnection, Person, SyncRun
-from jira_simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
-from pensero.encryption import Secret
+from integrations.models import Issue, Person, SyncRun
+from jira_simulator import JiraSimulator
 from tests.hardening.helpers import ROOT, app_env
+from tests.simulated import demo_connection, serving
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -27,11 +27,8 @@ SITES = ["acme", "globex", "initech"]
 @pytest.fixture
 def simulator(settings):
     # A little latency, so the three runs overlap for their whole length.
-    sim = JiraSimulator(seed=17, issues=400, latency_ms=2)
-    running = start_simulator(sim)
-    settings.JIRA_SITE_URL_TEMPLATE = running.site_url_template
-    yield running
-    running.stop()
+    with serving(JiraSimulator(seed=17, issues=400, latency_ms=2), settings) as running:
+        yield running
 
 
 @pytest.fixture
@@ -82,12 +79,7 @@ def _finished(connections) -> bool:
 
 
 def test_three_sites_sync_at_once_while_pages_are_read(acme, alice, alice_client, worker):
-    connections = [
-        JiraConnection.objects.create(
-            workspace=acme, subdomain=site, email=DEMO_EMAIL, api_token=Secret(DEMO_TOKEN)
-        )
-        for site in SITES
-    ]
+    connections = [demo_connection(acme, site) for site in SITES]
     pages = [reverse("dashboard"), reverse("reports"), reverse("integrations")]
     for connection in connections:
         pages.append(reverse("jira_manage", args=[connection.pk]))

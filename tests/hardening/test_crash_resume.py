@@ -7,10 +7,10 @@ import time
 import pytest
 from django.urls import reverse
 
-from integrations.models import Issue, JiraConnection, SyncRun
-from jira_simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
-from pensero.encryption import Secret
+from integrations.models import Issue, SyncRun
+from jira_simulator import DEMO_EMAIL, JiraSimulator
 from tests.hardening.helpers import manage
+from tests.simulated import demo_connection, serving
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -18,18 +18,13 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 @pytest.fixture
 def simulator(settings):
     # A little latency so the kill lands mid-run.
-    sim = JiraSimulator(seed=11, issues=800, latency_ms=3)
-    running = start_simulator(sim)
-    settings.JIRA_SITE_URL_TEMPLATE = running.site_url_template
-    yield sim
-    running.stop()
+    with serving(JiraSimulator(seed=11, issues=800, latency_ms=3), settings) as running:
+        yield running.simulator
 
 
 @pytest.fixture
 def connection(acme):
-    return JiraConnection.objects.create(
-        workspace=acme, subdomain="acme", email=DEMO_EMAIL, api_token=Secret(DEMO_TOKEN)
-    )
+    return demo_connection(acme)
 
 
 def _wait_for(predicate, seconds=60):

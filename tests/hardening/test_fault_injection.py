@@ -7,8 +7,8 @@ import pytest
 
 from integrations.models import Comment, Issue, JiraConnection, SyncRun
 from integrations.sync.run import sync_connection
-from jira_simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
-from pensero.encryption import Secret
+from jira_simulator import DEMO_EMAIL, JiraSimulator
+from tests.simulated import demo_connection, serving
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -39,17 +39,13 @@ def recorded(monkeypatch):
 @pytest.fixture
 def simulator(settings):
     sim = JiraSimulator(seed=2026, issues=250, fault_rate=0.0, slow_seconds=0.6)
-    running = start_simulator(sim)
-    settings.JIRA_SITE_URL_TEMPLATE = running.site_url_template
-    settings.JIRA_REQUEST_TIMEOUT_SECONDS = 0.3  # the "slow" fault becomes a timeout
-    yield sim
-    running.stop()
+    with serving(sim, settings):
+        settings.JIRA_REQUEST_TIMEOUT_SECONDS = 0.3  # the "slow" fault becomes a timeout
+        yield sim
 
 
 def test_twenty_faulty_runs_converge_to_the_truth(simulator, recorded, acme):
-    connection = JiraConnection.objects.create(
-        workspace=acme, subdomain="acme", email=DEMO_EMAIL, api_token=Secret(DEMO_TOKEN)
-    )
+    connection = demo_connection(acme)
     site = simulator.site("acme")
     simulator.faults.configure(rate=FAULT_RATE)
     statuses = []

@@ -13,9 +13,10 @@ from django_q.models import Schedule, Task
 
 from integrations.models import JiraConnection, SyncRun
 from integrations.sync.run import sync_connection
-from jira_simulator import JiraSimulator, start_simulator
+from jira_simulator import JiraSimulator
 from pensero.models import User
 from tests.hardening.test_isolation_sweep import ACCESS
+from tests.simulated import serving
 
 pytestmark = pytest.mark.django_db
 
@@ -28,10 +29,8 @@ def simulator(settings):
     sim = JiraSimulator(seed=5, issues=40)
     sim.add_account(CANARY_EMAIL, CANARY, "Asia/Kolkata")
     sim.site("acme").set_project_access(CANARY_EMAIL, ["KAN", "ENG", "PLAT"])
-    running = start_simulator(sim)
-    settings.JIRA_SITE_URL_TEMPLATE = running.site_url_template
-    yield sim
-    running.stop()
+    with serving(sim, settings):
+        yield sim
 
 
 def _assert_clean(text, where):

@@ -6,10 +6,9 @@ import sys
 
 import pytest
 
-from integrations.models import JiraConnection
-from jira_simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
-from pensero.encryption import Secret
+from jira_simulator import DEMO_EMAIL, JiraSimulator, start_simulator
 from tests.hardening.helpers import ROOT, app_env
+from tests.simulated import demo_connection
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -38,11 +37,8 @@ def test_two_worker_processes_share_one_sites_ceiling(settings, acme):
     if not _redis_available():
         pytest.skip("Redis is not listening on 127.0.0.1:6379 (CI starts it).")
     sim = JiraSimulator(seed=23, issues=40)
-    running = start_simulator(sim)
-    try:
-        connection = JiraConnection.objects.create(
-            workspace=acme, subdomain="shared", email=DEMO_EMAIL, api_token=Secret(DEMO_TOKEN)
-        )
+    with start_simulator(sim) as running:
+        connection = demo_connection(acme, "shared")
         ids = list(sim.site("shared").truth(DEMO_EMAIL))[:PER_PROCESS]
         env = app_env(
             REDIS_URL="redis://127.0.0.1:6379/0",
@@ -63,8 +59,6 @@ def test_two_worker_processes_share_one_sites_ceiling(settings, acme):
         ]
         outputs = [worker.communicate(timeout=120)[0] for worker in workers]
         assert [w.returncode for w in workers] == [0, 0], outputs
-    finally:
-        running.stop()
     sent = sorted(r.at for r in sim.request_log if "/remotelink" in r.path)
     assert len(sent) == 2 * PER_PROCESS
     # Each process alone would send CEILING a second; together they must too. Counted

@@ -13,11 +13,11 @@ from django.db import connection as db
 from django.utils import timezone
 from django_q.models import Schedule
 
-from integrations.models import JiraConnection, SyncRun
+from integrations.models import SyncRun
 from integrations.schedules import SYNC_ALL_SCHEDULE, ensure_schedules
-from jira_simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
-from pensero.encryption import Secret
+from jira_simulator import JiraSimulator
 from tests.hardening.helpers import ROOT, app_env
+from tests.simulated import demo_connection, serving
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -47,31 +47,28 @@ def clusters(settings):
     import redis
 
     redis.Redis.from_url(REDIS_URL).flushdb()
-    sim = JiraSimulator(seed=3, issues=60)
-    running = start_simulator(sim)
-    settings.JIRA_SITE_URL_TEMPLATE = running.site_url_template
-    env = app_env(
-        REDIS_URL=REDIS_URL, Q_WORKERS=1, JIRA_SITE_URL_TEMPLATE=running.site_url_template
-    )
-    processes = [
-        subprocess.Popen(  # noqa: S603
-            [sys.executable, "manage.py", "qcluster"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+    with serving(JiraSimulator(seed=3, issues=60), settings) as running:
+        env = app_env(
+            REDIS_URL=REDIS_URL, Q_WORKERS=1, JIRA_SITE_URL_TEMPLATE=running.site_url_template
         )
-        for _ in range(2)
-    ]
-    yield processes
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-    running.stop()
+        processes = [
+            subprocess.Popen(  # noqa: S603
+                [sys.executable, "manage.py", "qcluster"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for _ in range(2)
+        ]
+        yield processes
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 def _due_now():
@@ -96,9 +93,7 @@ def _wait_for_runs(count, connections, seconds=120):
 def test_each_connection_syncs_once_per_interval_with_two_clusters(acme, globex, clusters):
     ensure_schedules()
     connections = [
-        JiraConnection.objects.create(
-            workspace=workspace, subdomain=subdomain, email=DEMO_EMAIL, api_token=Secret(DEMO_TOKEN)
-        )
+        demo_connection(workspace, subdomain)
         for workspace, subdomain in [(acme, "acme"), (globex, "globex")]
     ]
     _due_now()

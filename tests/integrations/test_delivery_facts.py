@@ -18,8 +18,8 @@ from analytics.facts import facts_for_issues
 from integrations.models import Comment, Issue, JiraConnection, PullRequest, SyncRun
 from integrations.sync.finish import FACTS_VERSION
 from integrations.sync.run import sync_connection
-from jira_simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
-from pensero.encryption import Secret
+from jira_simulator import DEMO_EMAIL, JiraSimulator
+from tests.simulated import demo_connection, serving
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,20 +27,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def simulator(settings):
     # The demo's seed and projects (make run), with fewer issues to stay quick.
-    sim = JiraSimulator(seed=1, issues=800)
-    running = start_simulator(sim)
-    settings.JIRA_SITE_URL_TEMPLATE = running.url + "/s/{subdomain}"
-    yield sim
-    running.stop()
-
-
-def _connect(workspace, subdomain):
-    return JiraConnection.objects.create(
-        workspace=workspace,
-        subdomain=subdomain,
-        email=DEMO_EMAIL,
-        api_token=Secret(DEMO_TOKEN),
-    )
+    with serving(JiraSimulator(seed=1, issues=800), settings) as running:
+        yield running.simulator
 
 
 def _export(connection) -> dict[str, dict]:
@@ -82,7 +70,7 @@ def _compare(exported: dict, truth: dict) -> None:
 
 
 def test_a_full_sync_exports_the_simulators_delivery_facts(simulator, acme):
-    connection = _connect(acme, "acme")
+    connection = demo_connection(acme)
     run = sync_connection(connection)
     assert run.status == SyncRun.Status.SUCCEEDED, (run.error, run.warnings)
     truth = simulator.site("acme").truth(DEMO_EMAIL)
@@ -101,7 +89,7 @@ def test_a_full_sync_exports_the_simulators_delivery_facts(simulator, acme):
 
 
 def test_done_to_done_migration_moves_do_not_re_date_completion(simulator, acme):
-    connection = _connect(acme, "acme")
+    connection = demo_connection(acme)
     sync_connection(connection)
     site = simulator.site("acme")
     migrated = [
@@ -124,7 +112,7 @@ def test_done_to_done_migration_moves_do_not_re_date_completion(simulator, acme)
 
 
 def test_integrations_get_no_credit_and_their_comments_are_not_interactions(simulator, acme):
-    connection = _connect(acme, "acme")
+    connection = demo_connection(acme)
     sync_connection(connection)
     bots = Comment.objects.filter(issue__connection=connection, author__account_type="app")
     assert bots.exists()
@@ -138,7 +126,7 @@ def test_integrations_get_no_credit_and_their_comments_are_not_interactions(simu
 
 
 def test_prs_posted_only_in_comments_are_linked_with_their_source(simulator, acme):
-    connection = _connect(acme, "acme")
+    connection = demo_connection(acme)
     sync_connection(connection)
     truth = simulator.site("acme").truth(DEMO_EMAIL)
     only_in_comments = {
@@ -150,7 +138,7 @@ def test_prs_posted_only_in_comments_are_linked_with_their_source(simulator, acm
 
 
 def test_a_site_with_deleted_custom_statuses_warns_and_still_dates_completion(simulator, acme):
-    connection = _connect(acme, "legacy-corp")
+    connection = demo_connection(acme, "legacy-corp")
     run = sync_connection(connection)
     assert run.status == SyncRun.Status.PARTIAL
     assert any("Ready for Dev (10101)" in warning for warning in run.warnings), run.warnings
@@ -159,7 +147,7 @@ def test_a_site_with_deleted_custom_statuses_warns_and_still_dates_completion(si
 
 
 def test_export_csv_has_the_delivery_columns(simulator, acme):
-    connection = _connect(acme, "acme")
+    connection = demo_connection(acme)
     sync_connection(connection)
     out = io.StringIO()
     call_command("export_issues", "--connection", str(connection.pk), stdout=out)
@@ -185,7 +173,7 @@ def test_export_csv_has_the_delivery_columns(simulator, acme):
 
 def test_issues_stored_with_older_facts_are_recomputed_by_the_next_sync(simulator, acme):
     """An upgrade raises FACTS_VERSION: the next sync is a full one and rewrites every issue."""
-    connection = _connect(acme, "acme")
+    connection = demo_connection(acme)
     sync_connection(connection)
     truth = simulator.site("acme").truth(DEMO_EMAIL)
     # As stored by an older release: re-dated completion, no credit, everything delivered.

@@ -17,11 +17,11 @@ from integrations.jira.client import JiraClient
 from integrations.jira.errors import JiraRateLimitedError
 from integrations.jira.pacing import CEILING_FACTOR, SitePacer, near_limit, seconds_until_reset
 from integrations.jira.points import PointsQuota, QuotaSpent
-from integrations.models import JiraConnection, SyncRun
+from integrations.models import SyncRun
 from integrations.sync.run import sync_connection
-from jira_simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
-from pensero.encryption import Secret
+from jira_simulator import DEMO_EMAIL, JiraSimulator
 from pensero.models import Workspace
+from tests.simulated import demo_connection, serving
 
 BASE = "https://acme.atlassian.net"
 BURST_429 = {"Retry-After": "2", "RateLimit-Reason": "jira-burst-based"}
@@ -200,17 +200,8 @@ def test_the_client_counts_atlassian_points(rsps):
 
 @pytest.fixture
 def limited_site(settings):
-    sim = JiraSimulator(seed=21, issues=60, rate_limit=5)
-    running = start_simulator(sim)
-    settings.JIRA_SITE_URL_TEMPLATE = running.site_url_template
-    yield sim
-    running.stop()
-
-
-def _connection(workspace, subdomain="acme"):
-    return JiraConnection.objects.create(
-        workspace=workspace, subdomain=subdomain, email=DEMO_EMAIL, api_token=Secret(DEMO_TOKEN)
-    )
+    with serving(JiraSimulator(seed=21, issues=60, rate_limit=5), settings) as running:
+        yield running.simulator
 
 
 @pytest.mark.django_db(transaction=True)
@@ -219,7 +210,7 @@ def test_a_rate_limited_site_is_synced_and_no_refused_request_comes_back_early(
 ):
     # A wide first window, so the sync meets the limit even on a slow machine.
     settings.JIRA_MAX_CONCURRENCY = 32
-    run = sync_connection(_connection(acme))
+    run = sync_connection(demo_connection(acme))
     assert run.status == SyncRun.Status.SUCCEEDED, (run.error, run.warnings)
     figures = limited_site.rate_limiter.stats()["sites"]["acme"]
     assert figures["throttled"] >= 1  # the sync met the limit...
@@ -236,19 +227,16 @@ def _busiest(times: list[float], seconds: float) -> int:
 def test_workers_syncing_connections_of_one_site_share_its_ceiling(settings, acme, globex):
     settings.JIRA_MAX_REQUESTS_PER_SECOND = 25
     sim = JiraSimulator(seed=22, issues=60)
-    running = start_simulator(sim)
-    settings.JIRA_SITE_URL_TEMPLATE = running.site_url_template
-    issue_ids = list(sim.site("shared").truth(DEMO_EMAIL))
-    initech = Workspace.objects.create(name="Initech", slug="initech")
-    # Three workspaces connected the same site; each worker has its own client.
-    clients = [
-        client_for(_connection(workspace, "shared")) for workspace in (acme, globex, initech)
-    ]
-    try:
+    with serving(sim, settings):
+        issue_ids = list(sim.site("shared").truth(DEMO_EMAIL))
+        initech = Workspace.objects.create(name="Initech", slug="initech")
+        # Three workspaces connected the same site; each worker has its own client.
+        clients = [
+            client_for(demo_connection(workspace, "shared"))
+            for workspace in (acme, globex, initech)
+        ]
         with ThreadPoolExecutor(max_workers=3) as pool:
             list(pool.map(lambda c: [c.remote_links(i) for i in issue_ids[:30]], clients))
-    finally:
-        running.stop()
     sent = [r.at for r in sim.request_log if "/s/shared/" in r.path]
     assert len(sent) == 90
     # Counted where Jira counts, though each worker alone would send the ceiling: two

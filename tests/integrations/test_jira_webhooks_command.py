@@ -6,12 +6,12 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from integrations.models import AtlassianGrant, JiraConnection
+from integrations.models import AtlassianGrant
 from integrations.webhooks.events import EVENTS
 from integrations.webhooks.setup import webhook_for
-from jira_simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
-from pensero.encryption import Secret
+from jira_simulator import JiraSimulator
 from tests.integrations.oauth_helpers import SCOPE, configure, oauth_connection
+from tests.simulated import demo_connection, serving
 
 pytestmark = pytest.mark.django_db
 
@@ -49,18 +49,12 @@ def test_rotate_secret_prints_the_new_one(acme_connection):
 def test_register_adds_it_in_jira(acme, settings):
     simulator = JiraSimulator(seed=2, issues=10)
     simulator.webhooks.max_retries = 0
-    running = start_simulator(simulator)
-    settings.JIRA_SITE_URL_TEMPLATE = running.site_url_template
-    try:
-        connection = JiraConnection.objects.create(
-            workspace=acme, subdomain="acme", email=DEMO_EMAIL, api_token=Secret(DEMO_TOKEN)
-        )
+    with serving(simulator, settings):
+        connection = demo_connection(acme)
         details = run("--connection", str(connection.pk), "--register")
         (registration,) = simulator.webhooks.registrations("acme")
         assert registration.url == details["url"] and registration.secret == details["secret"]
         assert details["jql"] == ""  # every project
-    finally:
-        running.stop()
 
 
 def test_an_oauth_connection_has_no_secret_to_paste(acme, settings):

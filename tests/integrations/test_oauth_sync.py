@@ -15,8 +15,8 @@ from jira_simulator import (
     OAUTH_CLIENT_ID,
     OAUTH_CLIENT_SECRET,
     JiraSimulator,
-    start_simulator,
 )
+from tests.simulated import serving
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,15 +24,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def simulator(settings):
     sim = JiraSimulator(seed=11, issues=150, projects=("KAN", "ENG"))
-    running = start_simulator(sim)
-    settings.JIRA_SITE_URL_TEMPLATE = running.site_url_template
-    settings.ATLASSIAN_CLIENT_ID = OAUTH_CLIENT_ID
-    settings.ATLASSIAN_CLIENT_SECRET = OAUTH_CLIENT_SECRET
-    settings.ATLASSIAN_AUTH_URL = f"{running.url}/authorize"
-    settings.ATLASSIAN_TOKEN_URL = f"{running.url}/oauth/token"
-    settings.ATLASSIAN_API_URL = running.url
-    yield sim
-    running.stop()
+    with serving(sim, settings) as running:
+        settings.ATLASSIAN_CLIENT_ID = OAUTH_CLIENT_ID
+        settings.ATLASSIAN_CLIENT_SECRET = OAUTH_CLIENT_SECRET
+        settings.ATLASSIAN_AUTH_URL = f"{running.url}/authorize"
+        settings.ATLASSIAN_TOKEN_URL = f"{running.url}/oauth/token"
+        settings.ATLASSIAN_API_URL = running.url
+        yield sim
 
 
 def sign_in_with_atlassian(client, start_url):

@@ -6,26 +6,22 @@ import io
 import pytest
 from django_q.models import OrmQ
 
-from integrations.models import Issue, JiraConnection
-from jira_simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
-from pensero.encryption import Secret
+from integrations.models import Issue
+from jira_simulator import JiraSimulator
 from tests.hardening.helpers import manage
+from tests.simulated import demo_connection, serving
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 @pytest.fixture
 def simulator(settings):
-    running = start_simulator(JiraSimulator(seed=23, issues=120))
-    settings.JIRA_SITE_URL_TEMPLATE = running.site_url_template
-    yield running
-    running.stop()
+    with serving(JiraSimulator(seed=23, issues=120), settings) as running:
+        yield running
 
 
 def test_sync_jira_returns_with_every_synced_issue_scored_and_no_worker_running(simulator, acme):
-    connection = JiraConnection.objects.create(
-        workspace=acme, subdomain="acme", email=DEMO_EMAIL, api_token=Secret(DEMO_TOKEN)
-    )
+    connection = demo_connection(acme)
     sync = manage("sync_jira", "--connection", str(connection.pk))
     output, _ = sync.communicate(timeout=120)
     assert sync.returncode == 0, output

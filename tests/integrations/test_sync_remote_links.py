@@ -13,8 +13,8 @@ from integrations.jira.links import document_from_url, pull_request_from_url
 from integrations.models import Issue, IssueDocument, JiraConnection, PullRequest, SyncRun
 from integrations.sync.remote_links import LINK_CHECK_EVERY
 from integrations.sync.run import sync_connection
-from jira_simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
-from pensero.encryption import Secret
+from jira_simulator import DEMO_EMAIL, JiraSimulator
+from tests.simulated import demo_connection, serving
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,18 +23,13 @@ REMOTE_LINKS = "/rest/api/3/issue/{ref}/remotelink"
 
 @pytest.fixture
 def simulator(settings):
-    sim = JiraSimulator(seed=13, issues=150)
-    running = start_simulator(sim)
-    settings.JIRA_SITE_URL_TEMPLATE = running.site_url_template
-    yield sim
-    running.stop()
+    with serving(JiraSimulator(seed=13, issues=150), settings) as running:
+        yield running.simulator
 
 
 @pytest.fixture
 def connection(acme):
-    return JiraConnection.objects.create(
-        workspace=acme, subdomain="acme", email=DEMO_EMAIL, api_token=Secret(DEMO_TOKEN)
-    )
+    return demo_connection(acme)
 
 
 def _normalised(url: str) -> str:

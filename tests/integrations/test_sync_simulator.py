@@ -17,13 +17,11 @@ from integrations.sync import claims
 from integrations.sync.run import sync_connection
 from jira_simulator import (
     DEMO_EMAIL,
-    DEMO_TOKEN,
     ESTIMATE_FIELD,
     STORY_POINTS_FIELD,
     JiraSimulator,
-    start_simulator,
 )
-from pensero.encryption import Secret
+from tests.simulated import demo_connection, serving
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,21 +31,13 @@ ISSUES = 300
 @pytest.fixture
 def simulator(settings):
     sim = JiraSimulator(seed=7, issues=ISSUES, projects=("KAN", "ENG", "PLAT"))
-    running = start_simulator(sim)
-    settings.JIRA_SITE_URL_TEMPLATE = running.url + "/s/{subdomain}"
-    yield sim
-    running.stop()
+    with serving(sim, settings):
+        yield sim
 
 
 @pytest.fixture
 def connection(acme):
-    return JiraConnection.objects.create(
-        workspace=acme,
-        subdomain="acme",
-        email=DEMO_EMAIL,
-        api_token=Secret(DEMO_TOKEN),
-        project_keys="",
-    )
+    return demo_connection(acme, project_keys="")
 
 
 def _stored(connection):

@@ -9,11 +9,11 @@ import pytest
 from django.core.management import call_command
 
 from integrations.jira.sprints import SprintInfo
-from integrations.models import JiraConnection, Sprint, SprintMembership
+from integrations.models import Sprint, SprintMembership
 from integrations.sync.run import sync_connection
 from integrations.sync.sprint_rows import save_sprints
-from jira_simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
-from pensero.encryption import Secret
+from jira_simulator import DEMO_EMAIL, JiraSimulator
+from tests.simulated import demo_connection, serving
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,17 +21,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def simulator(settings):
     sim = JiraSimulator(seed=7, issues=400, projects=("KAN", "ENG", "PLAT"))
-    running = start_simulator(sim)
-    settings.JIRA_SITE_URL_TEMPLATE = running.url + "/s/{subdomain}"
-    yield sim
-    running.stop()
+    with serving(sim, settings):
+        yield sim
 
 
 @pytest.fixture
 def connection(acme):
-    return JiraConnection.objects.create(
-        workspace=acme, subdomain="acme", email=DEMO_EMAIL, api_token=Secret(DEMO_TOKEN)
-    )
+    return demo_connection(acme)
 
 
 def _when(text):

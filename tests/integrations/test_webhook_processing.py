@@ -14,16 +14,16 @@ from django.urls import reverse
 from django_q.models import OrmQ
 
 from integrations.clients import client_for
-from integrations.models import Issue, JiraConnection, WebhookEvent
+from integrations.models import Issue, WebhookEvent
 from integrations.sync.mapping import map_issue
 from integrations.sync.run import sync_connection
 from integrations.sync.writer import stored_versions, write_page
 from integrations.webhooks import processing
 from integrations.webhooks.setup import webhook_for
 from integrations.webhooks.tasks import process_webhook_events_task
-from jira_simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator, start_simulator
-from pensero.encryption import Secret
+from jira_simulator import JiraSimulator
 from tests.integrations.webhook_helpers import payload, post_admin
+from tests.simulated import demo_connection, serving
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SEARCH = "/rest/api/3/search/jql"
@@ -38,10 +38,8 @@ def no_coalescing_wait(settings, monkeypatch):
 @pytest.fixture
 def simulator(settings):
     sim = JiraSimulator(seed=9, issues=250, projects=("KAN", "ENG"))
-    running = start_simulator(sim)
-    settings.JIRA_SITE_URL_TEMPLATE = running.site_url_template
-    yield sim
-    running.stop()
+    with serving(sim, settings):
+        yield sim
 
 
 @pytest.fixture
@@ -49,15 +47,9 @@ def site(simulator):
     return simulator.site("acme")
 
 
-def _connect(acme):
-    return JiraConnection.objects.create(
-        workspace=acme, subdomain="acme", email=DEMO_EMAIL, api_token=Secret(DEMO_TOKEN)
-    )
-
-
 @pytest.fixture
 def connection(acme, simulator):
-    connection = _connect(acme)
+    connection = demo_connection(acme)
     sync_connection(connection)
     connection.refresh_from_db()
     assert connection.sync_watermark is not None
@@ -204,7 +196,7 @@ def test_a_burst_of_500_events_is_fetched_in_a_few_searches(
 
 
 def test_events_before_the_first_sync_are_left_to_it(acme, simulator, client):
-    connection = _connect(acme)
+    connection = demo_connection(acme)
     jira = Jira(client, connection)
     jira.send("jira:issue_updated", "10001")
     assert simulator.request_counts[SEARCH] == 0

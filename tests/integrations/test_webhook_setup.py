@@ -21,11 +21,11 @@ from jira_simulator import (
     OAUTH_CLIENT_ID,
     OAUTH_CLIENT_SECRET,
     JiraSimulator,
-    start_simulator,
 )
 from pensero.encryption import Secret
 from tests.integrations.test_oauth_sync import sign_in_with_atlassian
 from tests.integrations.webhook_helpers import payload, post_admin
+from tests.simulated import serving
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PUBLIC = "http://127.0.0.1:8999"  # loopback: the simulator delivers nowhere else
@@ -36,17 +36,15 @@ REFRESH = "/rest/api/3/webhook/refresh"
 def simulator(settings, monkeypatch):
     sim = JiraSimulator(seed=13, issues=120, projects=("KAN", "ENG"))
     sim.webhooks.max_retries = 0  # nothing listens at PUBLIC unless a test starts a server
-    running = start_simulator(sim)
-    settings.JIRA_SITE_URL_TEMPLATE = running.site_url_template
-    settings.PUBLIC_BASE_URL = PUBLIC
-    settings.ATLASSIAN_CLIENT_ID = OAUTH_CLIENT_ID
-    settings.ATLASSIAN_CLIENT_SECRET = OAUTH_CLIENT_SECRET
-    settings.ATLASSIAN_AUTH_URL = f"{running.url}/authorize"
-    settings.ATLASSIAN_TOKEN_URL = f"{running.url}/oauth/token"
-    settings.ATLASSIAN_API_URL = running.url
-    monkeypatch.setattr(processing, "COALESCE_SECONDS", 0)
-    yield sim
-    running.stop()
+    with serving(sim, settings) as running:
+        settings.PUBLIC_BASE_URL = PUBLIC
+        settings.ATLASSIAN_CLIENT_ID = OAUTH_CLIENT_ID
+        settings.ATLASSIAN_CLIENT_SECRET = OAUTH_CLIENT_SECRET
+        settings.ATLASSIAN_AUTH_URL = f"{running.url}/authorize"
+        settings.ATLASSIAN_TOKEN_URL = f"{running.url}/oauth/token"
+        settings.ATLASSIAN_API_URL = running.url
+        monkeypatch.setattr(processing, "COALESCE_SECONDS", 0)
+        yield sim
 
 
 def _token_connection(workspace, email=DEMO_EMAIL, token=DEMO_TOKEN, projects="KAN,ENG"):

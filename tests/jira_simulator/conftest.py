@@ -20,9 +20,8 @@ def simulator():
 
 @pytest.fixture(scope="module")
 def server(simulator):
-    running = start_simulator(simulator)
-    yield running
-    running.stop()
+    with start_simulator(simulator) as running:
+        yield running
 
 
 @pytest.fixture

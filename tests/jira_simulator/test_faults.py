@@ -18,8 +18,7 @@ from tests.jira_simulator.helpers import (
 
 def test_the_rate_limit_answers_429_like_jira_and_counts_early_retries():
     simulator = JiraSimulator(seed=2, issues=20, now=NOW, rate_limit=5)
-    running = start_simulator(simulator)
-    try:
+    with start_simulator(simulator) as running:
         url = f"{running.site_url('acme')}/rest/api/3/myself"
         with jira_session(DEMO_EMAIL, DEMO_TOKEN) as session:
             answers = [session.get(url, timeout=5) for _ in range(7)]
@@ -41,16 +40,13 @@ def test_the_rate_limit_answers_429_like_jira_and_counts_early_retries():
         assert (acme["accepted"], acme["throttled"]) == (5, 3)
         assert acme["early_retries"] == 2
         assert stats["sites"]["globex"]["accepted"] == 1
-    finally:
-        running.stop()
 
 
 def test_rate_limit_faults_carry_retry_after_and_are_recorded():
     simulator = JiraSimulator(
         seed=2, issues=50, now=NOW, fault_rate=1.0, fault_kinds=("rate_limit",)
     )
-    running = start_simulator(simulator)
-    try:
+    with start_simulator(simulator) as running:
         base = running.site_url("acme")
         response = requests.get(
             f"{base}/rest/api/3/myself", auth=(DEMO_EMAIL, DEMO_TOKEN), timeout=5
@@ -63,14 +59,11 @@ def test_rate_limit_faults_carry_retry_after_and_are_recorded():
             ("rate_limit", "/s/acme/rest/api/3/myself")
         ]
         assert [r.status for r in simulator.request_log] == [429, 200]
-    finally:
-        running.stop()
 
 
 def test_other_faults_reset_the_connection_or_truncate_the_body():
     simulator = JiraSimulator(seed=2, issues=50, now=NOW, fault_rate=1.0, fault_kinds=("reset",))
-    running = start_simulator(simulator)
-    try:
+    with start_simulator(simulator) as running:
         url = f"{running.site_url('acme')}/rest/api/3/myself"
         with pytest.raises(requests.ConnectionError):
             requests.get(url, auth=(DEMO_EMAIL, DEMO_TOKEN), timeout=5)
@@ -83,8 +76,6 @@ def test_other_faults_reset_the_connection_or_truncate_the_body():
         with pytest.raises(requests.Timeout):
             requests.get(url, auth=(DEMO_EMAIL, DEMO_TOKEN), timeout=0.2)
         assert [f.kind for f in simulator.fault_log] == ["reset", "malformed", "slow"]
-    finally:
-        running.stop()
 
 
 def test_the_fault_sequence_is_the_same_for_the_same_seed():

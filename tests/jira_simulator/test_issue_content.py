@@ -182,8 +182,7 @@ def test_every_remote_link_leaves_a_changelog_item_as_on_real_sites(server, simu
 
 def test_a_link_added_with_history_bumps_updated_and_one_without_leaves_no_trace(server, demo):
     sim = JiraSimulator(seed=5, issues=30, now=NOW)
-    running = start_simulator(sim)
-    try:
+    with start_simulator(sim) as running:
         site, base = sim.site("acme"), running.site_url("acme")
         first, second = list(site.truth())[:2]
         before = site.truth()
@@ -198,20 +197,15 @@ def test_a_link_added_with_history_bumps_updated_and_one_without_leaves_no_trace
             'This issue links to "Spec (Web Link)"'
         )
         assert "https://example.com/quiet" not in json.dumps(all_histories(demo, base, second))
-    finally:
-        running.stop()
 
 
 def test_the_same_seed_gives_the_same_data_and_sites_differ():
     def first_page(seed, subdomain):
-        running = start_simulator(JiraSimulator(seed=seed, issues=300, now=NOW))
-        try:
+        with start_simulator(JiraSimulator(seed=seed, issues=300, now=NOW)) as running:
             body = {"jql": ALL_PROJECTS + STABLE_ORDER, "fields": ["*all"], "expand": "changelog"}
             url = f"{running.site_url(subdomain)}/rest/api/3/search/jql"
             text = requests.post(url, json=body, auth=(DEMO_EMAIL, DEMO_TOKEN), timeout=10).text
             return text.replace(running.url, "http://sim")
-        finally:
-            running.stop()
 
     assert first_page(5, "acme") == first_page(5, "acme")
     assert first_page(5, "acme") != first_page(5, "globex")

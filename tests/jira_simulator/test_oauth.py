@@ -41,9 +41,8 @@ def simulator():
 
 @pytest.fixture
 def server(simulator):
-    running = start_simulator(simulator)
-    yield running
-    running.stop()
+    with start_simulator(simulator) as running:
+        yield running
 
 
 @pytest.fixture

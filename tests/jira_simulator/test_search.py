@@ -39,32 +39,31 @@ def test_paging_returns_every_visible_issue_exactly_once(server, simulator, demo
 
 
 def test_pages_of_ids_go_up_to_5000_but_pages_with_fields_stop_at_100():
-    running = start_simulator(JiraSimulator(seed=3, issues=5200, now=NOW))
-    try:
-        with jira_session(DEMO_EMAIL, DEMO_TOKEN) as session:
-            url = f"{running.site_url('big')}/rest/api/3/search/jql"
-            first = session.post(
-                url, json={"jql": ALL_PROJECTS, "fields": ["id"], "maxResults": 6000}
-            ).json()
-            assert len(first["issues"]) == 5000 and first["isLast"] is False
-            rest = session.post(
-                url,
-                json={
-                    "jql": ALL_PROJECTS,
-                    "fields": ["id"],
-                    "maxResults": 6000,
-                    "nextPageToken": first["nextPageToken"],
-                },
-            ).json()
-            assert len(rest["issues"]) == 200 and rest["isLast"] is True
-            assert "nextPageToken" not in rest
-            assert not {i["id"] for i in first["issues"]} & {i["id"] for i in rest["issues"]}
-            capped = session.post(
-                url, json={"jql": ALL_PROJECTS, "fields": ["summary"], "maxResults": 1000}
-            ).json()
-            assert len(capped["issues"]) == 100
-    finally:
-        running.stop()
+    with (
+        start_simulator(JiraSimulator(seed=3, issues=5200, now=NOW)) as running,
+        jira_session(DEMO_EMAIL, DEMO_TOKEN) as session,
+    ):
+        url = f"{running.site_url('big')}/rest/api/3/search/jql"
+        first = session.post(
+            url, json={"jql": ALL_PROJECTS, "fields": ["id"], "maxResults": 6000}
+        ).json()
+        assert len(first["issues"]) == 5000 and first["isLast"] is False
+        rest = session.post(
+            url,
+            json={
+                "jql": ALL_PROJECTS,
+                "fields": ["id"],
+                "maxResults": 6000,
+                "nextPageToken": first["nextPageToken"],
+            },
+        ).json()
+        assert len(rest["issues"]) == 200 and rest["isLast"] is True
+        assert "nextPageToken" not in rest
+        assert not {i["id"] for i in first["issues"]} & {i["id"] for i in rest["issues"]}
+        capped = session.post(
+            url, json={"jql": ALL_PROJECTS, "fields": ["summary"], "maxResults": 1000}
+        ).json()
+        assert len(capped["issues"]) == 100
 
 
 def test_fields_default_to_id_only(server, demo):

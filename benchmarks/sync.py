@@ -149,6 +149,14 @@ def _sync(url: str, *, root: Path = ROOT, incremental_too: bool = False, **setti
         return result
 
 
+def _baseline_runs(url: str) -> list[dict]:
+    """`RUNS` full syncs of `url` by the baseline commit's code; none if git can't export it."""
+    if not baseline_commit():
+        return []
+    with baseline_tree() as tree:
+        return [] if tree is None else [_sync(url, root=tree)["full"] for _ in range(RUNS)]
+
+
 def _line(ok: bool | None, text: str) -> bool:
     mark = "info" if ok is None else verdict(ok)
     print(f"  [{mark}] {text}")
@@ -157,15 +165,11 @@ def _line(ok: bool | None, text: str) -> bool:
 
 def zero_latency() -> bool:
     ok = True
-    base: list[dict] = []
     with simulator(10_000) as url:
         runs = [
             _sync(url, incremental_too=True, JIRA_MAX_REQUESTS_PER_SECOND=0) for _ in range(RUNS)
         ]
-        if baseline_commit():
-            with baseline_tree() as tree:
-                if tree is not None:
-                    base = [_sync(url, root=tree)["full"] for _ in range(RUNS)]
+        base = _baseline_runs(url)
     full = [r["full"] for r in runs]
     seconds = median([f["seconds"] for f in full])
     issues = full[0]["issues"]
@@ -216,11 +220,7 @@ def fifty_ms_no_limit() -> bool:
     with simulator(issues, latency_ms=50) as url:
         ours = [_sync(url, JIRA_MAX_REQUESTS_PER_SECOND=0)["full"] for _ in range(RUNS)]
         default_cap = _sync(url, JIRA_MAX_REQUESTS_PER_SECOND=DEFAULT_CEILING)["full"]
-        base: list[dict] = []
-        if baseline_commit():
-            with baseline_tree() as tree:
-                if tree is not None:
-                    base = [_sync(url, root=tree)["full"] for _ in range(RUNS)]
+        base = _baseline_runs(url)
     seconds = median([r["seconds"] for r in ours])
     per_issue = median([r["requests"] for r in ours]) / issues
     print(f"  50 ms per request, no rate limit, full sync of {issues} issues (median of {RUNS}):")

@@ -64,3 +64,11 @@ def test_the_sprints_page_offers_boards_by_name(bob_client, acme_site):
     page = bob_client.get(reverse("report_sprints")).content.decode()
     assert "ENG board" in page and "Board 2" in page
     assert "Board 2 on acme.atlassian.net" not in page
+
+
+def test_the_sprint_page_names_its_board(bob_client, acme_site):
+    named, unnamed = acme_site.sprints.order_by("jira_id")
+    page = bob_client.get(reverse("report_sprint", args=[named.pk])).content.decode()
+    assert "ENG board on acme.atlassian.net" in page
+    page = bob_client.get(reverse("report_sprint", args=[unnamed.pk])).content.decode()
+    assert "Board 2 on acme.atlassian.net" in page

@@ -63,6 +63,18 @@ class SprintFilterForm(ReportFilterForm):
         )
 
 
+def board_name(connection_id: int, board_id: int | None) -> str:
+    """A board as Jira names it, else "Board 2" (else "No board": a sprint of unknown board)."""
+    if board_id is None:
+        return "No board"
+    name = (
+        JiraBoard.objects.filter(connection_id=connection_id, jira_id=board_id)
+        .values_list("name", flat=True)
+        .first()
+    )
+    return name or f"Board {board_id}"
+
+
 def board_choices(workspace) -> list[tuple[str, str]]:
     """The boards the workspace's sprints belong to, as ("connection:board", label). One query.
 

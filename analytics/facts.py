@@ -9,8 +9,7 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Q
 
-from analytics.scoring import IssueFacts
-from integrations.jira.fields import BOT_ACCOUNT_TYPES
+from analytics.scoring import IssueFacts, comment_not_counted_reason
 from integrations.models import Comment, Issue, IssueDocument, PullRequest, StatusTransition
 
 ISSUE_FIELDS = (
@@ -58,15 +57,15 @@ def _of_issues(ids: list[int]) -> Q:
 
 
 def _comment_authors(ids: list[int]) -> dict[int, list[str]]:
-    """Who commented, per issue. Integrations and customers are not interactions."""
+    """Who wrote each comment the score counts, per issue (the issue page marks the
+    others with the same rule's reason)."""
     authors: dict[int, list[str]] = defaultdict(list)
-    rows = (
-        Comment.objects.filter(_of_issues(ids))
-        .exclude(author__account_type__in=BOT_ACCOUNT_TYPES)
-        .values_list("issue_id", "author_id")
+    rows = Comment.objects.filter(_of_issues(ids)).values_list(
+        "issue_id", "author_id", "author__account_type"
     )
-    for issue_id, author_id in rows.order_by():
-        authors[issue_id].append(_user_id(author_id))
+    for issue_id, author_id, account_type in rows.order_by():
+        if not comment_not_counted_reason(account_type or ""):
+            authors[issue_id].append(_user_id(author_id))
     return authors
 
 

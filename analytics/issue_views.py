@@ -1,12 +1,19 @@
 """The issue page: one ticket's metadata, links, history and score in plain words."""
 
+from django.db.models.functions import Length, Substr
 from django.shortcuts import render
 
 from analytics import scoring
 from analytics.facts import facts_for_issues
 from analytics.investment.placement import placement, rule_set
 from analytics.models import IssueScore
-from analytics.scoring import PART_COMPLETENESS, PART_INTERACTIONS, SCORE_VERSION, score_issue
+from analytics.scoring import (
+    PART_COMPLETENESS,
+    PART_INTERACTIONS,
+    SCORE_VERSION,
+    comment_not_counted_reason,
+    score_issue,
+)
 from analytics.timing import format_duration
 from integrations.models import Issue
 from pensero.access import get_workspace_object_or_404, workspace_member_required
@@ -48,6 +55,31 @@ def _with_safe_urls(objects) -> list:
     return objects
 
 
+# Characters of a comment shown on the page; the rest is in Jira.
+EXCERPT_CHARS = 280
+
+
+def _comments(issue: Issue) -> list:
+    """The issue's comments, oldest first, each with an excerpt and, when the score leaves
+    it out, the score's own reason (``not_counted_reason``)."""
+    comments = list(
+        issue.comments.select_related("author")
+        .defer("body")
+        .annotate(start=Substr("body", 1, EXCERPT_CHARS + 40), length=Length("body"))
+        .order_by("created_at", "jira_id")
+    )
+    for comment in comments:
+        text = " ".join(comment.start.split())
+        if len(text) > EXCERPT_CHARS:
+            text = text[:EXCERPT_CHARS].rsplit(" ", 1)[0] + "…"
+        elif comment.length > len(comment.start):
+            text += "…"
+        comment.excerpt = text
+        account_type = comment.author.account_type if comment.author else ""
+        comment.not_counted_reason = comment_not_counted_reason(account_type)
+    return comments
+
+
 def _duration(end, start) -> str:
     if end is None or start is None or end < start:
         return "–"
@@ -74,6 +106,7 @@ def issue_detail(request, issue_id):
             .first()
         )
     transitions = list(issue.transitions.select_related("author"))
+    comments = _comments(issue)
     rules = rule_set(request.workspace)
     rule = (
         Issue.objects.filter(pk=issue.pk)
@@ -89,6 +122,8 @@ def issue_detail(request, issue_id):
             "pull_requests": _with_safe_urls(issue.pull_requests.order_by("state", "url")),
             "documents": _with_safe_urls(issue.documents.order_by("title", "url")),
             "transitions": transitions,
+            "comments": comments,
+            "counted_comments": sum(1 for c in comments if not c.not_counted_reason),
             "investment": {"category": rules.category_of(rule), "why": rules.explain(rule)},
             "sprint_stays": issue.sprint_memberships.select_related("sprint").order_by(
                 "joined_at", "sprint__jira_id"

@@ -17,6 +17,7 @@ from .constants import (
     DEVELOPMENT_FIELD_ID,
     DEVELOPMENT_FIELD_NAME,
     MSG_BAD_PAYLOAD,
+    MSG_BOARD_NOT_FOUND,
     MSG_ISSUE_NOT_FOUND,
     MSG_LEGACY_SEARCH,
     STATUSES,
@@ -34,6 +35,7 @@ from .render import (
     resolutions_json,
     status_json,
 )
+from .sprints import board_json, board_of
 from .standard_fields import fields_json
 
 if TYPE_CHECKING:
@@ -276,6 +278,16 @@ def issue_remotelinks(req: Request) -> Response:
     return ok([devinfo.remote_link_json(link, issue_self) for link in req.site.core(idx).links])
 
 
+def board_get(req: Request) -> Response:
+    """One board; 404 (Jira's words) for an unknown board or one of a project the account
+    can't see."""
+    ref = req.match["ref"]
+    project = board_of(req.site.projects, int(ref)) if ref.isdigit() else None
+    if project is None or project.key not in req.site.visible_keys(req.account.email):
+        return not_found(MSG_BOARD_NOT_FOUND)
+    return ok(board_json(project, int(ref), req.base))
+
+
 def _dev_issue(req: Request) -> int:
     raw = req.param("issueId")
     if raw is None or not raw.isdigit():
@@ -324,6 +336,7 @@ ROUTES = [
     _route("GET", "/rest/api/3/issue/{ref}/comment", issue_comments),
     _route("GET", "/rest/api/3/issue/{ref}/changelog", issue_changelog),
     _route("GET", "/rest/api/3/issue/{ref}/remotelink", issue_remotelinks),
+    _route("GET", "/rest/agile/1.0/board/{ref}", board_get),
     _route("GET", "/rest/dev-status/latest/issue/summary", dev_summary),
     _route("GET", "/rest/dev-status/latest/issue/detail", dev_detail),
     *[

@@ -116,6 +116,7 @@ MSG_LEGACY_SEARCH = (
 )
 MSG_UNAUTHORIZED = "Client must be authenticated to access this resource."
 MSG_ISSUE_NOT_FOUND = "Issue does not exist or you do not have permission to see it."
+MSG_BOARD_NOT_FOUND = "Board does not exist or you do not have permission to see it."
 MSG_BAD_PAYLOAD = "Invalid request payload. Refer to the REST API documentation and try again."
 MSG_UNBOUNDED = (
     "Unbounded JQL queries are not allowed here. Please add a search restriction to your query."

@@ -247,6 +247,10 @@ class Site:
         """id -> summary of every live issue (visible to ``email`` when given)."""
         return truth.truth(self, email)
 
+    def board_truth(self) -> dict[int, dict]:
+        """Jira board id -> the board as the Agile API shows it."""
+        return truth.board_truth(self)
+
     def sprint_truth(self) -> dict[int, dict]:
         """Jira sprint id -> the sprint as issues' Sprint fields show it."""
         return truth.sprint_truth(self)

@@ -32,6 +32,8 @@ PATHS = frozenset({AUTHORIZE_PATH, TOKEN_PATH, RESOURCES_PATH, ME_PATH})
 JIRA_SCOPES = ("read:jira-work", "read:jira-user", "write:jira-work", "manage:jira-webhook")
 # The gateway's own error bodies (not Jira's errorMessages shape).
 UNAUTHORIZED = {"code": 401, "message": "Unauthorized"}
+# The Agile API's board endpoints need Jira Software's board scope, not read:jira-work.
+AGILE_BOARD_SCOPE = "read:board-scope:jira-software"
 SCOPE_MISMATCH = {"code": 401, "message": "Unauthorized; scope does not match"}
 
 
@@ -274,6 +276,8 @@ class OAuthServer:
         needed = "read:jira-user" if route_template == "/rest/api/3/myself" else "read:jira-work"
         if route_template.startswith("/rest/api/3/webhook"):
             needed = "manage:jira-webhook"  # registering the app's dynamic webhooks
+        if route_template.startswith("/rest/agile/"):
+            needed = AGILE_BOARD_SCOPE  # Jira Software's API: a scope of its own
         if needed not in grant.scopes:
             return None, SCOPE_MISMATCH
         account = self.simulator.accounts.get(grant.email)

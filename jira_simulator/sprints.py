@@ -70,6 +70,30 @@ def board_id_of(project_index: int) -> int | None:
     return None if project_index == 0 else project_index + 1
 
 
+def board_of(projects, board_id: int):
+    """The project whose board has this id (the first project's is its Kanban board), or None."""
+    index = board_id - 1
+    return projects[index] if 0 <= index < len(projects) else None
+
+
+def board_json(project, board_id: int, base: str) -> dict:
+    """A board as the Agile API's GET /rest/agile/1.0/board/{boardId} returns it."""
+    return {
+        "id": board_id,
+        "self": f"{base}/rest/agile/1.0/board/{board_id}",
+        "name": f"{project.key} board",
+        "type": "kanban" if board_id_of(project.index) is None else "scrum",
+        "location": {
+            "projectId": int(project.id),
+            "displayName": f"{project.name} ({project.key})",
+            "projectName": project.name,
+            "projectKey": project.key,
+            "projectTypeKey": "software",
+            "name": f"{project.name} ({project.key})",
+        },
+    }
+
+
 def build_sprints(seed: int, subdomain: str, projects, now_ms: int) -> dict[int, SprintDef]:
     """Every sprint of the site by id, board after board, oldest first."""
     sprints: dict[int, SprintDef] = {}

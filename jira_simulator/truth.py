@@ -6,6 +6,7 @@ from .constants import ISSUE_TYPES, NOT_DELIVERED
 from .dates import iso_utc
 from .records import IssueCore
 from .render import comment_json, description_json
+from .sprints import board_json
 
 PR_MARK = "/pull/"
 
@@ -93,6 +94,13 @@ def sprint_truth(site) -> dict[int, dict]:
     """Every sprint of the site as its Sprint field values show it, by id."""
     with site.lock:
         return {sprint_id: sprint.as_json() for sprint_id, sprint in site.sprints.items()}
+
+
+def board_truth(site) -> dict[int, dict]:
+    """Every board of the site as the Agile API shows it, by id."""
+    with site.lock:
+        boards = {project.index + 1: project for project in site.projects}
+        return {board: board_json(project, board, "") for board, project in boards.items()}
 
 
 def truth(site, email: str | None = None) -> dict[str, dict]:

@@ -6,10 +6,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection as db_connection
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from pensero import services
 from pensero.access import (
@@ -22,6 +23,13 @@ from pensero.forms import MemberAddForm, MemberRoleForm, WorkspaceForm
 from pensero.models import Membership
 
 logger = logging.getLogger(__name__)
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever a page links; the icon is an SVG in static/.
+    A temporary redirect: the static URL changes with the icon's content in production."""
+    return redirect(static("favicon.svg"))
 
 
 @never_cache

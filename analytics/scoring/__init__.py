@@ -10,12 +10,13 @@ documented for teams in ``docs/scoring.md``. Any change that can change a score 
 the same facts must bump :data:`SCORE_VERSION`.
 
 Modules: ``model`` (the rules, thresholds, :class:`IssueFacts`, :class:`Check` and
-:class:`ScoreResult`), ``kinds`` (issue type -> kind), ``checks`` (what each check looks
-at) and ``score`` (the per-kind plans and :func:`score_issue`). Import from
+:class:`ScoreResult`), ``kinds`` (issue type -> kind), ``comments`` (which comments
+count), ``checks`` (what each check looks at) and ``score`` (the per-kind plans and :func:`score_issue`). Import from
 ``analytics.scoring`` itself: the module layout is not part of the API.
 """
 
 from analytics.scoring.checks import find_criteria_markers, is_placeholder_summary
+from analytics.scoring.comments import comment_not_counted_reason
 from analytics.scoring.kinds import issue_kind
 from analytics.scoring.model import (
     CATEGORY_DONE,
@@ -74,6 +75,7 @@ __all__ = [
     "Check",
     "IssueFacts",
     "ScoreResult",
+    "comment_not_counted_reason",
     "find_criteria_markers",
     "is_placeholder_summary",
     "issue_kind",

@@ -84,7 +84,8 @@ class IssueFacts:
     - ``has_assignee`` / ``assignee_id``: either one being set counts as assigned;
       only ``assignee_id`` counts as a participant.
     - ``story_points``: None when not estimated.
-    - ``comment_author_ids``: one account id per comment, repeats included.
+    - ``comment_author_ids``: one account id per comment the score counts, repeats
+      included (``comments.comment_not_counted_reason`` decides which count).
     - ``pull_request_states``: one of "OPEN", "MERGED", "DECLINED" per linked PR.
     - ``status_categories_visited``: status category keys ("new", "indeterminate",
       "done") in transition order, starting with the category at creation; see

@@ -1,5 +1,5 @@
-"""The only place that talks to Jira Cloud: one short method per operation (REST v3 plus
-the private dev-status API), each with its documentation URL.
+"""The only place that talks to Jira Cloud: one short method per operation (REST v3, Jira
+Software's Agile API, and the private dev-status API), each with its documentation URL.
 
 Requests go through `JiraSession` (session.py): retries, limits, pacing. Ids are
 validated before they go into a path; nothing from a response is used as a URL.
@@ -47,6 +47,13 @@ def _dig(data: Any, *keys: str) -> Any:
 
 def _list(value: Any) -> list:
     return value if isinstance(value, list) else []
+
+
+def _board_ref(board_id: int) -> str:
+    """A board id as Jira gives it (a positive number that fits a bigint); nothing else."""
+    if isinstance(board_id, bool) or not isinstance(board_id, int) or not 0 < board_id < 2**63:
+        raise ValueError("board id must be a positive number")
+    return str(board_id)
 
 
 def _numeric_id(issue_id: int | str) -> str:
@@ -290,6 +297,17 @@ class JiraClient(JiraSession):
             for pr in _list(_dig(block, "pullRequests"))
             if isinstance(pr, dict)
         ]
+
+    # -- Agile API ---------------------------------------------------------------
+
+    def board(self, board_id: int) -> dict:
+        """GET /rest/agile/1.0/board/{boardId}: `{id, name, type, location?}`.
+
+        OAuth apps need Jira Software's board scope (`read:board-scope:jira-software`): 401
+        "scope does not match" without it. 404: the board is gone or the account can't see
+        its filter. https://developer.atlassian.com/cloud/jira/software/rest/api-group-board/#api-rest-agile-1-0-board-boardid-get
+        """
+        return self._get_json(f"/rest/agile/1.0/board/{_board_ref(board_id)}")
 
     # -- webhooks ----------------------------------------------------------------
 

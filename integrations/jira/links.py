@@ -13,10 +13,12 @@ Public API:
 - ``document_from_url(url) -> DocumentRef | None``
 - ``parse_remote_link(link) -> RemoteLinkInfo | None``
 - ``classify_remote_link(link) -> tuple[PullRequestRef | None, DocumentRef | None]``
+- ``document_kind_label(kind, application) -> str``: "Confluence page", "Notion page"...
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
@@ -28,6 +30,7 @@ __all__ = [
     "RemoteLinkInfo",
     "classify_remote_link",
     "document_from_url",
+    "document_kind_label",
     "parse_remote_link",
     "pull_request_from_url",
 ]
@@ -241,6 +244,39 @@ def classify_remote_link(link: Any) -> tuple[PullRequestRef | None, DocumentRef 
     if info is None:
         return None, None
     return info.pull_request, info.document
+
+
+# What a person calls each kind of document, for pages that list them.
+_KIND_LABELS = {
+    "confluence": "Confluence page",
+    "google_docs": "Google Docs document",
+    "notion": "Notion page",
+    "dropbox_paper": "Dropbox Paper document",
+    "sharepoint": "SharePoint document",
+    "quip": "Quip document",
+    "coda": "Coda document",
+}
+# Remote links' application types (``application.type``) that name a known product.
+_APPLICATION_LABELS = {
+    CONFLUENCE_APPLICATION_TYPE: "Confluence page",
+    "com.atlassian.jira": "Jira issue",
+}
+_APPLICATION_WORD_RE = re.compile(r"[^A-Za-z0-9]+")
+
+
+def document_kind_label(kind: str, application: str = "") -> str:
+    """A document's kind in words: the product its remote link names, else the kind its
+    URL was recognised as, else the last part of the application type made readable
+    ("com.acme.design-docs" -> "Design docs"), else "Document"."""
+    application = (application or "").strip()
+    known = _APPLICATION_LABELS.get(application.lower())
+    if known:
+        return known
+    if kind in _KIND_LABELS:
+        return _KIND_LABELS[kind]
+    last = application.rsplit(".", 1)[-1]
+    words = " ".join(_APPLICATION_WORD_RE.sub(" ", last).split())[:60]
+    return words[:1].upper() + words[1:] if words else "Document"
 
 
 # -- helpers ------------------------------------------------------------------------

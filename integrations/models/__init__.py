@@ -10,7 +10,7 @@ from integrations.models.issues import (
     PullRequest,
     StatusTransition,
 )
-from integrations.models.sprints import Sprint, SprintMembership
+from integrations.models.sprints import JiraBoard, Sprint, SprintMembership
 from integrations.models.webhooks import JiraWebhook, WebhookEvent
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "DeliveryRules",
     "Issue",
     "IssueDocument",
+    "JiraBoard",
     "JiraConnection",
     "JiraProject",
     "JiraUser",

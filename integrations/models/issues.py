@@ -6,6 +6,7 @@ Metadata only: nothing here holds source code.
 from django.db import models
 
 from integrations.jira.fields import BOT_ACCOUNT_TYPES
+from integrations.jira.links import document_kind_label
 from integrations.jira.sites import issue_browse_url
 from integrations.models.connections import JiraConnection
 from pensero.models import Workspace
@@ -229,6 +230,11 @@ class IssueDocument(models.Model):
 
     def __str__(self):
         return self.title or self.url
+
+    @property
+    def kind_label(self) -> str:
+        """ "Confluence page", "Notion page"... rather than an application type."""
+        return document_kind_label(self.kind, self.application)
 
 
 class PullRequest(models.Model):

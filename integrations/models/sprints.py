@@ -1,10 +1,33 @@
 """Jira sprints and when each issue was in which sprint, from the Sprint field and its history."""
 
 from django.db import models
+from django.utils import timezone
 
 from integrations.models.connections import JiraConnection
 from integrations.models.issues import Issue
 from pensero.models import Workspace
+
+
+class JiraBoard(models.Model):
+    """A Jira Software board that sprints belong to, named from the Agile API.
+
+    Issues' Sprint fields give a board's id only. ``name`` is "" while Jira hasn't named
+    it: the board is gone, or the connection may not read boards (OAuth apps need the
+    Agile API's board scope); ``checked_at`` says when the sync last asked.
+    """
+
+    connection = models.ForeignKey(JiraConnection, on_delete=models.CASCADE, related_name="boards")
+    jira_id = models.BigIntegerField()
+    name = models.CharField(max_length=255, blank=True)
+    checked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "jira_id"], name="one_row_per_board")
+        ]
+
+    def __str__(self):
+        return self.name or f"Board {self.jira_id}"
 
 
 class Sprint(models.Model):

@@ -25,6 +25,7 @@ from integrations.oauth.tokens import OAUTH_REJECTED_MESSAGE
 from integrations.projects import flag_lost_projects, remember_visible_projects
 from integrations.signals import issues_stored
 from integrations.sync import claims
+from integrations.sync.boards import name_boards
 from integrations.sync.extras import ExtrasFetcher, ExtrasProblems, PendingExtras
 from integrations.sync.finish import FACTS_VERSION, Workflow
 from integrations.sync.mapping import BASE_FIELDS, SkippedIssue, map_issues
@@ -140,6 +141,11 @@ class IssueSync:
     def warn(self, message: str) -> None:
         if message not in self.run.warnings:
             self.run.warnings.append(message)
+
+    def warn_if(self, message: str) -> None:
+        """A warning from a step that returns "" when it has none."""
+        if message:
+            self.warn(message)
 
     def warn_about_data(self) -> None:
         """Warnings about what was read: skipped issues, unknown statuses, dev-status errors."""
@@ -359,6 +365,7 @@ def sync_connection(
         if project_keys:
             sync.sync_issues(project_keys)
             refresh_open_sprints(sync.client, connection)
+            sync.warn_if(name_boards(sync.client, connection))
             if _census_due(connection, sync.full):
                 sync.census(project_keys)
         else:

@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from analytics.scores import recompute_scores
+from analytics.scoring import comment_not_counted_reason
 from integrations.models import IssueDocument, JiraConnection, PullRequest
 from tests.analytics.factories import (
     make_comment,
@@ -142,3 +143,117 @@ def test_removed_issues_are_404(issue, alice_client):
 def test_it_requires_login(issue, client):
     response = client.get(reverse("issue_detail", args=[issue.pk]))
     assert response.status_code == 302
+
+
+# -- comments ---------------------------------------------------------------------------
+
+
+def _comment(issue, author, when, body, *, account_type="atlassian"):
+    """A comment by `author` (a Person), whose Jira account is of `account_type`."""
+    make_comment(issue, author, when)
+    comment = issue.comments.order_by("-jira_id").first()
+    comment.body = body
+    comment.save()
+    author.jira_user.account_type = account_type
+    author.jira_user.save()
+    return comment
+
+
+@pytest.fixture
+def discussed(issue, acme):
+    """ENG-7 with three more comments: by a person, an integration and a service desk customer."""
+    connection = issue.connection
+    cat = make_person(acme, "Cat Cole", connection)
+    robot = make_person(acme, "Automation for Jira", connection)
+    customer = make_person(acme, "Dee Customer", connection)
+    _comment(issue, cat, utc(2025, 6, 4), "Tried it on staging:\n\nthe retry   works " + "x" * 400)
+    _comment(issue, robot, utc(2025, 6, 4, 12), "PR merged by CI", account_type="app")
+    _comment(issue, customer, utc(2025, 6, 4, 13), "Thanks!", account_type="customer")
+    issue.comment_count = 4
+    issue.save()
+    return issue
+
+
+def test_it_lists_the_comments_with_author_date_and_an_excerpt(discussed, bob_client):
+    page = bob_client.get(reverse("issue_detail", args=[discussed.pk])).content.decode()
+    assert 'id="comments-heading"' in page
+    for text in ("Cat Cole", "Automation for Jira", "Dee Customer", "Ben Baker"):
+        assert text in page, text
+    assert "Jun 4, 2025" in page
+    assert "Tried it on staging: the retry works" in page  # whitespace folded
+    assert "x" * 400 not in page  # an excerpt, not the whole body
+    assert "PR merged by CI" in page
+
+
+def test_comments_the_score_leaves_out_say_why_with_the_scores_own_words(discussed, bob_client):
+    response = bob_client.get(reverse("issue_detail", args=[discussed.pk]))
+    page = response.content.decode()
+    assert comment_not_counted_reason("app") in page
+    assert comment_not_counted_reason("customer") in page
+    assert "Integration" in page
+    comments = response.context["comments"]
+    counted = [c for c in comments if not c.not_counted_reason]
+    # The score's comment check counts exactly the comments the page shows as counted.
+    check = next(c for c in response.context["score"].checks if c.key == "comments")
+    assert check.reason.startswith(f"{len(counted)} comments")
+    assert len(comments) == 4 and len(counted) == 2
+    assert "4 comments, 2 counted by the score" in page
+
+
+def test_an_issue_without_comments_says_so(issue, bob_client):
+    issue.comments.all().delete()
+    page = bob_client.get(reverse("issue_detail", args=[issue.pk])).content.decode()
+    assert "No comments." in page
+
+
+def test_the_comment_list_is_the_issues_own(discussed, acme, bob_client):
+    other = make_issue(discussed.connection, key="ENG-99")
+    make_comment(other, make_person(acme, "Eve Elsewhere", discussed.connection), utc(2025, 6, 9))
+    page = bob_client.get(reverse("issue_detail", args=[discussed.pk])).content.decode()
+    assert "Eve Elsewhere" not in page
+
+
+# -- links, document kinds, status ---------------------------------------------------------
+
+
+def test_only_http_links_are_links_and_others_are_text(issue, bob_client):
+    IssueDocument.objects.create(
+        issue=issue, url="ftp://files.example.test/spec.pdf", title="Old spec", source="comment"
+    )
+    page = bob_client.get(reverse("issue_detail", args=[issue.pk])).content.decode()
+    assert 'href="https://git.example.test/acme/shop/pull/12"' in page
+    assert 'href="https://docs.example.test/retry"' in page
+    assert "Old spec" in page and 'href="ftp:' not in page
+    assert "Odd link" in page and 'href="javascript:' not in page
+
+
+@pytest.mark.parametrize(
+    ("kind", "application", "shown"),
+    [
+        ("confluence", "com.atlassian.confluence", "Confluence page"),
+        ("google_docs", "", "Google Docs document"),
+        ("other", "com.acme.design-docs", "Design docs"),
+    ],
+)
+def test_a_documents_kind_reads_as_words(issue, bob_client, kind, application, shown):
+    IssueDocument.objects.filter(issue=issue).update(kind=kind, application=application)
+    page = bob_client.get(reverse("issue_detail", args=[issue.pk])).content.decode()
+    assert shown in page
+    assert "com.atlassian.confluence" not in page
+
+
+def _badge(page: str) -> str:
+    start = page.index('<span class="badge', page.index('class="lead"'))
+    return page[page.index(">", start) + 1 : page.index("</span>", start)]
+
+
+def test_the_status_is_said_once_when_it_is_its_category(issue, bob_client):
+    page = bob_client.get(reverse("issue_detail", args=[issue.pk])).content.decode()
+    assert _badge(page) == "Done"
+
+
+def test_the_category_is_added_when_the_status_says_something_else(issue, bob_client):
+    issue.status, issue.status_category = "In Review", "indeterminate"
+    issue.save()
+    page = bob_client.get(reverse("issue_detail", args=[issue.pk])).content.decode()
+    assert _badge(page) == "In Review · In progress"

@@ -9,7 +9,7 @@ from analytics import tasks
 from analytics.facts import facts_for_issues
 from analytics.models import IssueScore
 from analytics.scores import breakdown_json, recompute_scores
-from analytics.scoring import SCORE_VERSION, score_issue
+from analytics.scoring import SCORE_VERSION, comment_not_counted_reason, score_issue
 from analytics.timing import Transition, categories_visited
 from integrations.models import PullRequest
 from tests.analytics.factories import (
@@ -123,6 +123,17 @@ def test_facts_come_from_the_rows_of_the_issue(issues):
     assert facts.document_count == 1
     assert facts.status_categories_visited == ("new", "indeterminate", "done")
     assert facts.reporter_id != facts.assignee_id
+
+
+@pytest.mark.parametrize("account_type", ["app", "customer"])
+def test_comments_the_scoring_rule_leaves_out_are_not_in_the_facts(issues, acme, account_type):
+    _bare, rich, _other = issues
+    bot = make_person(acme, "Automation for Jira", rich.connection)
+    bot.jira_user.account_type = account_type
+    bot.jira_user.save()
+    make_comment(rich, bot, utc(2025, 6, 5))
+    assert comment_not_counted_reason(account_type)
+    assert len(facts_for_issues([rich.pk])[rich.pk].comment_author_ids) == 2
 
 
 def test_categories_visited_match_the_timing_module(issues, acme):

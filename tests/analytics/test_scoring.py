@@ -21,6 +21,7 @@ from analytics.scoring import (
     Check,
     IssueFacts,
     ScoreResult,
+    comment_not_counted_reason,
     find_criteria_markers,
     is_placeholder_summary,
     issue_kind,
@@ -771,3 +772,17 @@ def test_worked_example_in_the_docs_scores_69_and_90_once_finished():
         status_category="done",
     )
     assert score_issue(finished).score == 90
+
+
+# -- which comments count -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("account_type", ["atlassian", "", "unknown-kind"])
+def test_comments_by_people_and_unknown_accounts_count(account_type):
+    assert comment_not_counted_reason(account_type) == ""
+
+
+@pytest.mark.parametrize("account_type", ["app", "customer"])
+def test_comments_by_integrations_and_customers_do_not_count_and_say_why(account_type):
+    reason = comment_not_counted_reason(account_type)
+    assert reason and reason[0].isupper()

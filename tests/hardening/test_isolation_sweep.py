@@ -21,6 +21,7 @@ PUBLIC, LOGIN, MEMBER, ADMIN, SIGNED = "public", "login", "member", "admin", "si
 ACCESS = {
     "home": (PUBLIC, "get", ()),
     "healthz": (PUBLIC, "get", ()),
+    "favicon": (PUBLIC, "get", ()),
     "workspace_create": (LOGIN, "get", ()),
     "workspace_switch": (LOGIN, "post", ()),
     "dashboard": (MEMBER, "get", ()),

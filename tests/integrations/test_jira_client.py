@@ -656,3 +656,35 @@ def test_the_adapter_picks_the_connection_pool_and_path_requests_would(url):
     assert adapter.request_url(request, {}) == requests.adapters.HTTPAdapter.request_url(
         adapter, request, {}
     )
+
+
+# -- Agile API: boards ------------------------------------------------------------------
+
+
+def test_board_reads_one_board_of_the_agile_api(rsps, sleeps):
+    rsps.get(
+        f"{BASE}/rest/agile/1.0/board/84",
+        json={"id": 84, "name": "ENG board", "type": "scrum", "self": f"{BASE}/x"},
+    )
+    assert make(sleeps).board(84)["name"] == "ENG board"
+    assert len(rsps.calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [(401, JiraAuthError), (403, JiraForbiddenError), (404, JiraNotFoundError)],
+)
+def test_a_board_the_connection_may_not_read_is_a_permanent_error(rsps, sleeps, status, cls):
+    body = {"code": 401, "message": "Unauthorized; scope does not match"}
+    rsps.get(f"{BASE}/rest/agile/1.0/board/2", status=status, json=body)
+    with pytest.raises(cls) as info:
+        make(sleeps).board(2)
+    assert info.value.permanent and len(rsps.calls) == 1 and sleeps == []
+    assert_clean(info.value)
+
+
+@pytest.mark.parametrize("board_id", ["2/../../myself", -1, 0, True, "2", 2**63])
+def test_board_ids_are_checked_before_they_go_into_the_path(rsps, sleeps, board_id):
+    with pytest.raises(ValueError):
+        make(sleeps).board(board_id)
+    assert len(rsps.calls) == 0

@@ -8,6 +8,7 @@ from integrations.jira.links import (
     RemoteLinkInfo,
     classify_remote_link,
     document_from_url,
+    document_kind_label,
     parse_remote_link,
     pull_request_from_url,
 )
@@ -253,3 +254,25 @@ def test_remote_link_falls_back_to_a_url_global_id():
 def test_malformed_remote_links_are_ignored(link):
     assert parse_remote_link(link) is None
     assert classify_remote_link(link) == (None, None)
+
+
+# -- document_kind_label ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "application", "label"),
+    [
+        ("confluence", "com.atlassian.confluence", "Confluence page"),
+        ("", "com.atlassian.confluence", "Confluence page"),
+        ("confluence", "", "Confluence page"),
+        ("google_docs", "", "Google Docs document"),
+        ("notion", "", "Notion page"),
+        ("sharepoint", "", "SharePoint document"),
+        ("other", "com.acme.design-docs", "Design docs"),
+        ("other", "com.acme.wiki_pages", "Wiki pages"),
+        ("other", "", "Document"),
+        ("", "", "Document"),
+    ],
+)
+def test_a_documents_kind_is_named_in_words(kind, application, label):
+    assert document_kind_label(kind, application) == label

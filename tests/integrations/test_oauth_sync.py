@@ -136,3 +136,24 @@ def test_two_sites_of_one_consent_sync_separately(alice_client, acme, simulator)
         connection = JiraConnection.objects.get(subdomain=subdomain)
         assert connection.cloud_id == simulator.site(subdomain).cloud_id
         assert_synced_like_the_site(connection, simulator.site(subdomain))
+
+
+def test_boards_an_oauth_connection_may_not_read_stay_unnamed_with_one_warning(
+    alice_client, acme, simulator
+):
+    # The app asks for no Agile (board) scope: Jira answers 401 "scope does not match".
+    sign_in_with_atlassian(alice_client, reverse("jira_oauth_start"))
+    connection = JiraConnection.objects.get()
+    first = connection.sync_runs.get()
+    assert first.status in (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL), first.error
+    boards = dict(connection.boards.values_list("jira_id", "name"))
+    assert boards and set(boards.values()) == {""}
+    warning = [w for w in first.warnings if "board" in w.lower()]
+    assert len(warning) == 1
+    asked = simulator.request_counts["/rest/agile/1.0/board/{ref}"]
+    assert asked == 1  # one refusal stands for every board
+    connection.refresh_from_db()
+    assert connection.status == JiraConnection.Status.ACTIVE  # not "needs attention"
+    second = sync_connection(connection)
+    assert not [w for w in second.warnings if "board" in w.lower()]
+    assert simulator.request_counts["/rest/agile/1.0/board/{ref}"] == asked

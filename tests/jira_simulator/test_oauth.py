@@ -279,3 +279,13 @@ def test_a_grant_covers_only_its_sites(server, simulator, tokens):
     assert (
         get(f"{acme}/rest/api/3/myself", headers=bearer(tokens["access_token"])).status_code == 200
     )
+
+
+def test_the_agile_api_needs_the_board_scope(server, simulator, tokens):
+    acme = f"{server.url}/ex/jira/{simulator.site('acme').cloud_id}"
+    refused = get(f"{acme}/rest/agile/1.0/board/2", headers=bearer(tokens["access_token"]))
+    assert refused.status_code == 401
+    assert refused.json()["message"] == "Unauthorized; scope does not match"
+    code = redirect_query(authorize(server, scope=f"{SCOPES} read:board-scope:jira-software"))
+    token = bearer(exchange(server, code["code"]).json()["access_token"])
+    assert get(f"{acme}/rest/agile/1.0/board/2", headers=token).json()["name"] == "ENG board"

@@ -71,3 +71,16 @@ def test_statuses_carry_their_categories(server, demo):
         "In Review": "indeterminate",
         "Done": "done",
     }
+
+
+def test_the_agile_api_names_boards_the_account_can_see(server, demo, limited):
+    base = f"{server.site_url('acme')}/rest/agile/1.0/board"
+    eng = demo.get(f"{base}/2", timeout=5)
+    assert eng.status_code == 200
+    assert (eng.json()["id"], eng.json()["name"], eng.json()["type"]) == (2, "ENG board", "scrum")
+    assert eng.json()["location"]["projectKey"] == "ENG"
+    assert demo.get(f"{base}/1", timeout=5).json()["type"] == "kanban"
+    for missing in ("99", "abc"):
+        assert demo.get(f"{base}/{missing}", timeout=5).status_code == 404
+    assert limited.get(f"{base}/2", timeout=5).status_code == 404  # ENG is not visible
+    assert limited.get(f"{base}/1", timeout=5).status_code == 200

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
+from django.db.models import OuterRef, Subquery
 from django.utils.http import urlencode
 
 from analytics.reports.extended_filters import ExtendsReportFilters
@@ -13,7 +15,7 @@ from analytics.reports.filters import (
     ReportFilters,
     filter_choices,
 )
-from integrations.models import Sprint
+from integrations.models import JiraBoard, Sprint
 
 
 @dataclass(frozen=True)
@@ -61,18 +63,47 @@ class SprintFilterForm(ReportFilterForm):
         )
 
 
+def board_name(connection_id: int, board_id: int | None) -> str:
+    """A board as Jira names it, else "Board 2" (else "No board": a sprint of unknown board)."""
+    if board_id is None:
+        return "No board"
+    name = (
+        JiraBoard.objects.filter(connection_id=connection_id, jira_id=board_id)
+        .values_list("name", flat=True)
+        .first()
+    )
+    return name or f"Board {board_id}"
+
+
 def board_choices(workspace) -> list[tuple[str, str]]:
     """The boards the workspace's sprints belong to, as ("connection:board", label). One query.
 
-    Jira's Sprint field gives a board's id, not its name.
+    Jira's Sprint field gives a board's id; the sync names boards from the Agile API where
+    the connection may read them (``integrations.sync.boards``). Unnamed boards read
+    "Board 2"; the site is named when boards of several sites are offered, and the id
+    when two boards of a site share a name.
     """
-    rows = (
+    names = JiraBoard.objects.filter(
+        connection_id=OuterRef("connection_id"), jira_id=OuterRef("board_id")
+    ).values("name")[:1]
+    rows = list(
         Sprint.objects.filter(workspace=workspace, board_id__isnull=False)
         .values_list("connection_id", "connection__subdomain", "board_id")
+        .annotate(name=Subquery(names))
         .distinct()
         .order_by("connection__subdomain", "board_id")
     )
-    return [(f"{pk}:{board}", f"Board {board} on {site}.atlassian.net") for pk, site, board in rows]
+    several_sites = len({pk for pk, *_ in rows}) > 1
+    shared = Counter((pk, name) for pk, _site, _board, name in rows if name)
+    choices = []
+    for pk, site, board, name in rows:
+        label = name or f"Board {board}"
+        if name and shared[pk, name] > 1:
+            label += f" (board {board})"
+        if several_sites:
+            label += f" on {site}.atlassian.net"
+        choices.append((f"{pk}:{board}", label))
+    return choices
 
 
 def sprint_filters(request) -> SprintFilters:

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from analytics.reports.export import table_download
-from analytics.reports.sprints.filters import sprint_filters
+from analytics.reports.sprints.filters import board_name, sprint_filters
 from analytics.reports.sprints.numbers import (
     CARRIED_OVER,
     COMPLETED,
@@ -123,6 +123,7 @@ def sprint_detail(request, sprint_id):
             "sprint": sprint,
             "window": window,
             "filters": filters,
+            "board": board_name(sprint.connection_id, sprint.board_id),
             "numbers": numbers,
             "cards": _cards(numbers, closed=window.closed),
             "groups": groups,

@@ -197,8 +197,14 @@ class StoryPointsFieldForm(forms.Form):
         super().__init__(*args, **kwargs)
         fields = [f for f in connection.estimation_fields if isinstance(f, dict) and f.get("id")]
         automatic = ", then ".join(f"{f['name']}" for f in fields) or "none found yet"
-        self.fields["story_points_field"].choices = [
+        choices = [
             ("", f"Automatic: the first with a value ({automatic})"),
             *[(f["id"], f"Only {f['name']} ({f['id']})") for f in fields],
         ]
-        self.initial["story_points_field"] = connection.story_points_field
+        chosen = connection.story_points_field
+        if chosen and chosen not in {value for value, _label in choices}:
+            # The site no longer lists the chosen field: it stays chosen (and selected, so
+            # saving the page unchanged keeps it) until the admin picks another.
+            choices.append((chosen, f"Only {chosen} (not found on the site at the last sync)"))
+        self.fields["story_points_field"].choices = choices
+        self.initial["story_points_field"] = chosen

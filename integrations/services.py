@@ -218,11 +218,11 @@ def jira_connection_set_story_points_field(*, connection: JiraConnection, field_
     Returns whether it changed. The stored points were read the old way, so the next
     sync of the connection is a full one that reads every issue again.
     """
+    if field_id == connection.story_points_field:
+        return False  # kept even when the site no longer lists it
     known = {f.get("id") for f in connection.estimation_fields if isinstance(f, dict)}
     if field_id and field_id not in known:
         raise ValueError("not an estimation field of this site")
-    if field_id == connection.story_points_field:
-        return False
     JiraConnection.objects.filter(pk=connection.pk).update(
         story_points_field=field_id, facts_version=0
     )

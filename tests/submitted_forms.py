@@ -159,8 +159,13 @@ def forms_on(html: str) -> list[Form]:
     return reader.forms
 
 
-def form_data(html: str, *, button: str) -> dict[str, list[str]]:
-    """The data the form with the button labelled `button` sends when it is submitted as is."""
-    found = [form for form in forms_on(html) if button in form.buttons]
+def form_data(html: str, *, button: str, action: str | None = None) -> dict[str, list[str]]:
+    """The data the form with the button labelled `button` (and posting to `action`, where
+    several have that button) sends when it is submitted as is."""
+    found = [
+        form
+        for form in forms_on(html)
+        if button in form.buttons and (action is None or form.action == action)
+    ]
     assert len(found) == 1, f"{len(found)} forms with a {button!r} button"
     return found[0].data()

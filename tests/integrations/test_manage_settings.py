@@ -11,8 +11,22 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from integrations.models import DeliveryRules, Issue, JiraConnection, JiraProject, JiraWebhook
-from jira_simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator
+from integrations.models import (
+    AtlassianGrant,
+    DeliveryRules,
+    Issue,
+    JiraConnection,
+    JiraProject,
+    JiraWebhook,
+)
+from jira_simulator import (
+    DEMO_EMAIL,
+    DEMO_TOKEN,
+    OAUTH_CLIENT_ID,
+    OAUTH_CLIENT_SECRET,
+    JiraSimulator,
+)
+from tests.integrations.test_oauth_sync import sign_in_with_atlassian
 from tests.rows import stored_rows
 from tests.simulated import serving
 from tests.submitted_forms import form_data
@@ -28,7 +42,7 @@ PROJECTS = ("KAN", "ENG", "PLAT")  # the simulator's
 @pytest.fixture
 def simulator(settings):
     with serving(JiraSimulator(seed=5, issues=40, projects=PROJECTS), settings) as running:
-        yield running.simulator
+        yield running
 
 
 @pytest.fixture
@@ -228,3 +242,43 @@ def test_any_resolution_lists_survive_saving_unchanged(
     response = alice_client.post(reverse("delivery_settings"), _delivery_form(alice_client))
     assert response.status_code == 302
     assert _delivery(acme) == before
+
+
+# Manage → Settings of a site connected with Atlassian (OAuth): the projects only.
+
+
+@pytest.fixture
+def oauth_site(simulator, settings, alice_client, acme, django_capture_on_commit_callbacks):
+    """acme connected with Atlassian, the simulator playing Atlassian too, synced once."""
+    base = simulator.url
+    settings.ATLASSIAN_CLIENT_ID = OAUTH_CLIENT_ID
+    settings.ATLASSIAN_CLIENT_SECRET = OAUTH_CLIENT_SECRET
+    settings.ATLASSIAN_AUTH_URL = f"{base}/authorize"
+    settings.ATLASSIAN_TOKEN_URL = f"{base}/oauth/token"
+    settings.ATLASSIAN_API_URL = base
+    with django_capture_on_commit_callbacks(execute=True):
+        response = sign_in_with_atlassian(alice_client, reverse("jira_oauth_start"))
+    assert response.status_code == 302, response.content.decode()
+    connection = JiraConnection.objects.get(workspace=acme)
+    assert connection.is_oauth and connection.last_synced_at is not None
+    _manage_page(alice_client, connection)
+    return connection
+
+
+def _oauth_stored(connection) -> dict:
+    return _stored(connection) | {
+        "grant": stored_rows(AtlassianGrant.objects.filter(connections=connection))
+    }
+
+
+def test_saving_an_oauth_sites_settings_unchanged_changes_nothing(
+    alice_client, oauth_site, django_capture_on_commit_callbacks
+):
+    before = _oauth_stored(oauth_site)
+    data = form_data(_manage_page(alice_client, oauth_site), button="Save changes")
+    assert set(data) == {"csrfmiddlewaretoken", "projects"}
+    url = reverse("jira_manage", args=[oauth_site.pk])
+    _post(alice_client, url, data, django_capture_on_commit_callbacks)
+    after = _oauth_stored(oauth_site)
+    for name in before:
+        assert after[name] == before[name], name

@@ -282,3 +282,21 @@ def test_saving_an_oauth_sites_settings_unchanged_changes_nothing(
     after = _oauth_stored(oauth_site)
     for name in before:
         assert after[name] == before[name], name
+
+
+def test_a_resolution_spelt_with_either_apostrophe_is_one_checkbox(alice_client, site, acme):
+    # The rule reads "Won’t Do" and "Won't Do" as one resolution: so does the page, with
+    # the sites that have it, ticked while the default list holds it.
+    JiraConnection.objects.filter(pk=site.pk).update(
+        resolutions=[{"id": "1", "name": "Done"}, {"id": "2", "name": "Won\u2019t Do"}]
+    )
+    page = alice_client.get(reverse("delivery_settings")).content.decode()
+    assert "Won\u2019t Do" not in page
+    assert "Won&#x27;t Do (acme)" in page
+    data = _delivery_form(alice_client)
+    assert "Won't Do" in data["not_delivered"]
+    # Unticking it takes it off the list, and the page shows it unticked.
+    data["not_delivered"].remove("Won't Do")
+    alice_client.post(reverse("delivery_settings"), data)
+    assert "Won't Do" not in DeliveryRules.objects.get(workspace=acme).not_delivered_resolutions
+    assert "Won't Do" not in _delivery_form(alice_client)["not_delivered"]

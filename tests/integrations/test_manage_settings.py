@@ -249,6 +249,12 @@ def test_any_resolution_lists_survive_saving_unchanged(
 
 @pytest.fixture
 def oauth_site(simulator, settings, alice_client, acme, django_capture_on_commit_callbacks):
+    return _oauth_connection(
+        simulator, settings, alice_client, acme, django_capture_on_commit_callbacks
+    )
+
+
+def _oauth_connection(simulator, settings, alice_client, acme, capture):
     """acme connected with Atlassian, the simulator playing Atlassian too, synced once."""
     base = simulator.url
     settings.ATLASSIAN_CLIENT_ID = OAUTH_CLIENT_ID
@@ -256,7 +262,7 @@ def oauth_site(simulator, settings, alice_client, acme, django_capture_on_commit
     settings.ATLASSIAN_AUTH_URL = f"{base}/authorize"
     settings.ATLASSIAN_TOKEN_URL = f"{base}/oauth/token"
     settings.ATLASSIAN_API_URL = base
-    with django_capture_on_commit_callbacks(execute=True):
+    with capture(execute=True):
         response = sign_in_with_atlassian(alice_client, reverse("jira_oauth_start"))
     assert response.status_code == 302, response.content.decode()
     connection = JiraConnection.objects.get(workspace=acme)
@@ -300,3 +306,26 @@ def test_a_resolution_spelt_with_either_apostrophe_is_one_checkbox(alice_client,
     alice_client.post(reverse("delivery_settings"), data)
     assert "Won't Do" not in DeliveryRules.objects.get(workspace=acme).not_delivered_resolutions
     assert "Won't Do" not in _delivery_form(alice_client)["not_delivered"]
+
+
+def test_saving_an_oauth_sites_settings_unchanged_keeps_its_webhooks(
+    alice_client, simulator, settings, acme, django_capture_on_commit_callbacks
+):
+    # Jira reaches the app: connecting registers the site's dynamic webhooks.
+    settings.PUBLIC_BASE_URL = "http://127.0.0.1:9"  # the simulator delivers to loopback only
+    connection = _oauth_connection(simulator, settings, alice_client, acme,
+                                   django_capture_on_commit_callbacks)  # fmt: skip
+    webhook = JiraWebhook.objects.get(connection=connection)
+    assert webhook.dynamic_webhook_ids and webhook.registered_at, webhook.last_error
+    before = _oauth_stored(connection)
+    data = form_data(_manage_page(alice_client, connection), button="Save changes")
+    url = reverse("jira_manage", args=[connection.pk])
+    _post(alice_client, url, data, django_capture_on_commit_callbacks)
+    after = _oauth_stored(connection)
+    for name in before:
+        assert after[name] == before[name], name
+    # A change of projects registers them anew, with the new filter.
+    _post(alice_client, url, data | {"projects": ["ENG"]}, django_capture_on_commit_callbacks)
+    webhook = JiraWebhook.objects.get(connection=connection)
+    assert webhook.registered_jql == "project in (ENG)"
+    assert webhook.dynamic_webhook_ids != before["webhooks"][0]["dynamic_webhook_ids"]

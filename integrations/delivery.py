@@ -83,7 +83,10 @@ def delivery_rules_update(*, workspace: Workspace, not_delivered: list[str]) -> 
         name = name.strip()[:255]
         if name:
             unique.setdefault(normalise_resolution(name), name)
-    DeliveryRules.objects.update_or_create(
-        workspace=workspace, defaults={"not_delivered_resolutions": sorted(unique.values())}
-    )
+    names = sorted(unique.values())
+    # Saving the list in use stores nothing: a workspace on the defaults stays on them.
+    if names != sorted(not_delivered_resolutions(workspace.pk)):
+        DeliveryRules.objects.update_or_create(
+            workspace=workspace, defaults={"not_delivered_resolutions": names}
+        )
     return apply_delivery_rules(workspace)

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.safestring import mark_safe
 
 from integrations.jira.sites import InvalidSubdomain, parse_subdomain
+from integrations.jira.workflow import normalise_resolution
 from integrations.models import JiraConnection
 
 MAX_PROJECT_KEYS = 100
@@ -165,10 +166,13 @@ class DeliveryRulesForm(forms.Form):
 
     def __init__(self, *args, choices: dict[str, list[str]], current: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        names = {name.casefold(): name for name in [*choices, *current]}
+        # One checkbox per resolution as the rule reads names (without case, either
+        # apostrophe): the list's own spelling, with the sites that have it.
+        sites = {normalise_resolution(name): names for name, names in choices.items()}
+        names = {normalise_resolution(name): name for name in [*choices, *current]}
         self.fields["not_delivered"].choices = [
-            (name, f"{name} ({', '.join(choices[name])})" if name in choices else name)
-            for name in sorted(names.values(), key=str.casefold)
+            (name, f"{name} ({', '.join(sites[key])})" if key in sites else name)
+            for key, name in sorted(names.items(), key=lambda item: item[1].casefold())
         ]
         self.initial["not_delivered"] = current
 
@@ -197,8 +201,14 @@ class StoryPointsFieldForm(forms.Form):
         super().__init__(*args, **kwargs)
         fields = [f for f in connection.estimation_fields if isinstance(f, dict) and f.get("id")]
         automatic = ", then ".join(f"{f['name']}" for f in fields) or "none found yet"
-        self.fields["story_points_field"].choices = [
+        choices = [
             ("", f"Automatic: the first with a value ({automatic})"),
             *[(f["id"], f"Only {f['name']} ({f['id']})") for f in fields],
         ]
-        self.initial["story_points_field"] = connection.story_points_field
+        chosen = connection.story_points_field
+        if chosen and chosen not in {value for value, _label in choices}:
+            # The site no longer lists the chosen field: it stays chosen (and selected, so
+            # saving the page unchanged keeps it) until the admin picks another.
+            choices.append((chosen, f"Only {chosen} (not found on the site at the last sync)"))
+        self.fields["story_points_field"].choices = choices
+        self.initial["story_points_field"] = chosen

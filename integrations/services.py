@@ -193,6 +193,14 @@ def jira_connection_update(
         account = check_api_token(
             subdomain=connection.subdomain, email=email, api_token=token, project_keys=project_keys
         )
+    # Webhooks filter on the projects and are registered with the credentials: set them up
+    # again when either changed, or once the connection works again. Saving the page
+    # unchanged leaves them as they are (an OAuth site's would be registered anew).
+    webhooks_affected = (
+        project_keys != connection.project_key_list
+        or connection.status != JiraConnection.Status.ACTIVE
+        or (not connection.is_oauth and (bool(api_token) or email != connection.email))
+    )
     with transaction.atomic():
         if not connection.is_oauth:
             connection.email = email
@@ -207,8 +215,8 @@ def jira_connection_update(
         # Never the grant: a Reconnect may have moved the connection to a new one meanwhile.
         connection.save_keeping_grant()
         remember_visible_projects(connection, account.projects)
-        # The projects may have changed: webhooks filter on them.
-        queue_set_up(connection)
+        if webhooks_affected:
+            queue_set_up(connection)
     return connection
 
 
@@ -218,11 +226,11 @@ def jira_connection_set_story_points_field(*, connection: JiraConnection, field_
     Returns whether it changed. The stored points were read the old way, so the next
     sync of the connection is a full one that reads every issue again.
     """
+    if field_id == connection.story_points_field:
+        return False  # kept even when the site no longer lists it
     known = {f.get("id") for f in connection.estimation_fields if isinstance(f, dict)}
     if field_id and field_id not in known:
         raise ValueError("not an estimation field of this site")
-    if field_id == connection.story_points_field:
-        return False
     JiraConnection.objects.filter(pk=connection.pk).update(
         story_points_field=field_id, facts_version=0
     )

@@ -72,8 +72,12 @@ class BaseRuleFormSet(forms.BaseFormSet):
             raise ValidationError(f"At most {RULE_LIMIT} rules.")
 
     def rules(self) -> list[Rule]:
-        """The kept rules, in the order chosen (blank extra rows are left out)."""
-        return [form.rule() for form in self.ordered_forms if form.has_changed()]
+        """The kept rules, in the order chosen: every row not marked for deletion.
+
+        ``ordered_forms`` already leaves out deleted rows and blank extra rows; an existing
+        rule the admin didn't touch is kept as it is (it has not "changed", but it stays).
+        """
+        return [form.rule() for form in self.ordered_forms]
 
 
 RuleFormSet = forms.formset_factory(

@@ -24,7 +24,10 @@ def _row(workspace) -> InvestmentRules:
 @transaction.atomic
 def investment_categories_update(*, workspace, categories: list[str], fallback: str) -> None:
     """Rename, add, remove or reorder categories; raises ValidationError if a rule still
-    places issues in a removed one."""
+    places issues in a removed one. Saving what is in use already stores nothing."""
+    current = rule_set(workspace)
+    if (tuple(categories), fallback) == (current.categories, current.fallback):
+        return
     row = _row(workspace)
     row.categories, row.fallback = categories, fallback
     row.full_clean()
@@ -33,7 +36,10 @@ def investment_categories_update(*, workspace, categories: list[str], fallback: 
 
 @transaction.atomic
 def investment_rules_update(*, workspace, rules: list[Rule]) -> None:
-    """Replace the rules, in order (the first that matches an issue places it)."""
+    """Replace the rules, in order (the first that matches an issue places it). Saving the
+    rules in use already stores nothing: a workspace on the defaults stays on them."""
+    if tuple(rules) == rule_set(workspace).rules:
+        return
     row = _row(workspace)
     row.rules = [rule.as_dict() for rule in rules]
     row.full_clean()

@@ -360,6 +360,8 @@ def sync_connection(
     try:
         myself = sync.client.myself()
         connection.jira_time_zone = str(myself.get("timeZone") or connection.jira_time_zone)
+        # The account the sync reads as: an OAuth connection learns it here, not when connected.
+        connection.jira_account_id = str(myself.get("accountId") or connection.jira_account_id)
         sync.detect_fields()
         project_keys = sync.resolve_projects()
         if project_keys:
@@ -404,6 +406,7 @@ def sync_connection(
             last_synced_at=timezone.now(),
             last_census_at=connection.last_census_at,
             jira_time_zone=connection.jira_time_zone,
+            jira_account_id=connection.jira_account_id,
             estimation_fields=connection.estimation_fields,
             development_field=connection.development_field,
             sprint_field=connection.sprint_field,

@@ -120,13 +120,6 @@ def format_cell(value, kind: str) -> str:
     return str(value)
 
 
-def change(current, previous) -> float | None:
-    """Relative change in percent, or None when there is nothing to compare with."""
-    if current is None or not previous:
-        return None
-    return (current - previous) * 100 / previous
-
-
 # ------------------------------------------------------------------- the Reports page
 
 HEADLINE_METRICS = (
@@ -152,21 +145,27 @@ def headline_table(summary: DeliverySummary) -> Table:
             Column("This period", "int"),
             Column("Previous period", "int"),
             Column("Change (%)", "change"),
+            Column("Comparison"),
         ],
     )
     for label, attribute, kind in HEADLINE_METRICS:
-        current = getattr(summary.current, attribute)
-        previous = getattr(summary.previous, attribute)
+        change = summary.change(attribute)
         table.rows.append(
             Row(
-                [label, current, previous, change(current, previous)],
-                kinds=["text", kind, kind, "change"],
+                [
+                    label,
+                    getattr(summary.current, attribute),
+                    getattr(summary.previous, attribute),
+                    change.percent,
+                    change.reason,
+                ],
+                kinds=["text", kind, kind, "change", "text"],
             )
         )
     table.rows.append(
         Row(
-            ["Work in progress now", summary.work_in_progress, None, None],
-            kinds=["text", "int", "int", "change"],
+            ["Work in progress now", summary.work_in_progress, None, None, ""],
+            kinds=["text", "int", "int", "change", "text"],
         )
     )
     return table

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from analytics import scoring
 from analytics.models import Team
+from analytics.reports.comparison import MIN_ISSUES
 from analytics.reports.delivery import delivery_report, headline_cards
 from analytics.reports.export import csv_filename, table_csv_response, table_download
 from analytics.reports.filters import DEFAULT_DAYS, Period, ReportFilters, report_filters
@@ -60,6 +61,7 @@ def reports(request):
             "charts": report.charts(),
             "has_connections": True,
             "connections": connections,
+            "min_comparison_issues": MIN_ISSUES,
         },
     )
 

@@ -18,11 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Min
+from django.db.models import Case, DateTimeField, Exists, Subquery, When
 from django.utils import timezone
 
 from analytics.reports.filters import Period, ReportFilters
 from integrations.models import Issue
+from pensero.models import Workspace
 
 # Fewer issues than this in either period and a change is noise, not a trend.
 MIN_ISSUES = 10
@@ -104,15 +105,27 @@ def history_scope(filters: ReportFilters):
 
 
 def baseline(filters: ReportFilters) -> Baseline:
-    """Whether the previous period lies inside the synced history. One query when it does
-    (an issue created by the previous period's first day exists), two when it doesn't."""
+    """Whether the previous period lies inside the synced history, in one query.
+
+    The history reaches the previous period when an issue in scope was created by the end
+    of its first day, which the database answers from the first such row it finds. Only
+    when none is found does it look for the earliest creation, for the notice's date (a
+    CASE evaluates its ELSE only when needed).
+    """
     previous = filters.period.previous()
     issues = history_scope(filters)
-    # The end of the previous period's first day: an issue created before it means the
-    # history starts on that day or earlier.
-    first_day_end = Period(previous.first, previous.first).end
-    if issues.filter(created_at__lt=first_day_end).exists():
+    early = Exists(issues.filter(created_at__lt=Period(previous.first, previous.first).end))
+    earliest = Subquery(issues.order_by("created_at").values("created_at")[:1])
+    row = (
+        Workspace.objects.filter(pk=filters.workspace.pk)
+        .annotate(
+            in_history=early,
+            earliest=Case(When(early, then=None), default=earliest, output_field=DateTimeField()),
+        )
+        .values("in_history", "earliest")
+        .get()
+    )
+    if row["in_history"]:
         return Baseline(previous, None, in_history=True)
-    earliest = issues.aggregate(earliest=Min("created_at"))["earliest"]
-    start = timezone.localtime(earliest).date() if earliest else None
+    start = timezone.localtime(row["earliest"]).date() if row["earliest"] else None
     return Baseline(previous, start, in_history=False)

@@ -73,8 +73,8 @@ class DeliveryReport:
             ),
             "team_points": charts.row_chart(
                 "chart-team-points",
-                "Delivery points by team",
-                "The sum of the scores of the issues each team delivered.",
+                "Total score by team",
+                "The sum of the scores of the issues each team delivered (not story points).",
                 [(team.name, team.points) for team in sorted(self.teams, key=tables.by_name)],
             ),
         }
@@ -88,6 +88,10 @@ def delivery_report(filters: ReportFilters) -> DeliveryReport:
     fill_percentiles(filters, summary=summary, contributors=contributors)
     teams = team_rows(contributors, filters.choices.teams, team_id=filters.team_id)
     return DeliveryReport(filters, summary, flow, contributors, teams)
+
+
+# What "Total score" is, wherever it is first shown.
+TOTAL_SCORE_MEANS = "the sum of the delivered issues' scores; not story points"
 
 
 def _day(day) -> str:
@@ -131,7 +135,12 @@ def headline_cards(summary: DeliverySummary) -> list[dict]:
             if current.not_delivered
             else "",
         ),
-        card("Delivery points", str(current.points), "points"),
+        card(
+            "Total score",
+            str(current.points),
+            "points",
+            note=f"{TOTAL_SCORE_MEANS.capitalize()}.",
+        ),
         card("Average score", _average(current.average_score), "average_score"),
         card(
             "Cycle time (median)",

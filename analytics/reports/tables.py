@@ -125,7 +125,7 @@ def format_cell(value, kind: str) -> str:
 HEADLINE_METRICS = (
     # (label, attribute of PeriodNumbers, kind)
     ("Delivered issues", "delivered", "int"),
-    ("Delivery points", "points", "int"),
+    ("Total score", "points", "int"),
     ("Average score", "average_score", "decimal"),
     ("Median cycle time (days)", "cycle_median", "days"),
     ("85th percentile cycle time (days)", "cycle_p85", "days"),
@@ -204,8 +204,8 @@ def score_table(summary: DeliverySummary) -> Table:
 def team_points_table(teams: list[GroupRow]) -> Table:
     return Table(
         "team_points",
-        "Delivery points by team",
-        [Column("Team"), Column("Delivery points", "int")],
+        "Total score by team",
+        [Column("Team"), Column("Total score", "int")],
         [Row([team.name, team.points]) for team in sorted(teams, key=by_name)],
     )
 
@@ -251,7 +251,7 @@ def contributor_table(rows: list[GroupRow], *, sort: str = "name", url_for=None)
         [
             Column("Person", sort="name"),
             Column("Delivered issues", "int", sort="delivered"),
-            Column("Delivery points", "int", sort="points"),
+            Column("Total score", "int", sort="points"),
             Column("Median cycle time (days)", "days", sort="cycle"),
             Column("Pull requests linked", "int", sort="prs"),
             Column("Comments written", "int", sort="comments"),
@@ -282,7 +282,7 @@ def team_table(rows: list[GroupRow], *, url_for=None) -> Table:
             Column("Team"),
             Column("People", "int"),
             Column("Delivered issues", "int"),
-            Column("Delivery points", "int"),
+            Column("Total score", "int"),
             Column("Average score", "decimal"),
             Column("With a linked pull request (%)", "percent"),
             Column("With a linked document (%)", "percent"),

@@ -7,7 +7,7 @@ from django.urls import reverse
 from analytics import scoring
 from analytics.models import Team
 from analytics.reports.comparison import MIN_ISSUES
-from analytics.reports.delivery import delivery_report, headline_cards
+from analytics.reports.delivery import TOTAL_SCORE_MEANS, delivery_report, headline_cards
 from analytics.reports.export import csv_filename, table_csv_response, table_download
 from analytics.reports.filters import DEFAULT_DAYS, Period, ReportFilters, report_filters
 from analytics.reports.people import contributor_rows, team_rows
@@ -123,6 +123,7 @@ def report_drilldown(request, kind, person_id=None, team_id=None, export=False):
             "table": issue_table(page.object_list, url_for=_issue_url),
             "page": page,
             "csv_url": reverse(f"report_{kind}_csv", args=[subject.pk]),
+            "total_score_means": TOTAL_SCORE_MEANS,
         },
     )
 

@@ -37,7 +37,7 @@ def test_every_table_exports_the_numbers_on_the_page(data, bob_client, table):
 def test_the_contributor_export_follows_the_sort_and_filters(data, alice_client):
     params = {**PERIOD, "sort": "-points", "team": data.alpha.pk}
     rows = _csv(alice_client.get(reverse("report_export", args=["contributors"]), params))
-    assert rows[0][:3] == ["Person", "Delivered issues", "Delivery points"]
+    assert rows[0][:3] == ["Person", "Delivered issues", "Total score"]
     assert rows[1:] == [
         ["Ann Archer", "2", "140", "2.0", "3", "2"],
         ["Ben Baker", "2", "60", "11.0", "0", "2"],

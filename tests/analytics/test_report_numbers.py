@@ -37,7 +37,7 @@ def _report(workspace, **kwargs):
     return delivery_report(_filters(workspace, **kwargs))
 
 
-def test_it_counts_delivered_work_and_delivery_points(data, acme):
+def test_it_counts_delivered_work_and_the_total_score(data, acme):
     current = _report(acme).summary.current
     # ENG-1..5 were done in June; ENG-11 (removed) and Globex's issue are left out.
     assert current.delivered == 5
@@ -83,7 +83,7 @@ def test_it_compares_with_the_previous_period_of_the_same_length(data, acme):
         None,
         "No comparison: only 2 issues in the previous period",
     ]
-    assert headline["Delivery points"][1:] == [
+    assert headline["Total score"][1:] == [
         80,
         None,
         "No comparison: only 2 issues in the previous period",

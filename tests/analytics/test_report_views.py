@@ -38,7 +38,10 @@ def test_it_shows_the_numbers_to_a_member(data, bob_client):
     assert cards["Delivered issues"]["no_change_because"] == (
         "No comparison: only 2 issues in the previous period"
     )
-    assert cards["Delivery points"]["value"] == "200"
+    assert cards["Total score"]["value"] == "200"
+    assert cards["Total score"]["note"] == (
+        "The sum of the delivered issues' scores; not story points."
+    )
     assert cards["Cycle time (median)"]["value"] == "2.5 days"
     assert cards["Work in progress"]["value"] == "2"
     assert cards["With a linked pull request"]["value"] == "60%"
@@ -157,6 +160,7 @@ def test_drill_downs_list_the_issues_behind_the_numbers(data, bob_client):
     page = response.content.decode()
     assert "People: Ann Archer, Ben Baker." in page
     assert f'href="{reverse("report_team_csv", args=[data.alpha.pk])}?' in page
+    assert "Total score: the sum of the delivered issues&#x27; scores; not story points" in page
 
 
 def test_outsiders_get_404_on_drill_downs(data, charlie_client):

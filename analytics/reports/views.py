@@ -46,7 +46,7 @@ def reports(request):
     if not connections:
         # Nothing can be reported before a site is connected: say so instead of zeros.
         return render(request, "analytics/reports.html", {"has_connections": False})
-    filters = report_filters(request)
+    filters = report_filters(request).without_team()
     report = delivery_report(filters)
     sort = request.GET.get("sort", "name")
     return render(
@@ -68,7 +68,7 @@ def reports(request):
 
 @workspace_member_required
 def report_export(request, table):
-    filters = report_filters(request)
+    filters = report_filters(request).without_team()
     tables = delivery_report(filters).tables(sort=request.GET.get("sort", "name"))
     period = filters.period
     return table_download(tables, table, request.workspace.slug, table, period.first, period.last)
@@ -92,7 +92,8 @@ def report_drilldown(request, kind, person_id=None, team_id=None, export=False):
         subject = get_workspace_object_or_404(request, Person, pk=person_id)
     else:
         subject = get_workspace_object_or_404(request, Team, pk=team_id)
-    filters = report_filters(request)
+    # The page is about one team or one person: a team filter would only hide its work.
+    filters = report_filters(request).without_team()
     issues = delivered_issues(filters, person_id=person_id, team_id=team_id)
     if export:
         period = filters.period

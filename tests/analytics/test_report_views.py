@@ -163,6 +163,22 @@ def test_drill_downs_list_the_issues_behind_the_numbers(data, bob_client):
     assert "Total score: the sum of the delivered issues&#x27; scores; not story points" in page
 
 
+@pytest.mark.parametrize("page", ["report_team", "report_contributor"])
+def test_drill_downs_have_no_team_filter(data, bob_client, page):
+    subject = data.alpha if page == "report_team" else data.ann
+    url = reverse(page, args=[subject.pk])
+    plain = bob_client.get(url, PERIOD)
+    html = plain.content.decode()
+    assert 'name="team"' not in html
+    assert "All people" not in html
+    # Another team in the query string (a link kept from the report) changes nothing.
+    for team in (data.gamma.pk, "nope"):
+        response = bob_client.get(url, {**PERIOD, "team": team})
+        assert response.context["numbers"].rows[0].values == plain.context["numbers"].rows[0].values
+        assert "team=" not in response.context["filters"].querystring
+        assert "The team in the filters is unknown" not in response.content.decode()
+
+
 def test_outsiders_get_404_on_drill_downs(data, charlie_client):
     assert charlie_client.get(reverse("report_contributor", args=[data.ann.pk])).status_code == 404
     assert charlie_client.get(reverse("report_team", args=[data.alpha.pk])).status_code == 404

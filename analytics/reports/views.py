@@ -46,7 +46,7 @@ def reports(request):
     if not connections:
         # Nothing can be reported before a site is connected: say so instead of zeros.
         return render(request, "analytics/reports.html", {"has_connections": False})
-    filters = report_filters(request).without_team()
+    filters = report_filters(request)
     report = delivery_report(filters)
     sort = request.GET.get("sort", "name")
     return render(
@@ -68,7 +68,7 @@ def reports(request):
 
 @workspace_member_required
 def report_export(request, table):
-    filters = report_filters(request).without_team()
+    filters = report_filters(request)
     tables = delivery_report(filters).tables(sort=request.GET.get("sort", "name"))
     period = filters.period
     return table_download(tables, table, request.workspace.slug, table, period.first, period.last)

@@ -70,8 +70,11 @@ def board_id_of(project_index: int) -> int | None:
     return None if project_index == 0 else project_index + 1
 
 
-def build_sprints(seed: int, subdomain: str, projects, now_ms: int) -> dict[int, SprintDef]:
-    """Every sprint of the site by id, board after board, oldest first."""
+def build_sprints(
+    seed: int, subdomain: str, projects, now_ms: int, *, history_days: int = ISSUE_DAYS
+) -> dict[int, SprintDef]:
+    """Every sprint of the site by id, board after board, oldest first, from the start of
+    its history."""
     sprints: dict[int, SprintDef] = {}
     next_id = 1
     for project in projects:
@@ -80,7 +83,7 @@ def build_sprints(seed: int, subdomain: str, projects, now_ms: int) -> dict[int,
             continue
         rng = random.Random(derive_seed(seed, subdomain, "sprints", project.key))
         number = rng.randint(1, 30)
-        start = now_ms - ISSUE_DAYS * DAY_MS + rng.randint(0, 7) * DAY_MS
+        start = now_ms - history_days * DAY_MS + rng.randint(0, 7) * DAY_MS
         while True:
             end = start + SPRINT_DAYS * DAY_MS
             state, complete = "active", None

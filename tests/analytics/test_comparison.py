@@ -169,3 +169,12 @@ def test_nothing_synced_has_no_history(acme, alice_client):
     assert cards["Delivered issues"]["no_change_because"] == (
         "No comparison: no issues are synced yet"
     )
+
+
+def test_the_docs_state_the_rule_with_its_threshold():
+    from django.conf import settings
+
+    for doc in ("README.md", "docs/scoring.md"):
+        text = " ".join((settings.BASE_DIR / doc).read_text().split())
+        assert f"at least {MIN_ISSUES} issues" in text, doc
+        assert "previous period lies inside the synced history" in text, doc

@@ -54,6 +54,10 @@ def test_a_tiny_previous_period_shows_no_percentage(tiny_baseline, alice_client)
     assert cards["Delivered issues"]["change"] is None
     assert "45500" not in page
     assert f"both periods have at least {MIN_ISSUES} issues" in page
+    assert (
+        f"Changes compare with the 30 days before, when both periods have at least {MIN_ISSUES}"
+        in page
+    )
     assert "No comparison: only 2 issues in the previous period" in page
 
 

@@ -171,6 +171,7 @@ def test_drill_downs_have_no_team_filter(data, bob_client, page):
     html = plain.content.decode()
     assert 'name="team"' not in html
     assert "All people" not in html
+    assert "Changes compare" not in html  # a drill-down shows no changes
     # Another team in the query string (a link kept from the report) changes nothing.
     for team in (data.gamma.pk, "nope"):
         response = bob_client.get(url, {**PERIOD, "team": team})

@@ -81,7 +81,8 @@ class DeliveryReport:
 
 
 def delivery_report(filters: ReportFilters) -> DeliveryReport:
-    """Four queries on PostgreSQL, five on SQLite (the percentile list)."""
+    """Five queries on PostgreSQL (one is whether the previous period lies inside the synced
+    history), six on SQLite (the percentile list)."""
     summary = delivery_summary(filters)
     flow = delivery_flow(filters)
     contributors = contributor_rows(filters)

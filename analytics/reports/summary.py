@@ -151,7 +151,8 @@ def delivery_summary(filters: ReportFilters) -> DeliverySummary:
 
     One query grouped by period and outcome (delivered or closed as not delivered, this
     period or the one before, and the rest: work in progress), rather than one filtered
-    aggregate per number and period.
+    aggregate per number and period; and one more for whether the previous period lies
+    inside the synced history (``comparison.baseline``).
     """
     period, previous = filters.period, filters.period.previous()
     wip = Q(status_category=Issue.Category.INDETERMINATE)

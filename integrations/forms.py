@@ -153,7 +153,7 @@ class DeliveryRulesForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="A done issue with one of these resolutions is closed, not delivered: it "
-        "stays out of delivered issues, delivery points, cycle and lead time and "
+        "stays out of delivered issues, total score, cycle and lead time and "
         "contributors' credit. Done issues without a resolution count as delivered.",
     )
     other = forms.CharField(

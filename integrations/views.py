@@ -15,7 +15,7 @@ from integrations.forms import (
 )
 from integrations.models import JiraConnection, SyncRun
 from integrations.oauth import atlassian
-from integrations.sync.claims import active_run, with_running_flag
+from integrations.sync.claims import active_run, sync_queued, with_running_flag
 from integrations.webhooks import setup as webhook_setup
 from integrations.webhooks.views import card_context as webhook_card_context
 from pensero.access import get_workspace_object_or_404, workspace_admin_required
@@ -61,12 +61,7 @@ def _sync_context(connection):
     """The recent runs, the running one, and whether a sync is queued but not started yet."""
     current_run = active_run(connection)  # dead runs are failed first
     runs = list(connection.sync_runs.all()[:10])
-    queued = (
-        current_run is None
-        and connection.can_sync
-        and connection.sync_requested_at is not None
-        and (not runs or runs[0].started_at < connection.sync_requested_at)
-    )
+    queued = current_run is None and sync_queued(connection, runs[0] if runs else None)
     return {
         "connection": connection,
         "runs": runs,

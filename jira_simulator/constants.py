@@ -41,6 +41,14 @@ NUMBER_SCHEMA = "com.atlassian.jira.plugin.system.customfieldtypes:float"
 
 FIRST_ISSUE_ID = 10001
 ISSUE_DAYS = 180
+# A site adopted recently: its first issue is YOUNG_HISTORY_DAYS old, and its first
+# PILOT_DAYS are a pilot that made only PILOT_SHARE of its issues. A report's previous
+# period can then start before the site's history, or hold only a few issues: the cases
+# where the app shows no "% vs previous period". The demo's second site, globex, is one.
+YOUNG_SITE_PREFIXES = ("new", "globex")
+YOUNG_HISTORY_DAYS = 100
+PILOT_DAYS = 55
+PILOT_SHARE = 0.005
 DAY_MS = 86_400_000
 
 

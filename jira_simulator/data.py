@@ -20,8 +20,12 @@ from .constants import (
     DEMO_EMAIL,
     ESTIMATE_FIELD,
     FIRST_ISSUE_ID,
+    ISSUE_DAYS,
     LIMITED_EMAIL,
+    PILOT_DAYS,
     STORY_POINTS_FIELD,
+    YOUNG_HISTORY_DAYS,
+    YOUNG_SITE_PREFIXES,
     project_name,
 )
 from .generate import build_skeleton, generate_core
@@ -85,7 +89,12 @@ class Site:
             self.projects.append(Project(i, str(10_000 + i), key, project_name(key), comps))
         self.project_by_key = {p.key: p for p in self.projects}
         # Scrum boards' sprints by id (sprints.py); mutations close and start them.
-        self.sprints: dict[int, SprintDef] = build_sprints(seed, subdomain, self.projects, now_ms)
+        # A young site's issues (and sprints) start later (constants.YOUNG_SITE_PREFIXES).
+        self.young = subdomain.startswith(YOUNG_SITE_PREFIXES)
+        self.history_days = YOUNG_HISTORY_DAYS if self.young else ISSUE_DAYS
+        self.sprints: dict[int, SprintDef] = build_sprints(
+            seed, subdomain, self.projects, now_ms, history_days=self.history_days
+        )
         self.users = build_users(seed, subdomain)
         self.assignable_count = len(self.users) - 3
         self.former_user, self.app_user, self.git_app_user = range(
@@ -116,7 +125,14 @@ class Site:
 
     def _build(self) -> None:
         seed = derive_seed(self.seed, self.subdomain, "skeleton")
-        sk = build_skeleton(seed, self.issue_count, self.now_ms, len(self.projects))
+        sk = build_skeleton(
+            seed,
+            self.issue_count,
+            self.now_ms,
+            len(self.projects),
+            history_days=self.history_days,
+            pilot_days=PILOT_DAYS if self.young else 0,
+        )
         self.next_number = [0] * len(self.projects)
         for idx in range(len(sk.created)):
             key = f"{self.projects[sk.project[idx]].key}-{sk.number[idx]}"

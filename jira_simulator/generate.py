@@ -20,6 +20,7 @@ from .constants import (
     IN_PROGRESS,
     IN_REVIEW,
     ISSUE_DAYS,
+    PILOT_SHARE,
     PRIORITIES,
     RESOLUTION_WEIGHTS,
     RESOLUTIONS,
@@ -45,10 +46,29 @@ LABELS = (
 STORY_POINTS = (1, 2, 3, 5, 8, 13, 1, 2, 3, 5, 3, 0.5, 2.5, "3", "5", "8")
 
 
-def build_skeleton(seed: int, count: int, now_ms: int, project_count: int) -> Skeleton:
+def build_skeleton(
+    seed: int,
+    count: int,
+    now_ms: int,
+    project_count: int,
+    *,
+    history_days: int = ISSUE_DAYS,
+    pilot_days: int = 0,
+) -> Skeleton:
+    """Issues created over the last ``history_days``; with ``pilot_days``, the first of
+    those days make only a trickle of them (a site adopted after a pilot)."""
     rng = random.Random(seed)
-    start, end = now_ms - ISSUE_DAYS * DAY_MS, now_ms - 3_600_000
-    created = sorted(rng.randrange(start, end) for _ in range(count))
+    start, end = now_ms - history_days * DAY_MS, now_ms - 3_600_000
+    if pilot_days:
+        pilot_end = start + pilot_days * DAY_MS
+        pilot = min(count, max(1, round(count * PILOT_SHARE)))
+        created = sorted(
+            [start]  # the first issue opens the history
+            + [rng.randrange(start, pilot_end) for _ in range(pilot - 1)]
+            + [rng.randrange(pilot_end, end) for _ in range(count - pilot)]
+        )
+    else:
+        created = sorted(rng.randrange(start, end) for _ in range(count))
     for i in range(1, count):  # strictly increasing, so created order == id order
         if created[i] <= created[i - 1]:
             created[i] = created[i - 1] + 1

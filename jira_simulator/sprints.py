@@ -94,8 +94,11 @@ def board_json(project, board_id: int, base: str) -> dict:
     }
 
 
-def build_sprints(seed: int, subdomain: str, projects, now_ms: int) -> dict[int, SprintDef]:
-    """Every sprint of the site by id, board after board, oldest first."""
+def build_sprints(
+    seed: int, subdomain: str, projects, now_ms: int, *, history_days: int = ISSUE_DAYS
+) -> dict[int, SprintDef]:
+    """Every sprint of the site by id, board after board, oldest first, from the start of
+    its history."""
     sprints: dict[int, SprintDef] = {}
     next_id = 1
     for project in projects:
@@ -104,7 +107,7 @@ def build_sprints(seed: int, subdomain: str, projects, now_ms: int) -> dict[int,
             continue
         rng = random.Random(derive_seed(seed, subdomain, "sprints", project.key))
         number = rng.randint(1, 30)
-        start = now_ms - ISSUE_DAYS * DAY_MS + rng.randint(0, 7) * DAY_MS
+        start = now_ms - history_days * DAY_MS + rng.randint(0, 7) * DAY_MS
         while True:
             end = start + SPRINT_DAYS * DAY_MS
             state, complete = "active", None

@@ -13,7 +13,6 @@ from analytics.reports.flow import Flow, delivery_flow
 from analytics.reports.people import GroupRow, contributor_rows, team_rows
 from analytics.reports.percentiles import fill_percentiles
 from analytics.reports.summary import DeliverySummary, delivery_summary
-from analytics.reports.tables import change
 from analytics.timing import format_duration
 
 
@@ -74,21 +73,26 @@ class DeliveryReport:
             ),
             "team_points": charts.row_chart(
                 "chart-team-points",
-                "Delivery points by team",
-                "The sum of the scores of the issues each team delivered.",
+                "Total score by team",
+                "The sum of the scores of the issues each team delivered (not story points).",
                 [(team.name, team.points) for team in sorted(self.teams, key=tables.by_name)],
             ),
         }
 
 
 def delivery_report(filters: ReportFilters) -> DeliveryReport:
-    """Four queries on PostgreSQL, five on SQLite (the percentile list)."""
+    """Five queries on PostgreSQL (one is whether the previous period lies inside the synced
+    history), six on SQLite (the percentile list)."""
     summary = delivery_summary(filters)
     flow = delivery_flow(filters)
     contributors = contributor_rows(filters)
     fill_percentiles(filters, summary=summary, contributors=contributors)
     teams = team_rows(contributors, filters.choices.teams, team_id=filters.team_id)
     return DeliveryReport(filters, summary, flow, contributors, teams)
+
+
+# What "Total score" is, wherever it is first shown.
+TOTAL_SCORE_MEANS = "the sum of the delivered issues' scores; not story points"
 
 
 def _day(day) -> str:
@@ -104,19 +108,21 @@ def _average(value: float | None) -> str:
 
 
 def headline_cards(summary: DeliverySummary) -> list[dict]:
-    """The big numbers at the top of the page, each with its change on the previous period."""
-    current, previous = summary.current, summary.previous
+    """The big numbers at the top of the page, each with its change on the previous period
+    or why there is none (``comparison``)."""
+    current = summary.current
 
-    def card(label, value, now, before, *, note="", lower_is_better=False):
-        delta = change(now, before)
+    def card(label, value, attribute, *, note="", lower_is_better=False):
+        change = summary.change(attribute)
         trend = ""
-        if delta is not None and round(delta):
-            better = (delta < 0) if lower_is_better else (delta > 0)
+        if change.percent is not None and round(change.percent):
+            better = (change.percent < 0) if lower_is_better else (change.percent > 0)
             trend = "better" if better else "worse"
         return {
             "label": label,
             "value": value,
-            "change": None if delta is None else f"{delta:+.0f}%",
+            "change": change.label or None,
+            "no_change_because": change.reason,
             "trend": trend,
             "note": note,
         }
@@ -125,32 +131,29 @@ def headline_cards(summary: DeliverySummary) -> list[dict]:
         card(
             "Delivered issues",
             str(current.delivered),
-            current.delivered,
-            previous.delivered,
+            "delivered",
             note=f"Also closed as not delivered: {current.not_delivered}"
             if current.not_delivered
             else "",
         ),
-        card("Delivery points", str(current.points), current.points, previous.points),
         card(
-            "Average score",
-            _average(current.average_score),
-            current.average_score,
-            previous.average_score,
+            "Total score",
+            str(current.points),
+            "points",
+            note=f"{TOTAL_SCORE_MEANS.capitalize()}.",
         ),
+        card("Average score", _average(current.average_score), "average_score"),
         card(
             "Cycle time (median)",
             format_duration(_delta(current.cycle_median)),
-            current.cycle_median,
-            previous.cycle_median,
+            "cycle_median",
             note=f"85th percentile: {format_duration(_delta(current.cycle_p85))}",
             lower_is_better=True,
         ),
         card(
             "Lead time (median)",
             format_duration(_delta(current.lead_median)),
-            current.lead_median,
-            previous.lead_median,
+            "lead_median",
             note=f"85th percentile: {format_duration(_delta(current.lead_p85))}",
             lower_is_better=True,
         ),
@@ -158,21 +161,16 @@ def headline_cards(summary: DeliverySummary) -> list[dict]:
             "label": "Work in progress",
             "value": str(summary.work_in_progress),
             "change": None,
+            "no_change_because": "",
             "trend": "",
             "note": "Issues in an in-progress status now",
         },
         card(
             "With a linked pull request",
             _percent(current.pull_request_rate),
-            current.pull_request_rate,
-            previous.pull_request_rate,
+            "pull_request_rate",
         ),
-        card(
-            "With a linked document",
-            _percent(current.document_rate),
-            current.document_rate,
-            previous.document_rate,
-        ),
+        card("With a linked document", _percent(current.document_rate), "document_rate"),
     ]
 
 

@@ -8,7 +8,7 @@ default, and the form's error message for it becomes a note above the report.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from django import forms
@@ -22,6 +22,7 @@ from integrations.models import JiraConnection, JiraProject
 DEFAULT_DAYS = 90
 EARLIEST = date(1990, 1, 1)
 LONGEST = timedelta(days=5 * 366)
+UNKNOWN_TEAM = "The team in the filters is unknown; showing all people."
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ class ReportFilters:
     team_id: int | None = None
     team_name: str = ""
     notes: tuple[str, ...] = ()
+    # Whether the page filters by team at all (not a team's or a person's own page).
+    team_filter: bool = True
     choices: FilterChoices = field(default_factory=FilterChoices, compare=False, repr=False)
 
     def params(self) -> list[tuple[str, str]]:
@@ -101,8 +104,18 @@ class ReportFilters:
         }
 
     def form(self) -> ReportFilterForm:
-        """The filter form showing the values in effect."""
-        return ReportFilterForm(choices=self.choices, initial=self.initial())
+        """The filter form showing the values in effect (without the team field when the
+        filters have none to offer: see ``without_team``)."""
+        form = ReportFilterForm(choices=self.choices, initial=self.initial())
+        if not self.team_filter:
+            del form.fields["team"]
+        return form
+
+    def without_team(self) -> ReportFilters:
+        """These filters on a page about one team or one person, where a team filter says
+        nothing: no team is applied, and the form offers none."""
+        notes = tuple(note for note in self.notes if note != UNKNOWN_TEAM)
+        return replace(self, team_id=None, team_name="", team_filter=False, notes=notes)
 
 
 class ChoiceListField(forms.MultipleChoiceField):
@@ -149,9 +162,7 @@ class ReportFilterForm(forms.Form):
         label="Team",
         required=False,
         initial="",
-        error_messages={
-            "invalid_choice": "The team in the filters is unknown; showing all people."
-        },
+        error_messages={"invalid_choice": UNKNOWN_TEAM},
     )
 
     def __init__(self, *args, choices: FilterChoices, today: date | None = None, **kwargs):

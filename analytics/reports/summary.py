@@ -13,6 +13,7 @@ from analytics.reports.aggregates import (
     lead_seconds,
     percentiles_in_sql,
 )
+from analytics.reports.comparison import Baseline, Change, baseline
 from analytics.reports.filters import Period, ReportFilters
 from analytics.reports.selectors import (
     CLOSED_CURRENT,
@@ -58,6 +59,8 @@ class PeriodNumbers(DeliveryRates):
     scored: int = 0
     with_pull_requests: int = 0
     with_documents: int = 0
+    # Delivered issues with a cycle time: what the cycle time percentiles are computed from.
+    cycled: int = 0
     # Completed in the period but closed with a not-delivered resolution (Won't Do...).
     not_delivered: int = 0
     # Seconds.
@@ -67,17 +70,46 @@ class PeriodNumbers(DeliveryRates):
     lead_p85: float | None = None
 
 
+# Each headline number's issues, for the comparison rule: (the count of the issues the
+# number is computed from, what they are called).
+ISSUES_BEHIND = {
+    "delivered": ("delivered", "issues"),
+    "points": ("delivered", "issues"),
+    "average_score": ("scored", "scored issues"),
+    "cycle_median": ("cycled", "issues with a cycle time"),
+    "cycle_p85": ("cycled", "issues with a cycle time"),
+    "lead_median": ("delivered", "issues"),
+    "lead_p85": ("delivered", "issues"),
+    "pull_request_rate": ("delivered", "issues"),
+    "document_rate": ("delivered", "issues"),
+}
+
+
 @dataclass
 class DeliverySummary:
     period: Period
     current: PeriodNumbers
     previous: PeriodNumbers
     work_in_progress: int
+    # Whether the previous period may be compared with (comparison.py).
+    baseline: Baseline
     score_buckets: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def unscored(self) -> int:
         return self.current.delivered - self.current.scored
+
+    def change(self, attribute: str) -> Change:
+        """The change of one headline number (a ``PeriodNumbers`` attribute) on the
+        previous period, or why there is none."""
+        count, counted = ISSUES_BEHIND[attribute]
+        return self.baseline.change(
+            getattr(self.current, attribute),
+            getattr(self.previous, attribute),
+            current_issues=getattr(self.current, count),
+            previous_issues=getattr(self.previous, count),
+            counted=counted,
+        )
 
 
 def _summary_aggregates() -> dict:
@@ -89,6 +121,7 @@ def _summary_aggregates() -> dict:
         "scored": Count("score__score"),
         "with_pull_requests": Count("id", filter=Q(pull_request_count__gt=0)),
         "with_documents": Count("id", filter=Q(document_count__gt=0)),
+        "cycled": Count("id", filter=with_cycle_time()),
     }
     if percentiles_in_sql():
         cycle, lead = with_cycle_time(), with_lead_time()
@@ -118,7 +151,8 @@ def delivery_summary(filters: ReportFilters) -> DeliverySummary:
 
     One query grouped by period and outcome (delivered or closed as not delivered, this
     period or the one before, and the rest: work in progress), rather than one filtered
-    aggregate per number and period.
+    aggregate per number and period; and one more for whether the previous period lies
+    inside the synced history (``comparison.baseline``).
     """
     period, previous = filters.period, filters.period.previous()
     wip = Q(status_category=Issue.Category.INDETERMINATE)
@@ -144,4 +178,5 @@ def delivery_summary(filters: ReportFilters) -> DeliverySummary:
         previous=earlier,
         work_in_progress=sum(row["work_in_progress"] for row in rows.values()),
         score_buckets=list(zip(SCORE_LABELS, counts, strict=True)),
+        baseline=baseline(filters),
     )

@@ -120,19 +120,12 @@ def format_cell(value, kind: str) -> str:
     return str(value)
 
 
-def change(current, previous) -> float | None:
-    """Relative change in percent, or None when there is nothing to compare with."""
-    if current is None or not previous:
-        return None
-    return (current - previous) * 100 / previous
-
-
 # ------------------------------------------------------------------- the Reports page
 
 HEADLINE_METRICS = (
     # (label, attribute of PeriodNumbers, kind)
     ("Delivered issues", "delivered", "int"),
-    ("Delivery points", "points", "int"),
+    ("Total score", "points", "int"),
     ("Average score", "average_score", "decimal"),
     ("Median cycle time (days)", "cycle_median", "days"),
     ("85th percentile cycle time (days)", "cycle_p85", "days"),
@@ -152,21 +145,27 @@ def headline_table(summary: DeliverySummary) -> Table:
             Column("This period", "int"),
             Column("Previous period", "int"),
             Column("Change (%)", "change"),
+            Column("Comparison"),
         ],
     )
     for label, attribute, kind in HEADLINE_METRICS:
-        current = getattr(summary.current, attribute)
-        previous = getattr(summary.previous, attribute)
+        change = summary.change(attribute)
         table.rows.append(
             Row(
-                [label, current, previous, change(current, previous)],
-                kinds=["text", kind, kind, "change"],
+                [
+                    label,
+                    getattr(summary.current, attribute),
+                    getattr(summary.previous, attribute),
+                    change.percent,
+                    change.reason,
+                ],
+                kinds=["text", kind, kind, "change", "text"],
             )
         )
     table.rows.append(
         Row(
-            ["Work in progress now", summary.work_in_progress, None, None],
-            kinds=["text", "int", "int", "change"],
+            ["Work in progress now", summary.work_in_progress, None, None, ""],
+            kinds=["text", "int", "int", "change", "text"],
         )
     )
     return table
@@ -205,8 +204,8 @@ def score_table(summary: DeliverySummary) -> Table:
 def team_points_table(teams: list[GroupRow]) -> Table:
     return Table(
         "team_points",
-        "Delivery points by team",
-        [Column("Team"), Column("Delivery points", "int")],
+        "Total score by team",
+        [Column("Team"), Column("Total score", "int")],
         [Row([team.name, team.points]) for team in sorted(teams, key=by_name)],
     )
 
@@ -252,7 +251,7 @@ def contributor_table(rows: list[GroupRow], *, sort: str = "name", url_for=None)
         [
             Column("Person", sort="name"),
             Column("Delivered issues", "int", sort="delivered"),
-            Column("Delivery points", "int", sort="points"),
+            Column("Total score", "int", sort="points"),
             Column("Median cycle time (days)", "days", sort="cycle"),
             Column("Pull requests linked", "int", sort="prs"),
             Column("Comments written", "int", sort="comments"),
@@ -283,7 +282,7 @@ def team_table(rows: list[GroupRow], *, url_for=None) -> Table:
             Column("Team"),
             Column("People", "int"),
             Column("Delivered issues", "int"),
-            Column("Delivery points", "int"),
+            Column("Total score", "int"),
             Column("Average score", "decimal"),
             Column("With a linked pull request (%)", "percent"),
             Column("With a linked document (%)", "percent"),

@@ -6,7 +6,8 @@ from django.urls import reverse
 
 from analytics import scoring
 from analytics.models import Team
-from analytics.reports.delivery import delivery_report, headline_cards
+from analytics.reports.comparison import MIN_ISSUES
+from analytics.reports.delivery import TOTAL_SCORE_MEANS, delivery_report, headline_cards
 from analytics.reports.export import csv_filename, table_csv_response, table_download
 from analytics.reports.filters import DEFAULT_DAYS, Period, ReportFilters, report_filters
 from analytics.reports.people import contributor_rows, team_rows
@@ -60,6 +61,7 @@ def reports(request):
             "charts": report.charts(),
             "has_connections": True,
             "connections": connections,
+            "min_comparison_issues": MIN_ISSUES,
         },
     )
 
@@ -90,7 +92,8 @@ def report_drilldown(request, kind, person_id=None, team_id=None, export=False):
         subject = get_workspace_object_or_404(request, Person, pk=person_id)
     else:
         subject = get_workspace_object_or_404(request, Team, pk=team_id)
-    filters = report_filters(request)
+    # The page is about one team or one person: a team filter would only hide its work.
+    filters = report_filters(request).without_team()
     issues = delivered_issues(filters, person_id=person_id, team_id=team_id)
     if export:
         period = filters.period
@@ -121,6 +124,7 @@ def report_drilldown(request, kind, person_id=None, team_id=None, export=False):
             "table": issue_table(page.object_list, url_for=_issue_url),
             "page": page,
             "csv_url": reverse(f"report_{kind}_csv", args=[subject.pk]),
+            "total_score_means": TOTAL_SCORE_MEANS,
         },
     )
 

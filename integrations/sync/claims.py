@@ -63,6 +63,18 @@ def active_run(connection: JiraConnection) -> SyncRun | None:
     return SyncRun.objects.filter(connection=connection, status=SyncRun.Status.RUNNING).first()
 
 
+def sync_queued(connection: JiraConnection, latest_run: SyncRun | None) -> bool:
+    """A sync was asked for (on connecting, Sync now, the schedule) and no run started since.
+
+    ``latest_run`` is the connection's latest run; the caller knows that no run is running.
+    """
+    return (
+        connection.can_sync
+        and connection.sync_requested_at is not None
+        and (latest_run is None or latest_run.started_at < connection.sync_requested_at)
+    )
+
+
 def with_running_flag(connections: QuerySet) -> QuerySet:
     """`connections` annotated with `running` (a live sync holds it), after failing dead runs."""
     fail_stale_runs(connections)

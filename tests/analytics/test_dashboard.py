@@ -42,7 +42,7 @@ def test_it_shows_the_last_90_days_and_sync_status(alice_client, acme):
     response = alice_client.get(reverse("dashboard"))
     cards = {card["label"]: card["value"] for card in response.context["cards"]}
     assert cards["Delivered issues"] == "2"
-    assert cards["Delivery points"] == "100"
+    assert cards["Total score"] == "100"
     assert cards["Work in progress"] == "1"
     page = response.content.decode()
     assert "acme.atlassian.net" in page

@@ -110,7 +110,7 @@ def test_the_monthly_share_by_issues(bob_client, data):
     assert months["Jun 2025"] == [0.2, 0.2, 0.2, 0.2, 0.2, 5]
 
 
-def test_the_monthly_share_by_delivery_points_and_story_points(bob_client, data):
+def test_the_monthly_share_by_total_score_and_story_points(bob_client, data):
     by_points = _rows(_report(bob_client, measure="points").context["tables"]["months"])
     assert by_points["Jun 2025"] == [0.2, 0.4, 0.3, 0.1, 0.0, 200]  # 40, 80, 60, 20, 0
     by_story = _rows(_report(bob_client, measure="story_points").context["tables"]["months"])
@@ -127,7 +127,7 @@ def test_an_unknown_measure_shows_the_share_of_issues_and_says_so(bob_client, da
 def test_the_period_mix_and_the_work_in_progress_mix(bob_client, data):
     tables = _report(bob_client).context["tables"]
     mix = _rows(tables["mix"])
-    # Issues, share; delivery points, share; story points, share.
+    # Issues, share; total score, share; story points, share.
     assert mix["Bugs"] == [2, pytest.approx(2 / 7), 130, pytest.approx(130 / 280), 5, 5 / 21]
     assert mix["Other"][:2] == [1, pytest.approx(1 / 7)]
     wip = _rows(tables["wip"])
@@ -166,7 +166,7 @@ def test_the_csv_is_the_table_on_the_page(bob_client, data):
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == [
         "Month", "Features (%)", "Bugs (%)", "Tech debt (%)", "Support (%)", "Other (%)",
-        "Delivery points, all categories",
+        "Total score, all categories",
     ]  # fmt: skip
     assert rows[2] == ["Jun 2025", "20", "40", "30", "10", "0", "200"]
     assert response["Content-Disposition"] == (

@@ -12,7 +12,7 @@ from analytics.reports.filters import ReportFilterForm, ReportFilters, filter_ch
 
 MEASURES = {
     "issues": "Issues",
-    "points": "Delivery points",
+    "points": "Total score",
     "story_points": "Story points",
 }
 

@@ -1,5 +1,5 @@
 """The Investment report: the share of delivered work per category per month (by issues,
-delivery points or story points), the work-in-progress mix, and open epics' progress."""
+total score or story points), the work-in-progress mix, and open epics' progress."""
 
 from __future__ import annotations
 

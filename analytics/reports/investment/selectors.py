@@ -29,7 +29,7 @@ OPEN_EPICS_READ = 500
 @dataclass
 class Totals:
     issues: int = 0
-    points: int = 0  # delivery points: the sum of the issues' scores
+    points: int = 0  # the total score: the sum of the issues' scores
     story_points: float = 0.0
 
     def add(self, other: Totals) -> None:

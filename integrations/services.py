@@ -26,7 +26,7 @@ from integrations.models import JiraConnection, Person, SyncRun
 from integrations.oauth.grants import forget_unused_grants, release_grant
 from integrations.projects import remember_visible_projects
 from integrations.site_budgets import pacer_for
-from integrations.sync.claims import active_run
+from integrations.sync.claims import active_run, cancel_running
 from integrations.tasks import queue_sync
 from integrations.webhooks.tasks import queue_set_up
 from pensero.encryption import Secret, SecretDecryptionError
@@ -256,8 +256,10 @@ def jira_connection_disconnect(*, connection: JiraConnection, delete_data: bool)
     """Forget the credentials. With `delete_data`, also delete everything synced from the site.
 
     Without it, the synced issues stay in reports; the connection row is kept
-    (without secrets) so they still know their site.
+    (without secrets) so they still know their site. A running sync is cancelled: it
+    sees that within a second and sends nothing more to Jira.
     """
+    cancel_running(connection)
     if delete_data:
         workspace = connection.workspace
         connection.delete()

@@ -20,6 +20,7 @@ from integrations.models import JiraConnection, SyncRun
 # A live run beats at least once per page; this leaves room for slow pages and Retry-After waits.
 STALE_AFTER = timedelta(minutes=5)
 KILLED_MESSAGE = "The sync stopped without finishing (its worker crashed or was stopped)."
+DISCONNECTED_MESSAGE = "Sync cancelled: the connection was disconnected."
 
 
 def _process_alive(pid: int) -> bool:
@@ -90,6 +91,27 @@ def claim(connection: JiraConnection, *, kind: str, trigger: str) -> SyncRun | N
         return None
 
 
+def cancel_running(connection: JiraConnection) -> int:
+    """Cancel the connection's running sync (it is being disconnected); its counts stay as
+    they are. The sync sees it within a second (`still_wanted`) and sends nothing more."""
+    return SyncRun.objects.filter(connection=connection, status=SyncRun.Status.RUNNING).update(
+        status=SyncRun.Status.CANCELLED, finished_at=timezone.now(), error=DISCONNECTED_MESSAGE
+    )
+
+
+def still_wanted(run: SyncRun) -> bool:
+    """Whether `run` may go on: it still holds its claim and its connection is connected.
+
+    No longer when the connection was disconnected or deleted (with its runs), or the run
+    was taken for dead.
+    """
+    return (
+        SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING)
+        .exclude(connection__status=JiraConnection.Status.DISCONNECTED)
+        .exists()
+    )
+
+
 def beat(run: SyncRun, **counters) -> None:
     """Save progress counters and prove the run is alive."""
     run.heartbeat_at = timezone.now()
@@ -104,18 +126,41 @@ def finish(run: SyncRun, *, status: str, error: str = "") -> None:
     run.status = status
     run.error = error
     run.finished_at = timezone.now()
-    run.save(
-        update_fields=[
-            "status",
-            "error",
-            "finished_at",
-            "issues_expected",
-            "issues_seen",
-            "issues_created",
-            "issues_updated",
-            "issues_removed",
-            "requests_made",
-            "api_points",
-            "warnings",
-        ]
+    # An update, not a save: a run deleted with its connection meanwhile is simply gone.
+    SyncRun.objects.filter(pk=run.pk).update(
+        **{
+            name: getattr(run, name)
+            for name in (
+                "status",
+                "error",
+                "finished_at",
+                "issues_expected",
+                "issues_seen",
+                "issues_created",
+                "issues_updated",
+                "issues_removed",
+                "requests_made",
+                "api_points",
+                "warnings",
+            )
+        }
     )
+
+
+def finish_cancelled(run: SyncRun) -> SyncRun:
+    """End a run that `still_wanted` said must stop; the run as recorded.
+
+    A run the disconnect cancelled keeps what it recorded then; one still marked running
+    (its connection was disconnected just as it started) is cancelled now. A run deleted
+    with its connection is returned as it was last known, marked cancelled.
+    """
+    cancel_running_run = SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING)
+    cancel_running_run.update(
+        status=SyncRun.Status.CANCELLED, finished_at=timezone.now(), error=DISCONNECTED_MESSAGE
+    )
+    recorded = SyncRun.objects.filter(pk=run.pk).first()
+    if recorded is None:
+        run.status, run.error = SyncRun.Status.CANCELLED, DISCONNECTED_MESSAGE
+        run.finished_at = run.finished_at or timezone.now()
+        return run
+    return recorded

@@ -15,7 +15,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from integrations.clients import client_for, unreadable_credentials_message
+from integrations.clients import SiteUrlChanged, client_for, unreadable_credentials_message
 from integrations.delivery import not_delivered_resolutions
 from integrations.jira.errors import (
     JiraAuthError,
@@ -390,6 +390,11 @@ def sync_connection(
         _mark_needs_attention(connection, message)
         claims.finish(run, status=SyncRun.Status.FAILED, error=message)
         return run
+    except SiteUrlChanged as error:  # nothing was sent: the credentials are for another site
+        logger.warning("Sync of connection %s refused: %s", connection.pk, error)
+        _mark_needs_attention(connection, error.message)
+        claims.finish(run, status=SyncRun.Status.FAILED, error=error.message)
+        return run
     try:
         sync.check_cancelled(now=True)
         myself = sync.client.myself()
@@ -449,6 +454,8 @@ def sync_connection(
             sprint_field=connection.sprint_field,
             resolutions=connection.resolutions,
             facts_version=FACTS_VERSION,
+            # Connections made before the site URL was kept get it at their first good sync.
+            site_url=connection.site_url or sync.client.base_url,
             remote_links_checked_at=run.started_at
             if verify_links or first_sync
             else connection.remote_links_checked_at,

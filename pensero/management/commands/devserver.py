@@ -15,9 +15,12 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from pensero.management.simulator import require_simulator
 
@@ -40,6 +43,11 @@ class Command(BaseCommand):
         parser.add_argument("--simulator-port", type=int, default=SIMULATOR_PORT)
 
     def handle(self, *args, addr, demo, demo_issues, simulator_port, **options):
+        if demo and not settings.DEMO and _database_file() == settings.SQLITE_FILE:
+            raise CommandError(
+                "The demo keeps its own database: run it with DEMO=1 (as `make run` does), "
+                "which uses db-demo.sqlite3, not db.sqlite3."
+            )
         jira_simulator = require_simulator() if demo else None  # before anything starts
         # Stop on Ctrl-C, SIGTERM and SIGHUP (the terminal closed), even when started in
         # the background (where a shell leaves SIGINT ignored).
@@ -117,6 +125,10 @@ class Command(BaseCommand):
             "  within seconds.\n"
             "  (any site name works; DEMO=0 make run starts the app alone, for real Jira sites)\n"
         )
+
+
+def _database_file() -> Path | None:
+    return Path(connection.settings_dict["NAME"]) if connection.vendor == "sqlite" else None
 
 
 def _start(args, env, **options) -> subprocess.Popen:

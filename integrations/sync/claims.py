@@ -4,7 +4,8 @@ A run claims its connection by inserting a `running` SyncRun; a partial unique
 constraint lets only one such row exist per connection, so the database decides
 the race. A run whose heartbeat stopped (its worker was killed) is marked
 failed before the next claim, instead of blocking the connection forever, and
-whenever a page shows the runs.
+whenever a page shows the runs. Disconnecting cancels the running run; the run asks
+`still_wanted` a few times a second and stops when it may no longer go on.
 """
 
 import os
@@ -154,8 +155,7 @@ def finish_cancelled(run: SyncRun) -> SyncRun:
     (its connection was disconnected just as it started) is cancelled now. A run deleted
     with its connection is returned as it was last known, marked cancelled.
     """
-    cancel_running_run = SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING)
-    cancel_running_run.update(
+    SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING).update(
         status=SyncRun.Status.CANCELLED, finished_at=timezone.now(), error=DISCONNECTED_MESSAGE
     )
     recorded = SyncRun.objects.filter(pk=run.pk).first()

@@ -46,12 +46,13 @@ def arrivals(simulator, monkeypatch):
 
 @pytest.fixture
 def stops(monkeypatch):
-    """When a client was stopped: the moment the sync saw the cancel."""
+    """When a client was stopped (the moment the sync saw the cancel), and how many requests
+    it had sent by then."""
     times: list[float] = []
     stop = JiraSession.stop
 
     def recording(self):
-        times.append(time.monotonic())
+        times.append((time.monotonic(), self.request_count))
         stop(self)
 
     monkeypatch.setattr(JiraSession, "stop", recording)
@@ -120,19 +121,23 @@ def test_disconnect_stops_a_running_sync_and_nothing_more_reaches_jira(
     assert run.status == SyncRun.Status.CANCELLED
     assert run.error == "Sync cancelled: the connection was disconnected."
     seconds = ended_at - disconnected_at
+    stopped_at, sent_by_then = stops[0]
     print(
-        f"disconnect → sync ended: {seconds:.2f} s; cancel seen after {stops[0] - disconnected_at:.2f} s"
+        f"disconnect → sync ended: {seconds:.2f} s; cancel seen after "
+        f"{stopped_at - disconnected_at:.2f} s"
     )
     assert seconds < STOPS_WITHIN_SECONDS
 
-    # Nothing was sent once the sync saw the cancel (a request can only have raced it by
-    # a hair), and nothing comes later either.
-    assert stops, "the client was never stopped"
-    late = [at - stops[0] for at in arrivals if at > stops[0] + 0.02]
-    assert late == []
-    sent = len(arrivals)
+    # Nothing was sent once the sync saw the cancel: every request the simulator got (they
+    # may arrive a little later, the simulator shares this process) was sent before it.
+    # A request can only have raced the stop by a hair: allow one.
     time.sleep(1.0)
-    assert len(arrivals) == sent
+    received = len(arrivals)
+    assert received <= sent_by_then + 1, (received, sent_by_then)
+    late = [round(at - stopped_at, 2) for at in arrivals if at > stopped_at]
+    print(f"{received} requests, {sent_by_then} sent before the stop; arrived after it: {late}")
+    time.sleep(1.0)
+    assert len(arrivals) == received
 
     if delete_data:
         assert not JiraConnection.objects.filter(pk=connection.pk).exists()

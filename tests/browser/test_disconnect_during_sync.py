@@ -85,7 +85,7 @@ def test_disconnect_during_a_sync_stops_it(
         page.wait_for_timeout(200)
     stopped_after = last_arrival() - clicked_at
     print(f"last request reached Jira {stopped_after:.2f} s after Disconnect was clicked")
-    assert stopped_after < 3
+    assert stopped_after < 5
     sent = len(arrivals)
     page.wait_for_timeout(3000)
     page.reload()

@@ -18,9 +18,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ISSUES = 800
 # Slow enough that the sync is mid-run for several seconds.
 LATENCY_MS = 150
-# From the disconnect to the run's end: the sync checks four times a second, then waits
-# for the requests already on the wire.
-STOPS_WITHIN_SECONDS = 3.0
+# From the disconnect to the run's end: the sync checks four times a second (and before
+# each page it stores), then waits for the requests already on the wire. About a second
+# in practice; the margin is for a loaded machine.
+STOPS_WITHIN_SECONDS = 5.0
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import socket
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from integrations.models import JiraConnection, SyncRun
@@ -66,10 +66,14 @@ def active_run(connection: JiraConnection) -> SyncRun | None:
 
 
 def with_running_flag(connections: QuerySet) -> QuerySet:
-    """`connections` annotated with `running` (a live sync holds it), after failing dead runs."""
+    """`connections` annotated with `running` (a live sync holds it) and `last_run_status`
+    (how the latest run stands), after failing dead runs."""
     fail_stale_runs(connections)
-    running = SyncRun.objects.filter(connection=OuterRef("pk"), status=SyncRun.Status.RUNNING)
-    return connections.annotate(running=Exists(running))
+    runs = SyncRun.objects.filter(connection=OuterRef("pk"))
+    return connections.annotate(
+        running=Exists(runs.filter(status=SyncRun.Status.RUNNING)),
+        last_run_status=Subquery(runs.order_by("-started_at").values("status")[:1]),
+    )
 
 
 def claim(connection: JiraConnection, *, kind: str, trigger: str) -> SyncRun | None:

@@ -354,3 +354,11 @@ def test_after_a_successful_sync_the_panel_says_when(alice_client, acme_connecti
     assert "Last synced" in panel
     assert "failed" not in panel
     assert "Active" in page.split('id="status-badge"', 1)[1].split("</dd>", 1)[0]
+
+
+def test_the_integrations_list_says_when_a_sites_last_sync_failed(alice_client, acme_connection):
+    _run(acme_connection, SyncRun.Status.SUCCEEDED, 60)
+    _run(acme_connection, SyncRun.Status.FAILED, 10, error="Jira took too long to answer.")
+    row = alice_client.get(reverse("integrations")).content.decode().split("<tbody>", 1)[1]
+    assert "Last sync failed" in row
+    assert "badge ok" not in row

@@ -20,11 +20,12 @@ $(STAMP): requirements.txt
 install: $(STAMP)
 
 ## make run: the app on http://127.0.0.1:8000 with one background worker (SQLite, ORM broker),
-## plus the Jira simulator and a demo workspace unless DEMO=0.
+## plus the Jira simulator and a demo workspace unless DEMO=0. The demo has its own
+## database file (db-demo.sqlite3); DEMO=0 uses db.sqlite3.
 DEMO ?= 1
 run: $(STAMP)
-	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
-	DEBUG=$${DEBUG:-1} $(PY) manage.py devserver $(if $(filter 1,$(DEMO)),--demo,)
+	DEMO=$(DEMO) DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
+	DEMO=$(DEMO) DEBUG=$${DEBUG:-1} $(PY) manage.py devserver $(if $(filter 1,$(DEMO)),--demo,)
 
 ## make test: the whole test suite (PostgreSQL when DATABASE_URL points at one, SQLite otherwise).
 test: $(STAMP)

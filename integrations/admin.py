@@ -43,6 +43,8 @@ class JiraConnectionAdmin(admin.ModelAdmin):
         "token_hint",
         "api_token_set_at",
         "cloud_id",
+        # Set only when credentials are checked with it (clients.checked_site_url).
+        "site_url",
         "grant",
         "jira_account_id",
         "jira_time_zone",

@@ -7,6 +7,7 @@ decrypted here and live only inside the client's session.
 from django.conf import settings
 
 from integrations.jira.client import JiraClient
+from integrations.jira.errors import JiraError
 from integrations.jira.sites import cloud_base_url, site_base_url
 from integrations.jira.transport import MB, Limits
 from integrations.models import JiraConnection
@@ -30,15 +31,53 @@ def jira_limits(*, deadline: float | None = None) -> Limits:
 FORM_DEADLINE_SECONDS = 15.0
 
 
+class SiteUrlChanged(JiraError):
+    """The connection was made for another address than this server's settings build for it.
+
+    Raised before anything is sent: the credentials were given for the other address (the
+    demo's for the simulator, say) and must not go to this one. Reconnecting records the
+    new address.
+    """
+
+    def __init__(self, *, made_for: str, would_use: str):
+        super().__init__(
+            f"This connection was made for {made_for}; this server would send its "
+            f"credentials to {would_use}. Reconnect it to use it here.",
+            reason="site URL changed",
+        )
+        self.made_for = made_for
+        self.would_use = would_use
+
+
+def site_url_for(connection: JiraConnection) -> str:
+    """The base URL this server's settings build for `connection` (not checked against
+    the one it was made for: see `checked_site_url`)."""
+    if connection.is_oauth:
+        return cloud_base_url(connection.cloud_id)
+    return site_base_url(connection.subdomain)
+
+
+def checked_site_url(connection: JiraConnection) -> str:
+    """The base URL for `connection`; SiteUrlChanged if it was made for another one.
+
+    A blank `site_url` (a connection made before it was recorded) is not checked.
+    """
+    base_url = site_url_for(connection)
+    if connection.site_url and connection.site_url.rstrip("/") != base_url:
+        raise SiteUrlChanged(made_for=connection.site_url, would_use=base_url)
+    return base_url
+
+
 def client_for(connection: JiraConnection, **options) -> JiraClient:
     """A client for `connection`'s site, with its decrypted credentials inside the session only.
 
     An OAuth connection's client goes through api.atlassian.com/ex/jira/{cloudId} with a
-    bearer token that is refreshed (and rotated) shortly before it expires.
+    bearer token that is refreshed (and rotated) shortly before it expires. SiteUrlChanged
+    when the connection was made for another address than the settings now build.
     """
     options.setdefault("limits", jira_limits())
+    base_url = checked_site_url(connection)
     if connection.is_oauth:
-        base_url = cloud_base_url(connection.cloud_id)
         return JiraClient(
             base_url=base_url,
             access_token=AccessTokenSource(connection.pk),
@@ -46,7 +85,6 @@ def client_for(connection: JiraConnection, **options) -> JiraClient:
             points=oauth_points_quota(),
             **options,
         )
-    base_url = site_base_url(connection.subdomain)
     return JiraClient(
         base_url=base_url,
         pacer=pacer_for(base_url),

@@ -10,8 +10,11 @@ from django.utils import timezone
 
 from integrations.clients import (
     FORM_DEADLINE_SECONDS,
+    SiteUrlChanged,
+    checked_site_url,
     client_for,
     jira_limits,
+    site_url_for,
     unreadable_credentials_message,
 )
 from integrations.jira.client import JiraClient
@@ -26,7 +29,7 @@ from integrations.models import JiraConnection, Person, SyncRun
 from integrations.oauth.grants import forget_unused_grants, release_grant
 from integrations.projects import remember_visible_projects
 from integrations.site_budgets import pacer_for
-from integrations.sync.claims import active_run
+from integrations.sync.claims import active_run, cancel_running
 from integrations.tasks import queue_sync
 from integrations.webhooks.tasks import queue_set_up
 from pensero.encryption import Secret, SecretDecryptionError
@@ -83,9 +86,12 @@ def check_oauth_connection(
     *, connection: JiraConnection, project_keys: list[str]
 ) -> VerifiedAccount:
     """The same check for an OAuth connection, with its (refreshed if need be) token."""
-    client = client_for(
-        connection, limits=jira_limits(deadline=FORM_DEADLINE_SECONDS), max_attempts=1
-    )
+    try:
+        client = client_for(
+            connection, limits=jira_limits(deadline=FORM_DEADLINE_SECONDS), max_attempts=1
+        )
+    except SiteUrlChanged as error:
+        raise CredentialCheckFailed(error.message) from None
     try:
         return _check_account(
             client,
@@ -161,6 +167,7 @@ def jira_connection_create(
         connection.jira_time_zone = account.time_zone
         connection.status = JiraConnection.Status.ACTIVE
         connection.last_error = ""
+        connection.site_url = site_base_url(subdomain)
         _set_api_token(connection, api_token)
         connection.full_clean()
         connection.save()
@@ -182,6 +189,16 @@ def jira_connection_update(
     if connection.is_oauth:
         account = check_oauth_connection(connection=connection, project_keys=project_keys)
     else:
+        if not api_token:
+            # The stored token was given for the site URL the connection was made for.
+            try:
+                checked_site_url(connection)
+            except SiteUrlChanged as error:
+                raise CredentialCheckFailed(
+                    f"{error.message} Enter the API token again to check it with "
+                    f"{error.would_use}.",
+                    field="api_token",
+                ) from None
         try:
             token = api_token or (connection.api_token.reveal() if connection.api_token else "")
         except SecretDecryptionError:
@@ -211,6 +228,8 @@ def jira_connection_update(
         connection.jira_time_zone = account.time_zone
         connection.status = JiraConnection.Status.ACTIVE
         connection.last_error = ""
+        # The address the check just reached: the credentials are for it.
+        connection.site_url = site_url_for(connection)
         connection.full_clean()
         # Never the grant: a Reconnect may have moved the connection to a new one meanwhile.
         connection.save_keeping_grant()
@@ -264,8 +283,10 @@ def jira_connection_disconnect(*, connection: JiraConnection, delete_data: bool)
     """Forget the credentials. With `delete_data`, also delete everything synced from the site.
 
     Without it, the synced issues stay in reports; the connection row is kept
-    (without secrets) so they still know their site.
+    (without secrets) so they still know their site. A running sync is cancelled: it
+    sees that within a second and sends nothing more to Jira.
     """
+    cancel_running(connection)
     if delete_data:
         workspace = connection.workspace
         connection.delete()

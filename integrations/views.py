@@ -65,6 +65,9 @@ def _sync_context(connection):
     return {
         "connection": connection,
         "runs": runs,
+        # How the latest run ended, shown in the panel itself when it failed or was cancelled.
+        "last_run": runs[0] if runs and current_run is None and not queued else None,
+        "last_run_status": runs[0].status if runs else None,
         "current_run": current_run,
         "queued": queued,
         "active": bool(current_run) or queued,

@@ -102,8 +102,13 @@ TEMPLATES = [
     },
 ]
 
+# `make run` with the demo (DEMO=1, its default). The demo keeps its own SQLite file: the
+# connections made there are the simulator's, and a server started without the demo
+# (DEMO=0) must not find them and send their credentials to the real sites of the same name.
+DEMO = env.bool("DEMO", default=False)
+SQLITE_FILE = BASE_DIR / ("db-demo.sqlite3" if DEMO else "db.sqlite3")
 # Unset DATABASE_URL means the embedded SQLite database in the project folder.
-DATABASE_URL = env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+DATABASE_URL = env.str("DATABASE_URL", default="") or f"sqlite:///{SQLITE_FILE}"
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 # The embedded database is shared by the web server, the worker's processes (several
 # syncs at once, scoring, the task broker) and their read-ahead threads:

@@ -108,6 +108,12 @@ class JiraTimeoutError(JiraUnavailableError):
     default_message = "Jira took too long to answer. Try again later."
 
 
+class JiraRequestsStopped(JiraError):
+    """The client was stopped (its sync was cancelled): the request was never sent."""
+
+    default_message = "The sync was cancelled; nothing more is sent to Jira."
+
+
 class JiraResponseTooLargeError(JiraError):
     """The body was larger than the app accepts; it was not read to the end."""
 

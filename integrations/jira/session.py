@@ -30,6 +30,7 @@ from . import paging, transport
 from .errors import (
     JiraError,
     JiraRateLimitedError,
+    JiraRequestsStopped,
     JiraResponseTooLargeError,
     JiraTimeoutError,
     JiraUnavailableError,
@@ -46,6 +47,8 @@ BACKOFF_CAP = 30.0
 JITTER = (0.7, 1.3)
 # Statuses worth retrying without a Retry-After header (503 also with one).
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# The real sleep, as this module was imported: tests replace time.sleep before making a client.
+_REAL_SLEEP = time.sleep
 # Paced per endpoint (Jira's burst limits are per endpoint and method), so issue ids go.
 _ISSUE_SEGMENT_RE = re.compile(r"/issue/[^/]+")
 
@@ -122,8 +125,12 @@ class JiraSession:
         self._points = points
         self.max_attempts = max_attempts
         self.max_retry_after = max_retry_after
+        # Set by `stop`: no request is sent after it, and waits end at once.
+        self._stopped = threading.Event()
         # Looked up when the client is made, so tests can replace time.sleep.
         self._sleep = time.sleep if sleep is None else sleep
+        if self._sleep is _REAL_SLEEP:
+            self._sleep = self._stopped.wait  # a Retry-After wait ends when the client stops
         self._lock = threading.Lock()
         self._request_count = 0
         self._wait_seconds = 0.0
@@ -151,6 +158,18 @@ class JiraSession:
 
     def close(self) -> None:
         self._session.close()
+
+    def stop(self) -> None:
+        """Send nothing more, from any thread: each later request raises JiraRequestsStopped.
+
+        Requests already on the wire finish (within their deadline); waits for a pacing
+        slot, a Retry-After or a backoff end at once.
+        """
+        self._stopped.set()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped.is_set()
 
     def __enter__(self) -> JiraSession:
         return self
@@ -237,6 +256,8 @@ class JiraSession:
         self, endpoint: str, method: str, url: str, path: str, params, body, waited_retry_after
     ):
         """One attempt when the site's pacer (and the OAuth points quota) allow it."""
+        if self._stopped.is_set():
+            return JiraRequestsStopped(method=method, path=path)
         if self._points is not None:
             try:
                 self._wait(self._points.delay())
@@ -253,6 +274,8 @@ class JiraSession:
         status = headers = None
         try:
             self._wait(permit.delay)
+            if self._stopped.is_set():  # stopped while it waited for its slot
+                return JiraRequestsStopped(method=method, path=path)
             self.pacer.sending(permit)
             with self._lock:
                 self._request_count += 1

@@ -56,6 +56,11 @@ class JiraConnection(models.Model):
         related_name="connections",
         verbose_name="Atlassian grant",
     )
+    # The base URL the connection's requests went to when it was made. A server whose
+    # settings build another one for it refuses to use it (clients.client_for), so the
+    # demo's credentials and data never meet a real site. Blank: not recorded yet (made
+    # before this was kept); the next successful sync records it.
+    site_url = models.CharField("site URL", max_length=300, blank=True)
     # Comma-separated project keys; empty means every project the account can see.
     project_keys = models.CharField(max_length=1000, blank=True)
 
@@ -191,6 +196,7 @@ class SyncRun(models.Model):
         SUCCEEDED = "succeeded", "Succeeded"
         PARTIAL = "partial", "Finished with errors"
         FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
 
     class Trigger(models.TextChoices):
         CONNECT = "connect", "First sync after connecting"

@@ -17,12 +17,13 @@ from django.db import OperationalError, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from integrations.jira.sites import cloud_base_url
 from integrations.models import AtlassianGrant, JiraConnection
 from integrations.oauth.atlassian import Tokens
 from pensero.encryption import Secret
 
 # What a connection's row holds of its grant, written when it is attached to one.
-ATTACH_FIELDS = ["auth_type", "grant", "status", "last_error", "updated_at"]
+ATTACH_FIELDS = ["auth_type", "grant", "status", "last_error", "site_url", "updated_at"]
 
 
 class DatabaseBusy(Exception):
@@ -84,6 +85,8 @@ def attach(connection: JiraConnection, grant: AtlassianGrant) -> None:
     connection.grant = grant
     connection.status = JiraConnection.Status.ACTIVE
     connection.last_error = ""
+    # The address its requests go to from now on (clients.checked_site_url).
+    connection.site_url = cloud_base_url(connection.cloud_id)
 
 
 def store_tokens(grant: AtlassianGrant, tokens: Tokens) -> datetime:

@@ -4,7 +4,8 @@ A run claims its connection by inserting a `running` SyncRun; a partial unique
 constraint lets only one such row exist per connection, so the database decides
 the race. A run whose heartbeat stopped (its worker was killed) is marked
 failed before the next claim, instead of blocking the connection forever, and
-whenever a page shows the runs.
+whenever a page shows the runs. Disconnecting cancels the running run; the run asks
+`still_wanted` a few times a second and stops when it may no longer go on.
 """
 
 import os
@@ -12,7 +13,7 @@ import socket
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from integrations.models import JiraConnection, SyncRun
@@ -20,6 +21,7 @@ from integrations.models import JiraConnection, SyncRun
 # A live run beats at least once per page; this leaves room for slow pages and Retry-After waits.
 STALE_AFTER = timedelta(minutes=5)
 KILLED_MESSAGE = "The sync stopped without finishing (its worker crashed or was stopped)."
+DISCONNECTED_MESSAGE = "Sync cancelled: the connection was disconnected."
 
 
 def _process_alive(pid: int) -> bool:
@@ -76,10 +78,14 @@ def sync_queued(connection: JiraConnection, latest_run: SyncRun | None) -> bool:
 
 
 def with_running_flag(connections: QuerySet) -> QuerySet:
-    """`connections` annotated with `running` (a live sync holds it), after failing dead runs."""
+    """`connections` annotated with `running` (a live sync holds it) and `last_run_status`
+    (how the latest run stands), after failing dead runs."""
     fail_stale_runs(connections)
-    running = SyncRun.objects.filter(connection=OuterRef("pk"), status=SyncRun.Status.RUNNING)
-    return connections.annotate(running=Exists(running))
+    runs = SyncRun.objects.filter(connection=OuterRef("pk"))
+    return connections.annotate(
+        running=Exists(runs.filter(status=SyncRun.Status.RUNNING)),
+        last_run_status=Subquery(runs.order_by("-started_at").values("status")[:1]),
+    )
 
 
 def claim(connection: JiraConnection, *, kind: str, trigger: str) -> SyncRun | None:
@@ -102,6 +108,27 @@ def claim(connection: JiraConnection, *, kind: str, trigger: str) -> SyncRun | N
         return None
 
 
+def cancel_running(connection: JiraConnection) -> int:
+    """Cancel the connection's running sync (it is being disconnected); its counts stay as
+    they are. The sync sees it within a second (`still_wanted`) and sends nothing more."""
+    return SyncRun.objects.filter(connection=connection, status=SyncRun.Status.RUNNING).update(
+        status=SyncRun.Status.CANCELLED, finished_at=timezone.now(), error=DISCONNECTED_MESSAGE
+    )
+
+
+def still_wanted(run: SyncRun) -> bool:
+    """Whether `run` may go on: it still holds its claim and its connection is connected.
+
+    No longer when the connection was disconnected or deleted (with its runs), or the run
+    was taken for dead.
+    """
+    return (
+        SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING)
+        .exclude(connection__status=JiraConnection.Status.DISCONNECTED)
+        .exists()
+    )
+
+
 def beat(run: SyncRun, **counters) -> None:
     """Save progress counters and prove the run is alive."""
     run.heartbeat_at = timezone.now()
@@ -116,18 +143,40 @@ def finish(run: SyncRun, *, status: str, error: str = "") -> None:
     run.status = status
     run.error = error
     run.finished_at = timezone.now()
-    run.save(
-        update_fields=[
-            "status",
-            "error",
-            "finished_at",
-            "issues_expected",
-            "issues_seen",
-            "issues_created",
-            "issues_updated",
-            "issues_removed",
-            "requests_made",
-            "api_points",
-            "warnings",
-        ]
+    # An update, not a save: a run deleted with its connection meanwhile is simply gone.
+    SyncRun.objects.filter(pk=run.pk).update(
+        **{
+            name: getattr(run, name)
+            for name in (
+                "status",
+                "error",
+                "finished_at",
+                "issues_expected",
+                "issues_seen",
+                "issues_created",
+                "issues_updated",
+                "issues_removed",
+                "requests_made",
+                "api_points",
+                "warnings",
+            )
+        }
     )
+
+
+def finish_cancelled(run: SyncRun) -> SyncRun:
+    """End a run that `still_wanted` said must stop; the run as recorded.
+
+    A run the disconnect cancelled keeps what it recorded then; one still marked running
+    (its connection was disconnected just as it started) is cancelled now. A run deleted
+    with its connection is returned as it was last known, marked cancelled.
+    """
+    SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING).update(
+        status=SyncRun.Status.CANCELLED, finished_at=timezone.now(), error=DISCONNECTED_MESSAGE
+    )
+    recorded = SyncRun.objects.filter(pk=run.pk).first()
+    if recorded is None:
+        run.status, run.error = SyncRun.Status.CANCELLED, DISCONNECTED_MESSAGE
+        run.finished_at = run.finished_at or timezone.now()
+        return run
+    return recorded

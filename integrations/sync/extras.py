@@ -9,7 +9,9 @@ Retry-After on its own, and its site's pacer decides how many requests are in fl
 
 import contextlib
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -248,14 +250,23 @@ class PendingExtras:
         # shared task, the record's place in that task's outcomes).
         self._work = work
 
-    def wait(self) -> tuple[list[IssueRecord], list[SkippedIssue]]:
+    def wait(
+        self, idle: Callable[[], None] | None = None, idle_seconds: float = 0.25
+    ) -> tuple[list[IssueRecord], list[SkippedIssue]]:
         """The finished records, and those skipped because their data couldn't be read.
 
         Jira's errors propagate (the run fails and resumes later); a surprise in one
-        issue's data skips that issue only.
+        issue's data skips that issue only. While it waits, `idle()` is called every
+        `idle_seconds`; what it raises ends the wait.
         """
         finished, skipped = [], []
         for record, done, position in self._work:
+            while idle is not None:
+                try:
+                    done.exception(timeout=idle_seconds)
+                    break
+                except FutureTimeout:
+                    idle()
             try:
                 outcome = done.result()
                 if position is not None and outcome[position] is not None:

@@ -6,16 +6,23 @@ absolute instants; date literals would be read in the Jira user's time zone
 (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/).
 """
 
+import contextlib
 import logging
+import time
 from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from integrations.clients import client_for, unreadable_credentials_message
+from integrations.clients import SiteUrlChanged, client_for, unreadable_credentials_message
 from integrations.delivery import not_delivered_resolutions
-from integrations.jira.errors import JiraAuthError, JiraBadRequestError, JiraError
+from integrations.jira.errors import (
+    JiraAuthError,
+    JiraBadRequestError,
+    JiraError,
+    JiraRequestsStopped,
+)
 from integrations.jira.fields import DEVELOPMENT_FIELD_NAMES, estimation_fields, find_field_id
 from integrations.jira.paging import search_bound
 from integrations.jira.sprints import find_sprint_field
@@ -44,6 +51,9 @@ PAGE_SIZE = 100
 CENSUS_PAGE_SIZE = 5000
 # Issues named one by one in a run's warnings; the rest are counted.
 SKIPPED_LISTED = 20
+# How often a run asks the database whether it was cancelled (a disconnect) while it
+# waits on Jira; also before every page it stores.
+CANCEL_CHECK_SECONDS = 0.25
 
 Progress = Callable[[SyncRun], None]
 Score = Callable[[list[int]], None]
@@ -59,6 +69,10 @@ def _jql(project_keys: list[str], since=None) -> str:
     if since is not None:
         clause += f" AND updated >= {_epoch_ms(since)}"
     return clause + " ORDER BY created ASC, key ASC"
+
+
+class SyncCancelled(Exception):
+    """The run must stop: its connection was disconnected or deleted (see claims.still_wanted)."""
 
 
 class IssueSync:
@@ -89,6 +103,25 @@ class IssueSync:
         self.changed_issue_ids: list[int] = []
         self.skipped: list[SkippedIssue] = []
         self.search_complete = True
+        self._cancel_checked_at = time.monotonic()
+
+    def check_cancelled(self, *, now: bool = False) -> None:
+        """Raise SyncCancelled, after stopping the client, if the run may not go on.
+
+        Asks the database at most every CANCEL_CHECK_SECONDS unless `now`. Called only
+        from the thread that drives the run (the one with the database connection):
+        between pages, between phases and while it waits on the reader and the per-issue
+        requests. Once the client is stopped, no thread sends Jira anything more.
+        """
+        if self.run is None:
+            return
+        moment = time.monotonic()
+        if not now and moment - self._cancel_checked_at < CANCEL_CHECK_SECONDS:
+            return
+        self._cancel_checked_at = moment
+        if not claims.still_wanted(self.run):
+            self.client.stop()
+            raise SyncCancelled
 
     # -- set-up ---------------------------------------------------------------
 
@@ -214,10 +247,13 @@ class IssueSync:
             # Up to three pages in flight: the reader thread submits a page's per-issue
             # requests and goes on to the next search page without waiting for them.
             prepared = (self.prepare_page(page, extras) for page in pages)
-            for raw_count, pending in read_ahead(prepared, depth=2):
-                finished, unreadable = pending.wait()
-                self.skipped += unreadable
-                self.store_page(raw_count, finished)
+            ahead = read_ahead(prepared, depth=2, idle=self.check_cancelled)
+            # Closed on the way out, a cancel included: the reader thread stops first.
+            with contextlib.closing(ahead):
+                for raw_count, pending in ahead:
+                    finished, unreadable = pending.wait(idle=self.check_cancelled)
+                    self.skipped += unreadable
+                    self.store_page(raw_count, finished)
         # A search stopped at a bound may have missed issues: keep the watermark.
         self.search_complete = len(self.client.pages_cut_short) == cut_short_before
 
@@ -250,6 +286,8 @@ class IssueSync:
         return len(raw_issues), extras.submit(changed)
 
     def store_page(self, raw_count: int, changed: list) -> None:
+        self.check_cancelled(now=True)
+
         def save_progress(result):
             self.run.issues_seen += raw_count
             self.run.issues_created += result.created
@@ -283,6 +321,7 @@ class IssueSync:
             max_results=CENSUS_PAGE_SIZE,
             max_issues=search_bound(stored.count()),
         ):
+            self.check_cancelled()
             seen.update(
                 int(i["id"]) for i in page.get("issues") or [] if str(i.get("id", "")).isdigit()
             )
@@ -357,15 +396,23 @@ def sync_connection(
         _mark_needs_attention(connection, message)
         claims.finish(run, status=SyncRun.Status.FAILED, error=message)
         return run
+    except SiteUrlChanged as error:  # nothing was sent: the credentials are for another site
+        logger.warning("Sync of connection %s refused: %s", connection.pk, error)
+        _mark_needs_attention(connection, error.message)
+        claims.finish(run, status=SyncRun.Status.FAILED, error=error.message)
+        return run
     try:
+        sync.check_cancelled(now=True)
         myself = sync.client.myself()
         connection.jira_time_zone = str(myself.get("timeZone") or connection.jira_time_zone)
         # The account the sync reads as: an OAuth connection learns it here, not when connected.
         connection.jira_account_id = str(myself.get("accountId") or connection.jira_account_id)
         sync.detect_fields()
+        sync.check_cancelled()
         project_keys = sync.resolve_projects()
         if project_keys:
             sync.sync_issues(project_keys)
+            sync.check_cancelled(now=True)
             refresh_open_sprints(sync.client, connection)
             sync.warn_if(name_boards(sync.client, connection))
             if _census_due(connection, sync.full):
@@ -374,6 +421,9 @@ def sync_connection(
             sync.warn(
                 "No project to sync: the Jira account can't see any of the configured projects."
             )
+        sync.check_cancelled(now=True)
+    except (SyncCancelled, JiraRequestsStopped):
+        return _cancelled(sync)
     except JiraAuthError as error:
         message = error.message
         if connection.is_oauth and error.status == 401:
@@ -392,6 +442,8 @@ def sync_connection(
             sync, SyncRun.Status.FAILED, f"{error.message} The next sync will resume from here."
         )
     except Exception:
+        if not claims.still_wanted(run):  # e.g. the connection was deleted under its writes
+            return _cancelled(sync)
         logger.exception("Sync of connection %s crashed", connection.pk)
         return _finish(
             sync, SyncRun.Status.FAILED, "The sync stopped on an unexpected error; it was logged."
@@ -412,6 +464,8 @@ def sync_connection(
             sprint_field=connection.sprint_field,
             resolutions=connection.resolutions,
             facts_version=FACTS_VERSION,
+            # Connections made before the site URL was kept get it at their first good sync.
+            site_url=connection.site_url or sync.client.base_url,
             remote_links_checked_at=run.started_at
             if verify_links or first_sync
             else connection.remote_links_checked_at,
@@ -448,6 +502,27 @@ def _finish(sync: IssueSync, status: str, error: str = "") -> SyncRun:
         # Once the run's last transaction commits: scoring must not hold it open.
         transaction.on_commit(lambda: sync.score(sync.changed_issue_ids))
     return sync.run
+
+
+def _cancelled(sync: IssueSync) -> SyncRun:
+    """End a run whose connection was disconnected: nothing more goes to Jira, the run's
+    counts stay as they were when it was cancelled, and what it stored is still scored."""
+    sync.client.stop()
+    sync.client.close()
+    run = claims.finish_cancelled(sync.run)
+    logger.info(
+        "sync_run id=%s workspace=%s connection=%s status=%s seen=%s requests=%s",
+        run.pk,
+        sync.connection.workspace_id,
+        sync.connection.pk,
+        run.status,
+        run.issues_seen,
+        sync.client.request_count,
+    )
+    if sync.changed_issue_ids:
+        transaction.on_commit(lambda: sync.score(sync.changed_issue_ids))
+    sync.run = run
+    return run
 
 
 def queue_scoring(issue_ids: list[int]) -> None:

@@ -24,6 +24,7 @@ from integrations.jira.errors import (
     JiraGoneError,
     JiraNotFoundError,
     JiraRateLimitedError,
+    JiraRequestsStopped,
     JiraResponseTooLargeError,
     JiraTimeoutError,
     JiraUnavailableError,
@@ -688,3 +689,35 @@ def test_board_ids_are_checked_before_they_go_into_the_path(rsps, sleeps, board_
     with pytest.raises(ValueError):
         make(sleeps).board(board_id)
     assert len(rsps.calls) == 0
+
+
+# -- stopping (a cancelled sync) -------------------------------------------------------
+
+
+def test_a_stopped_client_sends_nothing_more(rsps, sleeps):
+    url = f"{BASE}/rest/api/3/myself"
+    rsps.get(url, json={"accountId": "a"})
+    client = make(sleeps)
+    client.myself()
+    client.stop()
+    with pytest.raises(JiraRequestsStopped) as caught:
+        client.myself()
+    assert caught.value.permanent
+    assert len(rsps.calls) == 1
+    assert client.request_count == 1
+    assert sleeps == []  # refused at once, not retried
+
+
+def test_stopping_ends_a_retry_after_wait_at_once(rsps):
+    url = f"{BASE}/rest/api/3/myself"
+    rsps.get(url, status=429, headers={"Retry-After": "30"})
+    client = JiraClient(base_url=BASE, email=EMAIL, api_token=TOKEN)  # the real sleep
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        started = time.monotonic()
+        waiting = pool.submit(client.myself)
+        time.sleep(0.3)
+        client.stop()  # from another thread, as the sync's own thread does
+        with pytest.raises(JiraRequestsStopped):
+            waiting.result(timeout=10)
+    assert time.monotonic() - started < 5
+    assert len(rsps.calls) == 1

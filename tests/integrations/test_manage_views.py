@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from integrations.models import Issue, JiraConnection, SyncRun
 from tests.integrations.conftest import CANARY_TOKEN, mock_myself, mock_projects
@@ -88,8 +91,6 @@ def test_sync_now_queues_one_sync(
 def test_sync_now_while_running_is_a_no_op(
     alice_client, acme_connection, django_capture_on_commit_callbacks
 ):
-    from django.utils import timezone
-
     now = timezone.now()
     SyncRun.objects.create(connection=acme_connection, started_at=now, heartbeat_at=now)
     with django_capture_on_commit_callbacks() as callbacks:
@@ -101,8 +102,6 @@ def test_sync_now_while_running_is_a_no_op(
 
 
 def test_progress_fragment_reports_the_running_sync(alice_client, acme_connection):
-    from django.utils import timezone
-
     now = timezone.now()
     SyncRun.objects.create(
         connection=acme_connection,
@@ -261,9 +260,6 @@ def _exited_pid() -> int:
 
 def _run_of_a_worker(connection, *, pid, minutes_since_heartbeat=0):
     import socket
-    from datetime import timedelta
-
-    from django.utils import timezone
 
     beat = timezone.now() - timedelta(minutes=minutes_since_heartbeat)
     return SyncRun.objects.create(
@@ -314,3 +310,55 @@ def test_a_live_run_keeps_showing_as_running(alice_client, acme_connection):
         assert "Syncing" in pages[name], name
     run.refresh_from_db()
     assert run.status == SyncRun.Status.RUNNING
+
+
+def _run(connection, status, minutes_ago, **fields):
+    at = timezone.now() - timedelta(minutes=minutes_ago)
+    return SyncRun.objects.create(
+        connection=connection,
+        status=status,
+        started_at=at,
+        heartbeat_at=at,
+        finished_at=at + timedelta(seconds=30),
+        **fields,
+    )
+
+
+def test_after_a_failed_sync_the_panel_says_so_and_why(alice_client, acme_connection):
+    _run(acme_connection, SyncRun.Status.SUCCEEDED, 60, issues_seen=900)
+    JiraConnection.objects.filter(pk=acme_connection.pk).update(
+        last_synced_at=timezone.now() - timedelta(minutes=59)
+    )
+    reason = "Jira is unavailable or sent an unusable response. Try again later."
+    _run(acme_connection, SyncRun.Status.FAILED, 10, issues_seen=200, error=reason)
+
+    page = alice_client.get(_manage(acme_connection)).content.decode()
+    panel = page.split('id="sync-panel"', 1)[1].split("</section>", 1)[0]
+    assert "The last sync failed" in panel
+    assert reason in panel
+    assert "It stopped after 200 issues." in panel
+    assert "Last complete sync" in panel
+    assert "Last synced" not in panel
+    badge = page.split('id="status-badge"', 1)[1].split("</dd>", 1)[0]
+    assert "Last sync failed" in badge
+    assert "Active" not in badge
+
+
+def test_after_a_successful_sync_the_panel_says_when(alice_client, acme_connection):
+    _run(acme_connection, SyncRun.Status.FAILED, 60, error="Jira took too long to answer.")
+    _run(acme_connection, SyncRun.Status.SUCCEEDED, 10, issues_seen=900)
+    JiraConnection.objects.filter(pk=acme_connection.pk).update(last_synced_at=timezone.now())
+
+    page = alice_client.get(_manage(acme_connection)).content.decode()
+    panel = page.split('id="sync-panel"', 1)[1].split("</section>", 1)[0]
+    assert "Last synced" in panel
+    assert "failed" not in panel
+    assert "Active" in page.split('id="status-badge"', 1)[1].split("</dd>", 1)[0]
+
+
+def test_the_integrations_list_says_when_a_sites_last_sync_failed(alice_client, acme_connection):
+    _run(acme_connection, SyncRun.Status.SUCCEEDED, 60)
+    _run(acme_connection, SyncRun.Status.FAILED, 10, error="Jira took too long to answer.")
+    row = alice_client.get(reverse("integrations")).content.decode().split("<tbody>", 1)[1]
+    assert "Last sync failed" in row
+    assert "badge ok" not in row

@@ -152,3 +152,40 @@ def test_each_consent_becomes_one_grant_holding_the_same_ciphertext(acme, settin
         assert (umbrella.oauth_granted_by, umbrella.oauth_granted_at) == (GRANTER, granted_at)
     finally:
         _state_at(MigrationExecutor(db).loader.graph.leaf_nodes())
+
+
+# -- the site URL each connection was made for ------------------------------------------------
+
+BEFORE_SITE_URL = [("integrations", "0017_jira_boards")]
+WITH_SITE_URL = [("integrations", "0018_sync_cancel_and_site_url")]
+
+
+def _connections_after_0018(acme, *, demo_admin: bool) -> dict:
+    from pensero.models import User
+
+    if demo_admin:
+        User.objects.create_user(email="admin@demo.test", password="x")
+    old = _state_at(BEFORE_SITE_URL)
+    Connection = old.get_model("integrations", "JiraConnection")
+    Connection.objects.create(workspace_id=acme.pk, subdomain="acme")
+    Connection.objects.create(
+        workspace_id=acme.pk, subdomain="globex", auth_type="oauth", cloud_id=CLOUD_GLOBEX
+    )
+    try:
+        new = _state_at(WITH_SITE_URL)
+        Connection = new.get_model("integrations", "JiraConnection")
+        return dict(Connection.objects.values_list("subdomain", "site_url"))
+    finally:
+        _state_at(MigrationExecutor(db).loader.graph.leaf_nodes())
+
+
+def test_0018_leaves_site_urls_to_be_recorded_at_the_next_sync(acme):
+    assert _connections_after_0018(acme, demo_admin=False) == {"acme": "", "globex": ""}
+
+
+def test_0018_records_the_simulator_for_a_database_that_served_the_demo(acme):
+    # DEMO=0 make run used to open the demo's database: its connections are the simulator's.
+    assert _connections_after_0018(acme, demo_admin=True) == {
+        "acme": "http://127.0.0.1:8765/s/acme",
+        "globex": f"http://127.0.0.1:8765/ex/jira/{CLOUD_GLOBEX}",
+    }

@@ -157,3 +157,26 @@ def test_boards_an_oauth_connection_may_not_read_stay_unnamed_with_one_warning(
     second = sync_connection(connection)
     assert not [w for w in second.warnings if "board" in w.lower()]
     assert simulator.request_counts["/rest/agile/1.0/board/{ref}"] == asked
+
+
+def test_an_oauth_connection_is_only_used_through_the_gateway_it_was_made_with(
+    alice_client, acme, simulator, settings
+):
+    sign_in_with_atlassian(alice_client, reverse("jira_oauth_start"))
+    connection = JiraConnection.objects.get()
+    made_for = f"{settings.ATLASSIAN_API_URL}/ex/jira/{connection.cloud_id}"
+    assert connection.site_url == made_for
+    simulator.reset_counts()
+
+    # The same database served by a server configured for the real Atlassian.
+    settings.ATLASSIAN_API_URL = "https://api.atlassian.com"
+    run = sync_connection(connection)
+    assert run.status == SyncRun.Status.FAILED
+    assert run.error == (
+        f"This connection was made for {made_for}; this server would send its credentials to "
+        f"https://api.atlassian.com/ex/jira/{connection.cloud_id}. Reconnect it to use it here."
+    )
+    assert run.requests_made == 0
+    assert sum(simulator.request_counts.values()) == 0  # not even a token refresh
+    connection.refresh_from_db()
+    assert connection.needs_attention

@@ -85,7 +85,7 @@ def leftovers():
             os.kill(pid, signal.SIGKILL)
 
 
-def _devserver(leftovers, *wrapper, demo=False):
+def _devserver(leftovers, *wrapper, demo=False, stdout=subprocess.DEVNULL):
     web, simulator = _free_port(), _free_port()
     args = [sys.executable, "manage.py", "devserver", "--addr", f"127.0.0.1:{web}"]
     if demo:
@@ -94,7 +94,7 @@ def _devserver(leftovers, *wrapper, demo=False):
         [*wrapper, *args] if not wrapper else [*wrapper, " ".join(args) + "; true"],
         cwd=ROOT,
         env=app_env(DEBUG="1", LOG_LEVEL="ERROR"),
-        stdout=subprocess.DEVNULL,
+        stdout=stdout,
         stderr=subprocess.DEVNULL,
     )
     leftovers.add(process.pid)
@@ -149,3 +149,17 @@ def test_when_make_is_killed_devserver_stops_its_children(leftovers):
     assert _wait_for(lambda: not any(_alive(pid) for pid in children), 10), [
         pid for pid in children if _alive(pid)
     ]
+
+
+def test_ctrl_c_prints_stopped_and_returns_only_after_every_child_exited(leftovers):
+    devserver = _devserver(leftovers, demo=True, stdout=subprocess.PIPE)
+    children = _descendants(devserver.pid)
+    leftovers.update(children)
+    assert len(children) >= 4  # simulator, qcluster and its processes, runserver and its child
+
+    devserver.send_signal(signal.SIGINT)
+    output, _ = devserver.communicate(timeout=60)
+    # At once, without waiting: by the time it returned, everything it started had exited.
+    assert [pid for pid in children if _alive(pid)] == []
+    last_line = output.decode().strip().splitlines()[-1]
+    assert last_line == "Stopped: simulator, worker, web exited."

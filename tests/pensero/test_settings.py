@@ -11,7 +11,7 @@ from django.conf import settings
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _load_settings(env_overrides):
+def _load_settings(env_overrides, show="settings.DATABASES['default']['ENGINE']"):
     env = {
         k: v
         for k, v in os.environ.items()
@@ -23,7 +23,7 @@ def _load_settings(env_overrides):
         [
             sys.executable,
             "-c",
-            "import django; django.setup(); from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])",
+            f"import django; django.setup(); from django.conf import settings; print({show})",
         ],
         cwd=ROOT,
         env=env,
@@ -57,6 +57,33 @@ def test_database_url_picks_the_database():
     assert sqlite.stdout.strip() == "django.db.backends.sqlite3"
     postgres = _load_settings({"DEBUG": "1", "DATABASE_URL": "postgres://u@127.0.0.1:5432/x"})
     assert postgres.stdout.strip() == "django.db.backends.postgresql"
+
+
+def test_the_demo_keeps_its_own_database_file():
+    name = "settings.DATABASES['default']['NAME']"
+    demo = _load_settings({"DEBUG": "1", "DATABASE_URL": "", "DEMO": "1"}, show=name)
+    assert demo.stdout.strip() == str(ROOT / "db-demo.sqlite3"), demo.stderr
+    real = _load_settings({"DEBUG": "1", "DATABASE_URL": "", "DEMO": "0"}, show=name)
+    assert real.stdout.strip() == str(ROOT / "db.sqlite3"), real.stderr
+    chosen = _load_settings(
+        {"DEBUG": "1", "DATABASE_URL": "sqlite:////tmp/elsewhere.sqlite3", "DEMO": "1"}, show=name
+    )
+    assert chosen.stdout.strip() == "/tmp/elsewhere.sqlite3"
+
+
+def test_the_demo_refuses_to_run_on_the_real_servers_database_file():
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEMO"}}
+    env.update({"DEBUG": "1", "DJANGO_SETTINGS_MODULE": "pensero.settings"})
+    result = subprocess.run(
+        [sys.executable, "manage.py", "devserver", "--demo"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "The demo keeps its own database: run it with DEMO=1" in result.stderr
 
 
 def test_q_cluster_timeout_is_well_below_retry_and_attempts_are_bounded():

@@ -6,7 +6,8 @@ on 127.0.0.1:8765 and a demo workspace whose admin is printed on first start.
 Each child runs in its own process group, and stopping means stopping the whole group:
 qcluster's worker processes and runserver's reloader child are not left behind, even
 when a worker is in the middle of a sync (qcluster alone would wait for it to finish).
-Everything stops on Ctrl-C, SIGTERM or SIGHUP, and when `make` above us goes away.
+Everything stops on Ctrl-C, SIGTERM or SIGHUP, and when `make` above us goes away; the
+command prints "Stopped." and returns only once every process of every group has exited.
 """
 
 import contextlib
@@ -15,15 +16,20 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from pensero.management.simulator import require_simulator
 
 SIMULATOR_PORT = 8765
 # How long the children get to stop on SIGTERM before they are killed.
 STOP_GRACE_SECONDS = 10
+# How long killed processes get to be gone (they can't refuse; this only bounds the wait).
+KILLED_GONE_SECONDS = 10
 # In the demo the simulated sites change an issue this often, pushed by webhooks.
 DEMO_ACTIVITY_SECONDS = 15
 
@@ -40,6 +46,11 @@ class Command(BaseCommand):
         parser.add_argument("--simulator-port", type=int, default=SIMULATOR_PORT)
 
     def handle(self, *args, addr, demo, demo_issues, simulator_port, **options):
+        if demo and not settings.DEMO and _database_file() == settings.SQLITE_FILE:
+            raise CommandError(
+                "The demo keeps its own database: run it with DEMO=1 (as `make run` does), "
+                "which uses db-demo.sqlite3, not db.sqlite3."
+            )
         jira_simulator = require_simulator() if demo else None  # before anything starts
         # Stop on Ctrl-C, SIGTERM and SIGHUP (the terminal closed), even when started in
         # the background (where a shell leaves SIGINT ignored).
@@ -70,7 +81,11 @@ class Command(BaseCommand):
         finally:
             for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
                 signal.signal(signum, signal.SIG_IGN)  # a second Ctrl-C must not cut this short
-            _stop(processes.values())
+            left = _stop(processes.values())
+            if left:
+                self.stderr.write(f"Processes still running after SIGKILL: {sorted(left)}")
+            else:
+                self.stdout.write(f"Stopped: {', '.join(processes) or 'nothing'} exited.")
 
     def _demo(self, jira_simulator, processes, env, demo_issues, port, addr):
         simulator = f"http://127.0.0.1:{port}"
@@ -119,6 +134,10 @@ class Command(BaseCommand):
         )
 
 
+def _database_file() -> Path | None:
+    return Path(connection.settings_dict["NAME"]) if connection.vendor == "sqlite" else None
+
+
 def _start(args, env, **options) -> subprocess.Popen:
     # A process group of its own (pgid = its pid): the terminal's Ctrl-C reaches only us,
     # and _stop reaches every process the child starts.
@@ -132,8 +151,37 @@ def _signal_group(process: subprocess.Popen, signum: int) -> None:
         os.killpg(process.pid, signum)
 
 
-def _stop(processes) -> None:
-    """SIGTERM every child's group, wait up to STOP_GRACE_SECONDS, then SIGKILL what's left."""
+def _groups_left(processes) -> set[int]:
+    """The process groups of `processes` that still have a member (a zombie counts)."""
+    left = set()
+    for process in processes:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            continue
+        except PermissionError:  # a member changed user; it is still there
+            pass
+        left.add(process.pid)
+    return left
+
+
+def _wait_groups_gone(processes, seconds: float) -> set[int]:
+    deadline = time.monotonic() + seconds
+    while True:
+        # Members orphaned by their leader may be ours to reap (when we run as pid 1).
+        with contextlib.suppress(ChildProcessError):
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        left = _groups_left(processes)
+        if not left or time.monotonic() >= deadline:
+            return left
+        time.sleep(0.1)
+
+
+def _stop(processes) -> set[int]:
+    """SIGTERM every child's group, wait up to STOP_GRACE_SECONDS for every member to exit,
+    then SIGKILL what's left and wait for it. Returns the groups still not empty (none,
+    unless a process is stuck in the kernel)."""
     processes = list(processes)
     for process in processes:
         _signal_group(process, signal.SIGTERM)
@@ -141,10 +189,12 @@ def _stop(processes) -> None:
     for process in processes:
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=max(0.0, deadline - time.monotonic()))
+    # The leaders are reaped; the groups' other members may outlive them.
+    _wait_groups_gone(processes, max(0.0, deadline - time.monotonic()))
     for process in processes:
-        # Also the group's other members, which may outlive its leader.
         _signal_group(process, signal.SIGKILL)
         process.wait()
+    return _wait_groups_gone(processes, KILLED_GONE_SECONDS)
 
 
 def _interrupt(signum, frame):

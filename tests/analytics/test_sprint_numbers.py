@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from analytics.reports.sprints.numbers import (
     CARRIED_OVER,
     COMPLETED,
+    COMPLETED_OUTSIDE,
     NOT_DELIVERED,
     OUT,
     STILL_OPEN,
@@ -93,7 +94,7 @@ def test_each_issue_of_a_closed_sprint_is_placed_as_worked_out_by_hand(connectio
         "G": (True, False, False, COMPLETED),
         "H": (False, False, False, OUT),
         "I": (True, False, False, CARRIED_OVER),
-        "J": (False, True, False, CARRIED_OVER),
+        "J": (False, False, False, COMPLETED_OUTSIDE),
         "K": (False, False, False, OUT),
     }
 
@@ -103,20 +104,46 @@ def test_the_closed_sprints_numbers(connection):
     _fixture(connection, sprint)
     numbers = _numbers(sprint)
     assert numbers.committed == 6  # A, B, D, F, G, I
-    assert numbers.added == 3  # C, E, J
+    assert numbers.added == 2  # C, E
     assert numbers.removed == 2  # D, E
     assert numbers.completed == 3  # A, C, G
     assert numbers.not_delivered == 1  # F
-    assert numbers.carried_over == 3  # B, I, J
+    assert numbers.carried_over == 2  # B, I
     assert numbers.still_open == 0
-    assert numbers.scope_change == 1
-    # 6 + 3 - 2 = 7 = 3 + 1 + 3
+    assert numbers.completed_outside == 1  # J: already done when added
+    assert numbers.scope_change == 0
+    # 6 + 2 - 2 = 6 = 3 + 1 + 2
     assert numbers.committed_points == 3 + 5 + 2 + 1 + 8 + 3
     assert numbers.committed_unestimated == 0
     assert numbers.completed_points == 3 + 0 + 8
     assert numbers.completed_unestimated == 1  # C
     assert numbers.say_do == pytest.approx(0.5)
     assert numbers.say_do_points == pytest.approx(0.5)
+
+
+def test_work_completed_before_the_start_or_before_it_joined_counts_nowhere_else(connection):
+    """Jira's sprint report lists such issues as "completed outside this sprint": never
+    committed, added, removed, completed or carried over."""
+    sprint = make_sprint(connection, 11, start=mar(2), completed=mar(16, 15))
+    i = lambda *a, **k: _issue(connection, *a, sprint=sprint, **k)  # noqa: E731
+    i("P", (mar(1),), done=datetime(2026, 2, 14, tzinfo=UTC), points=3)  # done before start
+    i("Q", (mar(1), mar(5)), done=mar(1, 12), points=2)  # done before start, then taken out
+    i("R", (mar(4),), done=mar(3), delivered=False)  # closed as Won't Do, then dragged in
+    i("S", (mar(4),), done=mar(4))  # done the moment it joined: completed in the sprint
+    i("T", (mar(1),), done=mar(10), points=5)  # committed, completed
+    assert _placed_by_key(sprint) == {
+        "P": (False, False, False, COMPLETED_OUTSIDE),
+        "Q": (False, False, False, COMPLETED_OUTSIDE),
+        "R": (False, False, False, COMPLETED_OUTSIDE),
+        "S": (False, True, False, COMPLETED),
+        "T": (True, False, False, COMPLETED),
+    }
+    numbers = _numbers(sprint)
+    assert (numbers.committed, numbers.added, numbers.removed) == (1, 1, 0)
+    assert (numbers.completed, numbers.not_delivered, numbers.carried_over) == (2, 0, 0)
+    assert numbers.completed_outside == 3
+    assert numbers.committed_points == 5
+    assert numbers.say_do == pytest.approx(2.0)
 
 
 def test_the_active_sprint_is_read_at_now_and_nothing_is_carried_over_yet(connection):
@@ -221,10 +248,18 @@ def test_any_history_keeps_the_identity_and_the_definitions(connection, history)
     )
     assert n.carried_over == 0 or closed
     assert n.still_open == 0 or not closed
-    # Committed is who was in at the start; an outcome, who was in at the close; and
-    # completed work was completed within the stay that covers the close.
+    # Work done before it was first in the sprint after the start counts only as completed
+    # outside; otherwise committed is who was in at the start; an outcome, who was in at
+    # the close; and completed work was completed within the stay that covers the close.
     for number, (stays, done, delivered, _points) in enumerate(issues):
-        committed, _added, _removed, outcome = placed.get(f"X-{number}", (False, 0, 0, OUT))
+        committed, added, removed, outcome = placed.get(f"X-{number}", (False, 0, 0, OUT))
+        entered = [
+            max(j, start) for j, left in stays if j <= close and (left is None or left > start)
+        ]
+        if entered and done is not None and done < min(entered):
+            assert (committed, added, removed, outcome) == (False, False, False, COMPLETED_OUTSIDE)
+            continue
+        assert outcome != COMPLETED_OUTSIDE
         assert committed == (_covering(stays, start) is not None)
         at_close = _covering(stays, close)
         assert (outcome != OUT) == (at_close is not None)

@@ -59,7 +59,9 @@ def data(acme, globex):
     gone = issue("ENG-7", ann, removed=june(20))
     eng8 = issue("ENG-8", ann, done=june(20), story_points=2)
     ops1 = issue("OPS-1", ben, done=june(3))
-    for member in (eng1, eng2, eng4, eng5, epic, gone):
+    # Done before Sprint 1 started, still in it: completed outside the sprint.
+    eng9 = issue("ENG-9", done=utc(2025, 5, 30), story_points=8)
+    for member in (eng1, eng2, eng4, eng5, epic, gone, eng9):
         make_stay(member, s1, june(1), june(6) if member is eng4 else None)
     make_stay(eng3, s1, june(5))
     make_stay(eng2, s2, june(16, 15))
@@ -83,7 +85,7 @@ def _rows(response):
 COLUMNS = [
     "Sprint", "Site", "Board", "State", "Start", "End", "Closed", "Committed", "Added",
     "Removed", "Completed", "Not delivered", "Carried over", "Still open",
-    "Committed points", "Completed points", "Say/do (%)", "Say/do, points (%)",
+    "Completed outside", "Committed points", "Completed points", "Say/do (%)", "Say/do, points (%)",
 ]  # fmt: skip
 
 
@@ -104,6 +106,7 @@ def test_every_number_of_the_closed_sprint(bob_client, data):
         "Not delivered": 1,  # ENG-5, Won't Do
         "Carried over": 1,  # ENG-2
         "Still open": 0,
+        "Completed outside": 1,  # ENG-9, done before the start
         "Committed points": 11.0,  # 3 + 5 + 2 + 1
         "Completed points": 3.0,  # ENG-3 has no estimate
         "Say/do (%)": pytest.approx(0.5),
@@ -180,6 +183,7 @@ def test_the_sprint_page_lists_its_issues_by_group(bob_client, data):
         "Completed": ["ENG-1", "ENG-3"],
         "Not delivered": ["ENG-5"],
         "Carried over": ["ENG-2"],
+        "Completed outside this sprint": ["ENG-9"],
     }
     html = response.content.decode()
     assert f'href="{issue_browse_url("acme", "ENG-3")}"' in html
@@ -243,7 +247,8 @@ def test_export_sprints_writes_one_row_per_started_sprint(data):
     assert list(rows[0]) == [
         "site", "sprint_id", "board_id", "sprint", "state", "start", "end", "completed",
         "committed_issues", "added_issues", "removed_issues", "completed_issues",
-        "not_delivered_issues", "carried_over_issues", "committed_points", "completed_points",
+        "not_delivered_issues", "carried_over_issues", "completed_outside_issues",
+        "committed_points", "completed_points",
     ]  # fmt: skip
     assert [row["sprint"] for row in rows] == ["ENG Sprint 1", "OPS Sprint 1", "ENG Sprint 2"]
     first = rows[0]
@@ -262,6 +267,7 @@ def test_export_sprints_writes_one_row_per_started_sprint(data):
         "completed_issues": "2",
         "not_delivered_issues": "1",
         "carried_over_issues": "1",
+        "completed_outside_issues": "1",
         "committed_points": "11",
         "completed_points": "3",
     }

@@ -19,6 +19,7 @@ from django.db.models import (
     FloatField,
     IntegerField,
     Max,
+    Min,
     Q,
     QuerySet,
     Value,
@@ -29,6 +30,7 @@ from django.db.models.functions import Coalesce, Greatest
 from analytics.reports.sprints.numbers import (
     CARRIED_OVER,
     COMPLETED,
+    COMPLETED_OUTSIDE,
     NOT_DELIVERED,
     OUT,
     STILL_OPEN,
@@ -68,10 +70,17 @@ def close_of_sprint(now: datetime):
     return Greatest(close, F(f"{STAY}sprint__start_at"), output_field=DateTimeField())
 
 
+def _overlaps(start, close) -> Q:
+    """The stay is in the sprint at some moment from the start to the close."""
+    return Q(**{f"{STAY}joined_at__lte": close}) & (
+        Q(**{f"{STAY}left_at__isnull": True}) | Q(**{f"{STAY}left_at__gt": start})
+    )
+
+
 def placements(issues: QuerySet[Issue], sprint_ids: list[int], *, now: datetime) -> QuerySet:
     """One row per sprint (of ``sprint_ids``, started ones) and issue of ``issues``:
     ``sprint_id``, ``issue_id``, ``committed``, ``added``, ``removed`` (0 or 1), ``outcome``
-    (OUT, COMPLETED...), ``points`` (its story points, 0 without) and ``estimated`` (0 or 1).
+    (OUT, COMPLETED..., COMPLETED_OUTSIDE), ``points`` (its story points, 0 without) and ``estimated`` (0 or 1).
 
     Read from the issues, joined to their stays: one join, filtered by the report's scope.
     """
@@ -92,20 +101,39 @@ def placements(issues: QuerySet[Issue], sprint_ids: list[int], *, now: datetime)
             closed=Max(_flag(closed)),
             points=Max(Coalesce("story_points", Value(0.0), output_field=FloatField())),
             estimated=Max(_flag(Q(story_points__isnull=False))),
+            # When it was first in the sprint from the start on (None: never in it then).
+            entered=Min(
+                Case(
+                    When(_overlaps(start, close), then=Greatest(F(f"{STAY}joined_at"), start)),
+                    output_field=DateTimeField(),
+                )
+            ),
         )
         .annotate(
-            committed=F("in_at_start"),
+            outside=Case(
+                When(done_at__lt=F("entered"), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+        )
+        .annotate(
+            committed=Case(
+                When(outside=1, then=Value(0)),
+                default=F("in_at_start"),
+                output_field=IntegerField(),
+            ),
             added=Case(
-                When(in_at_start=0, joined_during=1, then=Value(1)),
+                When(outside=0, in_at_start=0, joined_during=1, then=Value(1)),
                 default=Value(0),
                 output_field=IntegerField(),
             ),
             removed=Case(
-                When(in_at_close=0, left_during=1, then=Value(1)),
+                When(outside=0, in_at_close=0, left_during=1, then=Value(1)),
                 default=Value(0),
                 output_field=IntegerField(),
             ),
             outcome=Case(
+                When(outside=1, then=Value(COMPLETED_OUTSIDE)),
                 When(in_at_close=0, then=Value(OUT)),
                 When(done_in_sprint=1, delivered=1, then=Value(COMPLETED)),
                 When(done_in_sprint=1, then=Value(NOT_DELIVERED)),
@@ -136,6 +164,7 @@ SUMS = (
     ("not_delivered", f"CASE WHEN {{outcome}} = {NOT_DELIVERED} THEN 1 ELSE 0 END"),
     ("carried_over", f"CASE WHEN {{outcome}} = {CARRIED_OVER} THEN 1 ELSE 0 END"),
     ("still_open", f"CASE WHEN {{outcome}} = {STILL_OPEN} THEN 1 ELSE 0 END"),
+    ("completed_outside", f"CASE WHEN {{outcome}} = {COMPLETED_OUTSIDE} THEN 1 ELSE 0 END"),
     ("committed_points", "{committed} * {points}"),
     ("completed_points", f"CASE WHEN {{outcome}} = {COMPLETED} THEN {{points}} ELSE 0 END"),
     ("committed_unestimated", "{committed} * (1 - {estimated})"),

@@ -10,6 +10,7 @@ from analytics.reports.sprints.filters import sprint_filters
 from analytics.reports.sprints.numbers import (
     CARRIED_OVER,
     COMPLETED,
+    COMPLETED_OUTSIDE,
     NOT_DELIVERED,
     STILL_OPEN,
     SprintNumbers,
@@ -33,6 +34,12 @@ GROUPS = [
     ),
     ("Carried over", lambda p: p.outcome == CARRIED_OVER, "In the sprint at its close, not done."),
     ("Still open", lambda p: p.outcome == STILL_OPEN, "In the active sprint, not done yet."),
+    (
+        "Completed outside this sprint",
+        lambda p: p.outcome == COMPLETED_OUTSIDE,
+        "Already completed before the sprint started, or before it joined: counted in none "
+        "of the numbers above.",
+    ),
 ]
 ISSUE_FIELDS = (
     "id",
@@ -159,6 +166,11 @@ def _cards(n: SprintNumbers, *, closed: bool) -> list[dict]:
             "note": "Closed as Won't Do and the like",
         },
         last,
+        {
+            "label": "Completed outside",
+            "value": n.completed_outside,
+            "note": "Done before the start or before it joined",
+        },
         {"label": "Say/do", "value": say_do, "note": f"By points: {by_points}"},
     ]
 

@@ -19,7 +19,13 @@ from analytics.reports.sprints.numbers import (
 )
 from analytics.reports.sprints.placement import numbers_per_sprint, placement_of, placements
 from integrations.models import Issue
-from tests.analytics.factories import make_connection, make_issue, make_sprint, make_stay
+from tests.analytics.factories import (
+    make_connection,
+    make_estimate_change,
+    make_issue,
+    make_sprint,
+    make_stay,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -144,6 +150,39 @@ def test_work_completed_before_the_start_or_before_it_joined_counts_nowhere_else
     assert numbers.completed_outside == 3
     assert numbers.committed_points == 5
     assert numbers.say_do == pytest.approx(2.0)
+
+
+def test_committed_points_are_the_estimates_at_the_start_and_completed_at_the_close(connection):
+    """Jira's sprint report: a re-estimate during the sprint (3 → 5) doesn't change what was
+    committed; completed points are the estimates when the sprint closed."""
+    sprint = make_sprint(connection, 1, start=mar(2), completed=mar(16, 15))
+    i = lambda *a, **k: _issue(connection, *a, sprint=sprint, **k)  # noqa: E731
+    a = i("A", (mar(1),), done=mar(10), points=5)  # 3 at the start, 5 from Mar 5
+    make_estimate_change(a, mar(5), 3, 5)
+    b = i("B", (mar(1),), done=mar(12), points=8)  # 2 until the close, 8 after it
+    make_estimate_change(b, mar(17), 2, 8)
+    c = i("C", (mar(1),), points=None)  # estimated 1 until Mar 4, then emptied
+    make_estimate_change(c, datetime(2026, 2, 20, tzinfo=UTC), None, 1)
+    make_estimate_change(c, mar(4), 1, None)
+    d = i("D", (mar(1),), done=mar(8), points=2)  # estimated only on Mar 3
+    make_estimate_change(d, mar(3), None, 2)
+    i("E", (mar(1),), done=mar(9), points=1)  # never re-estimated: its points now
+    numbers = _numbers(sprint)
+    assert numbers.committed == 5
+    assert numbers.committed_points == 3 + 2 + 1 + 0 + 1
+    assert numbers.committed_unestimated == 1  # D
+    assert numbers.completed == 4  # A, B, D, E
+    assert numbers.completed_points == 5 + 2 + 2 + 1
+    assert numbers.completed_unestimated == 0
+    assert numbers.say_do_points == pytest.approx(10 / 7)
+
+
+def test_the_active_sprints_completed_points_are_todays_estimates(connection):
+    sprint = make_sprint(connection, 1, start=mar(2))
+    a = _issue(connection, "A", (mar(1),), sprint=sprint, done=mar(5), points=8)
+    make_estimate_change(a, mar(3), 5, 8)
+    numbers = _numbers(sprint, now=mar(9))
+    assert (numbers.committed_points, numbers.completed_points) == (5, 8)
 
 
 def test_the_active_sprint_is_read_at_now_and_nothing_is_carried_over_yet(connection):

@@ -15,6 +15,7 @@ from integrations.models import Issue
 from tests.analytics.factories import (
     PERIOD,
     make_connection,
+    make_estimate_change,
     make_issue,
     make_person,
     make_sprint,
@@ -64,6 +65,8 @@ def data(acme, globex):
     for member in (eng1, eng2, eng4, eng5, epic, gone, eng9):
         make_stay(member, s1, june(1), june(6) if member is eng4 else None)
     make_stay(eng3, s1, june(5))
+    make_estimate_change(eng1, june(5), 2, 3)  # re-estimated during Sprint 1: 2 → 3
+    make_estimate_change(eng2, utc(2025, 5, 25), 1, 5)  # before the start: committed 5
     make_stay(eng2, s2, june(16, 15))
     make_stay(eng8, s2, june(18))
     make_stay(ops1, ops, june(1))
@@ -107,10 +110,10 @@ def test_every_number_of_the_closed_sprint(bob_client, data):
         "Carried over": 1,  # ENG-2
         "Still open": 0,
         "Completed outside": 1,  # ENG-9, done before the start
-        "Committed points": 11.0,  # 3 + 5 + 2 + 1
-        "Completed points": 3.0,  # ENG-3 has no estimate
+        "Committed points": 10.0,  # 2 (ENG-1 at the start) + 5 + 2 + 1
+        "Completed points": 3.0,  # ENG-1 at the close; ENG-3 has no estimate
         "Say/do (%)": pytest.approx(0.5),
-        "Say/do, points (%)": pytest.approx(3 / 11),
+        "Say/do, points (%)": pytest.approx(3 / 10),
     }
 
 
@@ -195,6 +198,18 @@ def test_the_sprint_page_lists_its_issues_by_group(bob_client, data):
     )
 
 
+def test_the_sprint_page_shows_each_re_estimate_as_scope_change_in_points(bob_client, data):
+    response = bob_client.get(reverse("report_sprint", args=[data["sprint"].pk]))
+    changes = [
+        (row["issue"].key, row["change"].from_points, row["change"].to_points)
+        for row in response.context["re_estimates"]
+    ]
+    assert changes == [("ENG-1", 2, 3)]  # ENG-2's was before the start
+    html = response.content.decode()
+    assert "2 → 3" in html
+    assert "scope change in points, +1 in all" in html
+
+
 def test_the_active_sprints_page_has_still_open_instead_of_carried_over(bob_client, data):
     response = bob_client.get(reverse("report_sprint", args=[data["active"].pk]))
     titles = [g["title"] for g in response.context["groups"]]
@@ -268,7 +283,7 @@ def test_export_sprints_writes_one_row_per_started_sprint(data):
         "not_delivered_issues": "1",
         "carried_over_issues": "1",
         "completed_outside_issues": "1",
-        "committed_points": "11",
+        "committed_points": "10",
         "completed_points": "3",
     }
     assert rows[2]["completed"] == "" and rows[2]["state"] == "active"

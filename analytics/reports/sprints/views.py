@@ -17,7 +17,7 @@ from analytics.reports.sprints.numbers import (
 )
 from analytics.reports.sprints.placement import numbers_per_sprint, placement_of
 from analytics.reports.sprints.report import sprints_report
-from analytics.reports.sprints.selectors import sprint_placements, window_of
+from analytics.reports.sprints.selectors import re_estimates, sprint_placements, window_of
 from integrations.models import Issue, JiraConnection, Sprint
 from pensero.access import get_workspace_object_or_404, workspace_member_required
 
@@ -123,6 +123,11 @@ def sprint_detail(request, sprint_id):
             key=_key_order,
         )
         groups.append({"title": title, "meaning": meaning, "issues": chosen})
+    counted = [pk for pk, p in placements.items() if p.committed or p.added]
+    changes = [
+        {"issue": issues[change.issue_id], "change": change, "delta": _delta(change)}
+        for change in re_estimates(sprint, window, counted)
+    ]
     return render(
         request,
         "analytics/sprint_detail.html",
@@ -133,8 +138,18 @@ def sprint_detail(request, sprint_id):
             "numbers": numbers,
             "cards": _cards(numbers, closed=window.closed),
             "groups": groups,
+            "re_estimates": changes,
+            "re_estimated_points": _signed(sum(c["delta"] for c in changes)),
         },
     )
+
+
+def _delta(change) -> float:
+    return (change.to_points or 0) - (change.from_points or 0)
+
+
+def _signed(value: float) -> str:
+    return f"{value:+g}" if value else "0"
 
 
 def _points(value: float) -> str:

@@ -85,15 +85,16 @@ def _rows(response):
     return {row.values[0]: row.values for row in response.context["tables"]["sprints"].rows}
 
 
+# One site: no Site column (see test_the_site_column_is_there_only_for_several_sites).
 COLUMNS = [
-    "Sprint", "Site", "Board", "State", "Start", "End", "Closed", "Committed", "Added",
+    "Sprint", "Board", "State", "Start", "End", "Closed", "Committed", "Added",
     "Removed", "Completed", "Not delivered", "Carried over", "Still open",
     "Completed outside", "Committed points", "Completed points", "Say/do (%)", "Say/do, points (%)",
 ]  # fmt: skip
 
 
 def _numbers(values):
-    return dict(zip(COLUMNS[7:], values[7:], strict=True))
+    return dict(zip(COLUMNS[6:], values[6:], strict=True))
 
 
 def test_every_number_of_the_closed_sprint(bob_client, data):
@@ -158,6 +159,25 @@ def test_the_csv_is_the_table_on_the_page(bob_client, data):
         'attachment; filename="acme-sprints-2025-06-01-2025-06-30.csv"'
     )
     assert bob_client.get(reverse("report_sprints_export", args=["nope"])).status_code == 404
+
+
+def test_the_site_column_is_there_only_for_several_sites(bob_client, data, acme):
+    assert "Site" not in [
+        c.label for c in bob_client.get(_url()).context["tables"]["sprints"].columns
+    ]
+    other = make_connection(acme, "acme-ops", projects=("OPS",))
+    sprint = make_sprint(other, 301, name="Ops Sprint 1", start=utc(2025, 6, 2, 9))
+    make_stay(
+        make_issue(other, key="OPS-9", project="OPS", created=utc(2025, 5, 20)),
+        sprint,
+        utc(2025, 6, 1),
+    )
+    table = bob_client.get(_url()).context["tables"]["sprints"]
+    labels = [c.label for c in table.columns]
+    assert labels[:3] == ["Sprint", "Site", "Board"]
+    sites = {row.values[0]: row.values[1] for row in table.rows}
+    assert sites["Ops Sprint 1"] == "acme-ops.atlassian.net"
+    assert sites["ENG Sprint 1"] == "acme.atlassian.net"
 
 
 def test_boards_filter_the_sprints(bob_client, data):

@@ -67,14 +67,19 @@ SPRINT_COLUMNS = [
 
 
 def sprint_table(rows: list[SprintRow], *, url_for=None) -> Table:
-    table = Table("sprints", "Sprints", SPRINT_COLUMNS)
+    """The Sprints table. Its Site column only when its sprints come from several sites:
+    one host repeated on every row says nothing, and the numbers need the room."""
+    several_sites = len({row.sprint.connection_id for row in rows}) > 1
+    columns = [c for c in SPRINT_COLUMNS if several_sites or c.label != "Site"]
+    table = Table("sprints", "Sprints", columns)
     for row in rows:
         sprint, n = row.sprint, row.numbers
+        site = [sprint.connection.site_host] if several_sites else []
         table.rows.append(
             Row(
                 [
                     sprint.name,
-                    sprint.connection.site_host,
+                    *site,
                     sprint.board_id,
                     sprint.get_state_display(),
                     _day(sprint.start_at),

@@ -231,7 +231,8 @@ def _at(hours: int) -> datetime:
 @st.composite
 def histories(draw):
     """A sprint window and up to eight issues, each with up to three non-overlapping stays
-    (the last maybe still open) and delivery facts."""
+    (the last maybe still open), delivery facts, and its story points: at first, and up to
+    three re-estimates."""
     start, length = draw(HOURS), draw(st.integers(min_value=1, max_value=24 * 20))
     issues = []
     for _ in range(draw(st.integers(min_value=0, max_value=8))):
@@ -240,12 +241,15 @@ def histories(draw):
         if len(marks) % 2:
             stays.append((_at(marks[-1]), None))
         done = draw(st.one_of(st.none(), HOURS))
+        estimate = st.one_of(st.none(), st.sampled_from([0.5, 1.0, 3.0, 8.0]))
+        re_estimated = sorted(set(draw(st.lists(HOURS, max_size=3))))
         issues.append(
             (
                 stays,
                 None if done is None else _at(done),
                 draw(st.booleans()),
-                draw(st.one_of(st.none(), st.sampled_from([0.5, 1.0, 3.0, 8.0]))),
+                draw(estimate),
+                [(_at(hour), draw(estimate)) for hour in re_estimated],
             )
         )
     return _at(start), _at(start + length), draw(st.booleans()), issues
@@ -253,6 +257,10 @@ def histories(draw):
 
 class _Rollback(Exception):
     pass
+
+
+def _points_at(first, changes, moment):
+    return next((points for at, points in reversed(changes) if at <= moment), first)
 
 
 def _covering(stays, moment):
@@ -271,11 +279,15 @@ def test_any_history_keeps_the_identity_and_the_definitions(connection, history)
                 connection, 1, start=start, completed=close if closed else None,
                 state="closed" if closed else "active",
             )  # fmt: skip
-            for n, (stays, done, delivered, points) in enumerate(issues):
-                _issue(
+            for n, (stays, done, delivered, first, changes) in enumerate(issues):
+                issue = _issue(
                     connection, f"X-{n}", *stays, sprint=sprint, done=done,
-                    delivered=delivered, points=points,
+                    delivered=delivered, points=_points_at(first, changes, _at(10**6)),
                 )  # fmt: skip
+                before = first
+                for at, points in changes:
+                    make_estimate_change(issue, at, before, points)
+                    before = points
             placed = _placed_by_key(sprint, now=close)
             n = _numbers(sprint, now=close)
             raise _Rollback
@@ -290,8 +302,11 @@ def test_any_history_keeps_the_identity_and_the_definitions(connection, history)
     # Work done before it was first in the sprint after the start counts only as completed
     # outside; otherwise committed is who was in at the start; an outcome, who was in at
     # the close; and completed work was completed within the stay that covers the close.
-    for number, (stays, done, delivered, _points) in enumerate(issues):
+    committed_points = completed_points = 0
+    for number, (stays, done, delivered, first, changes) in enumerate(issues):
         committed, added, removed, outcome = placed.get(f"X-{number}", (False, 0, 0, OUT))
+        committed_points += (committed and _points_at(first, changes, start)) or 0
+        completed_points += (outcome == COMPLETED and _points_at(first, changes, close)) or 0
         entered = [
             max(j, start) for j, left in stays if j <= close and (left is None or left > start)
         ]
@@ -305,3 +320,6 @@ def test_any_history_keeps_the_identity_and_the_definitions(connection, history)
         if outcome in (COMPLETED, NOT_DELIVERED):
             assert at_close[0] <= done <= close
             assert (outcome == COMPLETED) == delivered
+    # Points are the estimates as they stood at the start, and at the close.
+    assert n.committed_points == pytest.approx(committed_points)
+    assert n.completed_points == pytest.approx(completed_points)

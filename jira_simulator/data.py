@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from . import mutations, truth
+from . import mutations, sprint_report, truth
 from .constants import (
     DAY_MS,
     DEMO_EMAIL,
@@ -270,3 +270,7 @@ class Site:
     def sprint_truth(self) -> dict[int, dict]:
         """Jira sprint id -> the sprint as issues' Sprint fields show it."""
         return truth.sprint_truth(self)
+
+    def sprint_report(self) -> dict[int, dict]:
+        """Jira sprint id -> its numbers by Jira's sprint-report rules, for every started sprint."""
+        return sprint_report.sprint_report(self)

@@ -4,6 +4,7 @@ Every project but the first (a Kanban board) has a scrum board running two-week 
 over the site's 180 days: closed ones, one active now and one planned. Issues of those
 projects are planned into the next sprint before it starts, or added to the running one
 (sometimes at creation, which leaves no history item); some are taken out mid-sprint;
+some done ones are dragged into a later sprint after they were completed;
 those unfinished when a sprint closes move on to the next sprint, or back to the backlog,
 as Jira records it: the Sprint field keeps every closed sprint, and each change is a
 changelog item holding the whole list of sprint ids before and after (fact sheet §10).
@@ -29,6 +30,8 @@ HOUR_MS = 3_600_000
 # workflow migration's (history.MIGRATION_ID_OFFSET).
 SPRINT_ID_OFFSET = 200
 SPRINTED_TYPES = (T_STORY, T_TASK, T_BUG)
+# The share of done work dragged into a later sprint once completed.
+DRAGGED_SHARE = 0.06
 GOALS = (
     "Checkout v2 in beta",
     "Cut p95 search latency",
@@ -301,11 +304,39 @@ class SprintPlanner:
                 return
             sprint = later
 
+    def drag_done(self) -> None:
+        """Now and then done work is dragged into a later sprint after it was completed (a
+        board tidied up, a card nobody closed): Jira's sprint report lists it apart, as
+        completed outside that sprint. Drawn from a generator of its own, so the rest of
+        the site is as it was without it."""
+        site, completed = self.site, self.core.completed_ms
+        board = board_id_of(site.project_of(self.idx).index)
+        if completed is None or board is None:
+            return
+        if site.skeleton.types[self.idx] not in SPRINTED_TYPES:
+            return
+        rng = random.Random(derive_seed(site.seed, site.subdomain, "sprint-drag", self.idx))
+        if rng.random() >= DRAGGED_SHARE:
+            return
+        # Only one open sprint at a time: after every sprint it is in has closed.
+        closes = [site.sprints[s].close_ms() for s in self.now]
+        if None in closes:
+            return
+        earliest, latest = max([completed, *closes]) + 1, self.updated
+        if latest <= earliest:
+            return
+        at = earliest + int(rng.random() * (latest - earliest))
+        board_sprints = [s for s in site.sprints.values() if s.board_id == board]
+        later = self._running_at(board_sprints, at)
+        if later is not None and later.id not in self.now:
+            self._change(at, [*self.now, later.id])
+
 
 def plan_sprints(site, core, idx: int, created: int, updated: int) -> None:
     """Give a generated issue its sprint history and Sprint field value."""
     planner = SprintPlanner(site, core, idx, created, updated)
     planner.plan()
+    planner.drag_done()
     if planner.histories:
         core.histories += planner.histories
         core.histories.sort(key=lambda h: (h.created_ms, h.id))

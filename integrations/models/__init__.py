@@ -3,6 +3,7 @@ from integrations.models.delivery import DeliveryRules
 from integrations.models.grants import AtlassianGrant
 from integrations.models.issues import (
     Comment,
+    EstimateChange,
     Issue,
     IssueDocument,
     JiraUser,
@@ -17,6 +18,7 @@ __all__ = [
     "AtlassianGrant",
     "Comment",
     "DeliveryRules",
+    "EstimateChange",
     "Issue",
     "IssueDocument",
     "JiraBoard",

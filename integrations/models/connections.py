@@ -144,6 +144,19 @@ class JiraConnection(models.Model):
         return [f["id"] for f in self.estimation_fields if isinstance(f, dict) and f.get("id")]
 
     @property
+    def estimation_fields_read(self) -> tuple[tuple[str, str], ...]:
+        """(id, name) of ``story_points_field_ids``: the name matches changelog items
+        without a fieldId."""
+        names = {
+            f["id"]: str(f.get("name") or "")
+            for f in self.estimation_fields
+            if isinstance(f, dict) and f.get("id")
+        }
+        return tuple(
+            (field_id, names.get(field_id, "")) for field_id in self.story_points_field_ids
+        )
+
+    @property
     def project_key_list(self) -> list[str]:
         return [key for key in self.project_keys.split(",") if key]
 

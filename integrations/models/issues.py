@@ -180,6 +180,24 @@ class Comment(models.Model):
         return f"Comment {self.jira_id} on {self.issue_id}"
 
 
+class EstimateChange(models.Model):
+    """A change of the issue's story points, from the changelog of the connection's
+    estimation fields (``integrations.sync.estimates``): what the estimate was before
+    ``at`` and from it on. None is no estimate."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="estimate_changes")
+    at = models.DateTimeField()
+    from_points = models.FloatField(null=True, blank=True)
+    to_points = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["issue", "at"])]
+        ordering = ["at"]
+
+    def __str__(self):
+        return f"{self.from_points} → {self.to_points} at {self.at:%Y-%m-%d %H:%M}"
+
+
 class StatusTransition(models.Model):
     """A status change from the issue's changelog."""
 

@@ -3,7 +3,8 @@
 ``finish`` is the one step that derives what isn't in Jira's JSON as such: status
 transitions with their categories, when work started and was completed
 (``integrations.jira.workflow``), whether it was delivered, who it is credited to, when
-it was in which sprint (``integrations.sync.sprints``), and the linked pull requests and
+it was in which sprint (``integrations.sync.sprints``), its story points over time
+(``integrations.sync.estimates``), and the linked pull requests and
 documents from every source. Pure functions, no ORM.
 """
 
@@ -16,12 +17,13 @@ from datetime import datetime
 from integrations.jira import workflow
 from integrations.jira.fields import JiraUserRef, parse_jira_datetime, user_ref
 from integrations.jira.links import document_from_url, parse_remote_link, pull_request_from_url
+from integrations.sync.estimates import estimate_changes
 from integrations.sync.mapping import URL_LIMIT, IssueRecord, LinkRecord, TransitionRecord
 from integrations.sync.sprints import sprint_changes, sprint_stays
 
 # The version of the rules below. Raise it when a derived fact changes meaning: each
 # connection's next sync is then a full one, which recomputes every stored issue.
-FACTS_VERSION = 2  # 2: sprint membership history
+FACTS_VERSION = 3  # 2: sprint membership history; 3: estimate history
 
 
 @dataclass
@@ -32,6 +34,8 @@ class Workflow:
     not_delivered: tuple[str, ...] = workflow.DEFAULT_NOT_DELIVERED_RESOLUTIONS
     # The site's Sprint field id, which names its changelog items.
     sprint_field: str = ""
+    # The estimation fields an issue's points are read from, (id, name) in that order.
+    estimation_fields: tuple[tuple[str, str], ...] = ()
     # Statuses met in changelogs whose category can't be told: "name (id)".
     unknown_statuses: set[str] = field(default_factory=set)
 
@@ -221,5 +225,9 @@ def finish(
             created_at=record.created_at,
             current=[sprint.id for sprint in record.sprints],
             changes=sprint_changes(record.histories, rules.sprint_field),
+        )
+    if rules.estimation_fields and len(record.estimates) == len(rules.estimation_fields):
+        record.estimate_steps = estimate_changes(
+            record.histories, rules.estimation_fields, record.estimates
         )
     collect_links(record, list(remote_links), list(dev_status_prs))

@@ -21,6 +21,7 @@ from integrations.jira.fields import (
     user_ref,
 )
 from integrations.jira.sprints import SprintInfo, parse_sprint_field
+from integrations.sync.estimates import EstimateStep
 from integrations.sync.sprints import SprintStay
 
 # Fields asked of the enhanced search: it returns only `id` unless told otherwise.
@@ -141,6 +142,10 @@ class IssueRecord:
     completed_by: JiraUserRef | None = None
     # None when the Sprint field wasn't read: the stored stays are then left as they are.
     sprint_stays: list[SprintStay] | None = None
+    # Each estimation field's value now, in the order they are read (``story_points`` is
+    # the first non-empty one); and, once finished, every change of the points over time.
+    estimates: list[float | None] = field(default_factory=list)
+    estimate_steps: list[EstimateStep] = field(default_factory=list)
     documents: list[LinkRecord] = field(default_factory=list)
     pull_requests: list[LinkRecord] = field(default_factory=list)
     # False: the remote links weren't asked this run; the stored ones are kept.
@@ -199,13 +204,14 @@ def map_comment(raw: dict) -> CommentRecord | None:
     )
 
 
-def _story_points(fields: dict, field_ids) -> float | None:
+def _estimates(fields: dict, field_ids) -> list[float | None]:
+    """The value of each of the site's estimation fields, in their order."""
+    return [parse_story_points(fields.get(field_id)) for field_id in field_ids]
+
+
+def _story_points(estimates: list[float | None]) -> float | None:
     """The first non-empty value among the site's estimation fields, in their order."""
-    for field_id in field_ids:
-        points = parse_story_points(fields.get(field_id))
-        if points is not None:
-            return points
-    return None
+    return next((points for points in estimates if points is not None), None)
 
 
 def _project_key(fields: dict, key: str) -> str:
@@ -241,6 +247,7 @@ def map_issue(
         hierarchy = -1 if issuetype.get("subtask") else 0
     resolution = _dict(fields.get("resolution"))
     development = fields.get(development_field) if development_field else None
+    estimates = _estimates(fields, story_points_fields)
     return IssueRecord(
         jira_id=int(raw["id"]),
         key=key,
@@ -255,7 +262,8 @@ def map_issue(
         labels=[str(label)[:NAME_LIMIT] for label in _list(fields.get("labels"))][:LIST_LIMIT],
         components=[_name(c) for c in _list(fields.get("components")) if _name(c)][:LIST_LIMIT],
         parent_key=str(parent.get("key") or "")[:64],
-        story_points=_story_points(fields, story_points_fields),
+        story_points=_story_points(estimates),
+        estimates=estimates,
         creator=user_ref(fields.get("creator")),
         reporter=user_ref(fields.get("reporter")),
         assignee=user_ref(fields.get("assignee")),

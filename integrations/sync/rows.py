@@ -120,3 +120,10 @@ def pull_request_rows(issue_pk: int, record: IssueRecord) -> list[dict]:
         }
         for p in record.pull_requests
     ]
+
+
+def estimate_rows(issue_pk: int, record: IssueRecord) -> list[dict]:
+    return [
+        {"issue_id": issue_pk, "at": step.at, "from_points": step.before, "to_points": step.after}
+        for step in record.estimate_steps
+    ]

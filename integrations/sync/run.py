@@ -147,6 +147,7 @@ class IssueSync:
             catalog=StatusCatalog(self.client.statuses()),
             not_delivered=not_delivered_resolutions(self.connection.workspace_id),
             sprint_field=self.connection.sprint_field,
+            estimation_fields=self.connection.estimation_fields_read,
         )
 
     def resolve_projects(self) -> list[str]:

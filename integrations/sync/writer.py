@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from integrations.models import (
     Comment,
+    EstimateChange,
     Issue,
     IssueDocument,
     JiraConnection,
@@ -24,6 +25,7 @@ from integrations.sync.remote_links import keep_stored_remote_links
 from integrations.sync.rows import (
     comment_rows,
     document_rows,
+    estimate_rows,
     issue_row,
     pull_request_rows,
     transition_rows,
@@ -120,7 +122,7 @@ def write_page(
         pks = {jira_id: pk for (_, jira_id), pk in upserted.items()}
         issue_pks = list(pks.values())
         # Children are replaced as a whole, so deleted comments and links vanish too.
-        for model in (Comment, StatusTransition, IssueDocument, PullRequest):
+        for model in (Comment, StatusTransition, IssueDocument, PullRequest, EstimateChange):
             delete_rows(model, "issue_id", issue_pks)
         pairs = [(pks[r.jira_id], r) for r in records]
         insert_rows(Comment, [row for pk, r in pairs for row in comment_rows(pk, r, user_ids)])
@@ -129,6 +131,7 @@ def write_page(
         )
         insert_rows(IssueDocument, [row for pk, r in pairs for row in document_rows(pk, r)])
         insert_rows(PullRequest, [row for pk, r in pairs for row in pull_request_rows(pk, r)])
+        insert_rows(EstimateChange, [row for pk, r in pairs for row in estimate_rows(pk, r)])
         store_sprints(connection, records, pks)
         result.created = sum(1 for r in records if r.jira_id not in known)
         result.updated = len(records) - result.created

@@ -322,3 +322,10 @@ def make_stay(issue, sprint, joined, left=None):
     return SprintMembership.objects.create(
         issue=issue, sprint=sprint, joined_at=joined, left_at=left
     )
+
+
+def make_estimate_change(issue, at, before, after):
+    """A change of `issue`'s story points at `at`, as the sync stores it from the changelog."""
+    from integrations.models import EstimateChange
+
+    return EstimateChange.objects.create(issue=issue, at=at, from_points=before, to_points=after)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from analytics.reports.sprints.numbers import (
     CARRIED_OVER,
     COMPLETED,
+    COMPLETED_OUTSIDE,
     NOT_DELIVERED,
     OUT,
     STILL_OPEN,
@@ -18,7 +19,13 @@ from analytics.reports.sprints.numbers import (
 )
 from analytics.reports.sprints.placement import numbers_per_sprint, placement_of, placements
 from integrations.models import Issue
-from tests.analytics.factories import make_connection, make_issue, make_sprint, make_stay
+from tests.analytics.factories import (
+    make_connection,
+    make_estimate_change,
+    make_issue,
+    make_sprint,
+    make_stay,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +100,7 @@ def test_each_issue_of_a_closed_sprint_is_placed_as_worked_out_by_hand(connectio
         "G": (True, False, False, COMPLETED),
         "H": (False, False, False, OUT),
         "I": (True, False, False, CARRIED_OVER),
-        "J": (False, True, False, CARRIED_OVER),
+        "J": (False, False, False, COMPLETED_OUTSIDE),
         "K": (False, False, False, OUT),
     }
 
@@ -103,20 +110,79 @@ def test_the_closed_sprints_numbers(connection):
     _fixture(connection, sprint)
     numbers = _numbers(sprint)
     assert numbers.committed == 6  # A, B, D, F, G, I
-    assert numbers.added == 3  # C, E, J
+    assert numbers.added == 2  # C, E
     assert numbers.removed == 2  # D, E
     assert numbers.completed == 3  # A, C, G
     assert numbers.not_delivered == 1  # F
-    assert numbers.carried_over == 3  # B, I, J
+    assert numbers.carried_over == 2  # B, I
     assert numbers.still_open == 0
-    assert numbers.scope_change == 1
-    # 6 + 3 - 2 = 7 = 3 + 1 + 3
+    assert numbers.completed_outside == 1  # J: already done when added
+    assert numbers.scope_change == 0
+    # 6 + 2 - 2 = 6 = 3 + 1 + 2
     assert numbers.committed_points == 3 + 5 + 2 + 1 + 8 + 3
     assert numbers.committed_unestimated == 0
     assert numbers.completed_points == 3 + 0 + 8
     assert numbers.completed_unestimated == 1  # C
     assert numbers.say_do == pytest.approx(0.5)
     assert numbers.say_do_points == pytest.approx(0.5)
+
+
+def test_work_completed_before_the_start_or_before_it_joined_counts_nowhere_else(connection):
+    """Jira's sprint report lists such issues as "completed outside this sprint": never
+    committed, added, removed, completed or carried over."""
+    sprint = make_sprint(connection, 11, start=mar(2), completed=mar(16, 15))
+    i = lambda *a, **k: _issue(connection, *a, sprint=sprint, **k)  # noqa: E731
+    i("P", (mar(1),), done=datetime(2026, 2, 14, tzinfo=UTC), points=3)  # done before start
+    i("Q", (mar(1), mar(5)), done=mar(1, 12), points=2)  # done before start, then taken out
+    i("R", (mar(4),), done=mar(3), delivered=False)  # closed as Won't Do, then dragged in
+    i("S", (mar(4),), done=mar(4))  # done the moment it joined: completed in the sprint
+    i("T", (mar(1),), done=mar(10), points=5)  # committed, completed
+    assert _placed_by_key(sprint) == {
+        "P": (False, False, False, COMPLETED_OUTSIDE),
+        "Q": (False, False, False, COMPLETED_OUTSIDE),
+        "R": (False, False, False, COMPLETED_OUTSIDE),
+        "S": (False, True, False, COMPLETED),
+        "T": (True, False, False, COMPLETED),
+    }
+    numbers = _numbers(sprint)
+    assert (numbers.committed, numbers.added, numbers.removed) == (1, 1, 0)
+    assert (numbers.completed, numbers.not_delivered, numbers.carried_over) == (2, 0, 0)
+    assert numbers.completed_outside == 3
+    assert numbers.committed_points == 5
+    assert numbers.say_do == pytest.approx(2.0)
+
+
+def test_committed_points_are_the_estimates_at_the_start_and_completed_at_the_close(connection):
+    """Jira's sprint report: a re-estimate during the sprint (3 → 5) doesn't change what was
+    committed; completed points are the estimates when the sprint closed."""
+    sprint = make_sprint(connection, 1, start=mar(2), completed=mar(16, 15))
+    i = lambda *a, **k: _issue(connection, *a, sprint=sprint, **k)  # noqa: E731
+    a = i("A", (mar(1),), done=mar(10), points=5)  # 3 at the start, 5 from Mar 5
+    make_estimate_change(a, mar(5), 3, 5)
+    b = i("B", (mar(1),), done=mar(12), points=8)  # 2 until the close, 8 after it
+    make_estimate_change(b, mar(17), 2, 8)
+    c = i("C", (mar(1),), points=None)  # estimated 1 until Mar 4, then emptied
+    make_estimate_change(c, datetime(2026, 2, 20, tzinfo=UTC), None, 1)
+    make_estimate_change(c, mar(4), 1, None)
+    d = i("D", (mar(1),), done=mar(8), points=2)  # estimated only on Mar 3
+    make_estimate_change(d, mar(3), None, 2)
+    i("E", (mar(1),), done=mar(9), points=1)  # never re-estimated: its points now
+    numbers = _numbers(sprint)
+    assert numbers.committed == 5
+    assert numbers.committed_points == 3 + 2 + 1 + 0 + 1
+    assert numbers.committed_unestimated == 1  # D
+    assert numbers.completed == 4  # A, B, D, E
+    assert numbers.completed_points == 5 + 2 + 2 + 1
+    assert numbers.completed_unestimated == 0
+    assert numbers.say_do_points == pytest.approx(10 / 7)
+
+
+def test_the_active_sprints_completed_points_are_todays_estimates(connection):
+    sprint = make_sprint(connection, 1, start=mar(2))
+    a = _issue(connection, "A", (mar(1),), sprint=sprint, done=mar(5), points=8)
+    make_estimate_change(a, mar(3), 5, 8)
+    numbers = _numbers(sprint, now=mar(9))
+    assert (numbers.committed_points, numbers.completed_points) == (5, 8)
 
 
 def test_the_active_sprint_is_read_at_now_and_nothing_is_carried_over_yet(connection):
@@ -165,7 +231,8 @@ def _at(hours: int) -> datetime:
 @st.composite
 def histories(draw):
     """A sprint window and up to eight issues, each with up to three non-overlapping stays
-    (the last maybe still open) and delivery facts."""
+    (the last maybe still open), delivery facts, and its story points: at first, and up to
+    three re-estimates."""
     start, length = draw(HOURS), draw(st.integers(min_value=1, max_value=24 * 20))
     issues = []
     for _ in range(draw(st.integers(min_value=0, max_value=8))):
@@ -174,12 +241,15 @@ def histories(draw):
         if len(marks) % 2:
             stays.append((_at(marks[-1]), None))
         done = draw(st.one_of(st.none(), HOURS))
+        estimate = st.one_of(st.none(), st.sampled_from([0.5, 1.0, 3.0, 8.0]))
+        re_estimated = sorted(set(draw(st.lists(HOURS, max_size=3))))
         issues.append(
             (
                 stays,
                 None if done is None else _at(done),
                 draw(st.booleans()),
-                draw(st.one_of(st.none(), st.sampled_from([0.5, 1.0, 3.0, 8.0]))),
+                draw(estimate),
+                [(_at(hour), draw(estimate)) for hour in re_estimated],
             )
         )
     return _at(start), _at(start + length), draw(st.booleans()), issues
@@ -187,6 +257,10 @@ def histories(draw):
 
 class _Rollback(Exception):
     pass
+
+
+def _points_at(first, changes, moment):
+    return next((points for at, points in reversed(changes) if at <= moment), first)
 
 
 def _covering(stays, moment):
@@ -205,11 +279,15 @@ def test_any_history_keeps_the_identity_and_the_definitions(connection, history)
                 connection, 1, start=start, completed=close if closed else None,
                 state="closed" if closed else "active",
             )  # fmt: skip
-            for n, (stays, done, delivered, points) in enumerate(issues):
-                _issue(
+            for n, (stays, done, delivered, first, changes) in enumerate(issues):
+                issue = _issue(
                     connection, f"X-{n}", *stays, sprint=sprint, done=done,
-                    delivered=delivered, points=points,
+                    delivered=delivered, points=_points_at(first, changes, _at(10**6)),
                 )  # fmt: skip
+                before = first
+                for at, points in changes:
+                    make_estimate_change(issue, at, before, points)
+                    before = points
             placed = _placed_by_key(sprint, now=close)
             n = _numbers(sprint, now=close)
             raise _Rollback
@@ -221,13 +299,27 @@ def test_any_history_keeps_the_identity_and_the_definitions(connection, history)
     )
     assert n.carried_over == 0 or closed
     assert n.still_open == 0 or not closed
-    # Committed is who was in at the start; an outcome, who was in at the close; and
-    # completed work was completed within the stay that covers the close.
-    for number, (stays, done, delivered, _points) in enumerate(issues):
-        committed, _added, _removed, outcome = placed.get(f"X-{number}", (False, 0, 0, OUT))
+    # Work done before it was first in the sprint after the start counts only as completed
+    # outside; otherwise committed is who was in at the start; an outcome, who was in at
+    # the close; and completed work was completed within the stay that covers the close.
+    committed_points = completed_points = 0
+    for number, (stays, done, delivered, first, changes) in enumerate(issues):
+        committed, added, removed, outcome = placed.get(f"X-{number}", (False, 0, 0, OUT))
+        committed_points += (committed and _points_at(first, changes, start)) or 0
+        completed_points += (outcome == COMPLETED and _points_at(first, changes, close)) or 0
+        entered = [
+            max(j, start) for j, left in stays if j <= close and (left is None or left > start)
+        ]
+        if entered and done is not None and done < min(entered):
+            assert (committed, added, removed, outcome) == (False, False, False, COMPLETED_OUTSIDE)
+            continue
+        assert outcome != COMPLETED_OUTSIDE
         assert committed == (_covering(stays, start) is not None)
         at_close = _covering(stays, close)
         assert (outcome != OUT) == (at_close is not None)
         if outcome in (COMPLETED, NOT_DELIVERED):
             assert at_close[0] <= done <= close
             assert (outcome == COMPLETED) == delivered
+    # Points are the estimates as they stood at the start, and at the close.
+    assert n.committed_points == pytest.approx(committed_points)
+    assert n.completed_points == pytest.approx(completed_points)

@@ -15,6 +15,7 @@ from integrations.models import Issue
 from tests.analytics.factories import (
     PERIOD,
     make_connection,
+    make_estimate_change,
     make_issue,
     make_person,
     make_sprint,
@@ -59,9 +60,13 @@ def data(acme, globex):
     gone = issue("ENG-7", ann, removed=june(20))
     eng8 = issue("ENG-8", ann, done=june(20), story_points=2)
     ops1 = issue("OPS-1", ben, done=june(3))
-    for member in (eng1, eng2, eng4, eng5, epic, gone):
+    # Done before Sprint 1 started, still in it: completed outside the sprint.
+    eng9 = issue("ENG-9", done=utc(2025, 5, 30), story_points=8)
+    for member in (eng1, eng2, eng4, eng5, epic, gone, eng9):
         make_stay(member, s1, june(1), june(6) if member is eng4 else None)
     make_stay(eng3, s1, june(5))
+    make_estimate_change(eng1, june(5), 2, 3)  # re-estimated during Sprint 1: 2 → 3
+    make_estimate_change(eng2, utc(2025, 5, 25), 1, 5)  # before the start: committed 5
     make_stay(eng2, s2, june(16, 15))
     make_stay(eng8, s2, june(18))
     make_stay(ops1, ops, june(1))
@@ -80,15 +85,16 @@ def _rows(response):
     return {row.values[0]: row.values for row in response.context["tables"]["sprints"].rows}
 
 
+# One site: no Site column (see test_the_site_column_is_there_only_for_several_sites).
 COLUMNS = [
-    "Sprint", "Site", "Board", "State", "Start", "End", "Closed", "Committed", "Added",
+    "Sprint", "Board", "State", "Start", "End", "Closed", "Committed", "Added",
     "Removed", "Completed", "Not delivered", "Carried over", "Still open",
-    "Committed points", "Completed points", "Say/do (%)", "Say/do, points (%)",
+    "Completed outside", "Committed points", "Completed points", "Say/do (%)", "Say/do, points (%)",
 ]  # fmt: skip
 
 
 def _numbers(values):
-    return dict(zip(COLUMNS[7:], values[7:], strict=True))
+    return dict(zip(COLUMNS[6:], values[6:], strict=True))
 
 
 def test_every_number_of_the_closed_sprint(bob_client, data):
@@ -104,10 +110,11 @@ def test_every_number_of_the_closed_sprint(bob_client, data):
         "Not delivered": 1,  # ENG-5, Won't Do
         "Carried over": 1,  # ENG-2
         "Still open": 0,
-        "Committed points": 11.0,  # 3 + 5 + 2 + 1
-        "Completed points": 3.0,  # ENG-3 has no estimate
+        "Completed outside": 1,  # ENG-9, done before the start
+        "Committed points": 10.0,  # 2 (ENG-1 at the start) + 5 + 2 + 1
+        "Completed points": 3.0,  # ENG-1 at the close; ENG-3 has no estimate
         "Say/do (%)": pytest.approx(0.5),
-        "Say/do, points (%)": pytest.approx(3 / 11),
+        "Say/do, points (%)": pytest.approx(3 / 10),
     }
 
 
@@ -154,6 +161,25 @@ def test_the_csv_is_the_table_on_the_page(bob_client, data):
     assert bob_client.get(reverse("report_sprints_export", args=["nope"])).status_code == 404
 
 
+def test_the_site_column_is_there_only_for_several_sites(bob_client, data, acme):
+    assert "Site" not in [
+        c.label for c in bob_client.get(_url()).context["tables"]["sprints"].columns
+    ]
+    other = make_connection(acme, "acme-ops", projects=("OPS",))
+    sprint = make_sprint(other, 301, name="Ops Sprint 1", start=utc(2025, 6, 2, 9))
+    make_stay(
+        make_issue(other, key="OPS-9", project="OPS", created=utc(2025, 5, 20)),
+        sprint,
+        utc(2025, 6, 1),
+    )
+    table = bob_client.get(_url()).context["tables"]["sprints"]
+    labels = [c.label for c in table.columns]
+    assert labels[:3] == ["Sprint", "Site", "Board"]
+    sites = {row.values[0]: row.values[1] for row in table.rows}
+    assert sites["Ops Sprint 1"] == "acme-ops.atlassian.net"
+    assert sites["ENG Sprint 1"] == "acme.atlassian.net"
+
+
 def test_boards_filter_the_sprints(bob_client, data):
     board = f"{data['connection'].pk}:2"
     assert list(_rows(bob_client.get(_url(board=board)))) == ["OPS Sprint 1"]
@@ -180,6 +206,7 @@ def test_the_sprint_page_lists_its_issues_by_group(bob_client, data):
         "Completed": ["ENG-1", "ENG-3"],
         "Not delivered": ["ENG-5"],
         "Carried over": ["ENG-2"],
+        "Completed outside this sprint": ["ENG-9"],
     }
     html = response.content.decode()
     assert f'href="{issue_browse_url("acme", "ENG-3")}"' in html
@@ -189,6 +216,18 @@ def test_the_sprint_page_lists_its_issues_by_group(bob_client, data):
         "Committed 4 + added 1 − removed 1 = completed 2 + not delivered 1 + carried over 1."
         in html
     )
+
+
+def test_the_sprint_page_shows_each_re_estimate_as_scope_change_in_points(bob_client, data):
+    response = bob_client.get(reverse("report_sprint", args=[data["sprint"].pk]))
+    changes = [
+        (row["issue"].key, row["change"].from_points, row["change"].to_points)
+        for row in response.context["re_estimates"]
+    ]
+    assert changes == [("ENG-1", 2, 3)]  # ENG-2's was before the start
+    html = response.content.decode()
+    assert "2 → 3" in html
+    assert "scope change in points, +1 in all" in html
 
 
 def test_the_active_sprints_page_has_still_open_instead_of_carried_over(bob_client, data):
@@ -243,7 +282,8 @@ def test_export_sprints_writes_one_row_per_started_sprint(data):
     assert list(rows[0]) == [
         "site", "sprint_id", "board_id", "sprint", "state", "start", "end", "completed",
         "committed_issues", "added_issues", "removed_issues", "completed_issues",
-        "not_delivered_issues", "carried_over_issues", "committed_points", "completed_points",
+        "not_delivered_issues", "carried_over_issues", "completed_outside_issues",
+        "committed_points", "completed_points",
     ]  # fmt: skip
     assert [row["sprint"] for row in rows] == ["ENG Sprint 1", "OPS Sprint 1", "ENG Sprint 2"]
     first = rows[0]
@@ -262,7 +302,8 @@ def test_export_sprints_writes_one_row_per_started_sprint(data):
         "completed_issues": "2",
         "not_delivered_issues": "1",
         "carried_over_issues": "1",
-        "committed_points": "11",
+        "completed_outside_issues": "1",
+        "committed_points": "10",
         "completed_points": "3",
     }
     assert rows[2]["completed"] == "" and rows[2]["state"] == "active"

@@ -34,6 +34,7 @@ COLUMNS: list[tuple[str, Callable[[SprintRow], object]]] = [
     ("completed_issues", lambda row: row.numbers.completed),
     ("not_delivered_issues", lambda row: row.numbers.not_delivered),
     ("carried_over_issues", lambda row: row.numbers.carried_over),
+    ("completed_outside_issues", lambda row: row.numbers.completed_outside),
     ("committed_points", lambda row: _points(row.numbers.committed_points)),
     ("completed_points", lambda row: _points(row.numbers.completed_points)),
 ]

@@ -5,6 +5,10 @@ date when Jira gave none; now, for the active sprint), from an issue's stays in 
 sync's reading of its Sprint field and changelog) and its stored delivery facts
 (``done_at``, ``delivered``: ``integrations.jira.workflow``, never worked out again here):
 
+- *completed outside this sprint*: completed (``done_at``) before it was first in the sprint
+  from *start* on, that is before *start* if it was in at *start*, else before it joined
+  (Jira's sprint report lists these apart, e.g. done work dragged into a later sprint).
+  Such an issue is counted in no other number below;
 - *committed*: in the sprint at *start*;
 - *added*: not in it at *start*, joined after it and by *close*;
 - *removed*: left after *start* and by *close*, and not in it at *close* (an issue taken
@@ -13,7 +17,8 @@ sync's reading of its Sprint field and changelog) and its stored delivery facts
   delivered), *not delivered* (the same, with a not-delivered resolution), and the rest:
   *carried over* for a closed sprint, *still open* for the active one.
 
-So committed + added − removed = completed + not delivered + carried over + still open.
+So committed + added − removed = completed + not delivered + carried over + still open,
+and say/do (completed ÷ committed) never counts work finished before the sprint.
 The rules are evaluated in the database, per sprint and issue (``placement.placements``),
 so a report sums them in its query; this module names the outcomes and holds the sums.
 """
@@ -23,12 +28,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # An issue's outcome in a sprint, as the database returns it.
-OUT, COMPLETED, NOT_DELIVERED, CARRIED_OVER, STILL_OPEN = 0, 1, 2, 3, 4
+OUT, COMPLETED, NOT_DELIVERED, CARRIED_OVER, STILL_OPEN, COMPLETED_OUTSIDE = 0, 1, 2, 3, 4, 5
 
 
 @dataclass(frozen=True)
 class Placement:
-    """Where one issue stands in one sprint; ``outcome`` is OUT when it wasn't in at the close."""
+    """Where one issue stands in one sprint; ``outcome`` is OUT when it wasn't in at the close,
+    COMPLETED_OUTSIDE (and every flag False) when it was done before it was in the sprint."""
 
     committed: bool
     added: bool
@@ -45,6 +51,7 @@ class SprintNumbers:
     not_delivered: int = 0
     carried_over: int = 0
     still_open: int = 0
+    completed_outside: int = 0
     # Story points; an issue without points counts 0 and is counted as unestimated.
     committed_points: float = 0.0
     completed_points: float = 0.0

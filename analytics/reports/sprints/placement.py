@@ -15,27 +15,33 @@ from django.db import connection
 from django.db.models import (
     Case,
     DateTimeField,
+    Exists,
     F,
     FloatField,
     IntegerField,
     Max,
+    Min,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce, Greatest
+from django.db.models.lookups import Exact
 
 from analytics.reports.sprints.numbers import (
     CARRIED_OVER,
     COMPLETED,
+    COMPLETED_OUTSIDE,
     NOT_DELIVERED,
     OUT,
     STILL_OPEN,
     Placement,
     SprintNumbers,
 )
-from integrations.models import Issue, Sprint
+from integrations.models import EstimateChange, Issue, Sprint
 
 # Issues are read with their stays: the stay's fields, and its sprint's, through this.
 STAY = "sprint_memberships__"
@@ -56,22 +62,48 @@ def _between(name: str, start, close) -> Q:
     return Q(**{f"{STAY}{name}__gt": start, f"{STAY}{name}__lte": close})
 
 
-def close_of_sprint(now: datetime):
+def close_of_sprint(now: datetime, ref=F):
     """When the stay's sprint closed (``Sprint.closes_at``), or ``now`` while it is
-    active; never before its start."""
-    closed_at = Coalesce(f"{STAY}sprint__completed_at", f"{STAY}sprint__end_at")
+    active; never before its start. ``ref`` OuterRef: the same, in a subquery."""
+    closed_at = Coalesce(ref(f"{STAY}sprint__completed_at"), ref(f"{STAY}sprint__end_at"))
     close = Case(
-        When(**{f"{STAY}sprint__state": Sprint.State.CLOSED}, then=closed_at),
+        When(Exact(ref(f"{STAY}sprint__state"), Value(Sprint.State.CLOSED)), then=closed_at),
         default=Value(now, output_field=DateTimeField()),
         output_field=DateTimeField(),
     )
-    return Greatest(close, F(f"{STAY}sprint__start_at"), output_field=DateTimeField())
+    return Greatest(close, ref(f"{STAY}sprint__start_at"), output_field=DateTimeField())
+
+
+def points_at(moment) -> Case:
+    """The issue's story points at ``moment`` (an expression of the outer query's row),
+    from its stored estimate changes: after the last change at or before it, else before
+    the first change, else the points now. None: no estimate."""
+    changes = EstimateChange.objects.filter(issue_id=OuterRef("pk")).order_by()
+    by_then = changes.filter(at__lte=moment)
+    return Case(
+        When(
+            Exists(by_then), then=Subquery(by_then.order_by("-at", "-pk").values("to_points")[:1])
+        ),
+        When(
+            Exists(changes), then=Subquery(changes.order_by("at", "pk").values("from_points")[:1])
+        ),
+        default=F("story_points"),
+        output_field=FloatField(),
+    )
+
+
+def _overlaps(start, close) -> Q:
+    """The stay is in the sprint at some moment from the start to the close."""
+    return Q(**{f"{STAY}joined_at__lte": close}) & (
+        Q(**{f"{STAY}left_at__isnull": True}) | Q(**{f"{STAY}left_at__gt": start})
+    )
 
 
 def placements(issues: QuerySet[Issue], sprint_ids: list[int], *, now: datetime) -> QuerySet:
     """One row per sprint (of ``sprint_ids``, started ones) and issue of ``issues``:
     ``sprint_id``, ``issue_id``, ``committed``, ``added``, ``removed`` (0 or 1), ``outcome``
-    (OUT, COMPLETED...), ``points`` (its story points, 0 without) and ``estimated`` (0 or 1).
+    (OUT, COMPLETED..., COMPLETED_OUTSIDE), ``start_points`` and ``close_points`` (its
+    story points when the sprint started and when it closed; None without an estimate).
 
     Read from the issues, joined to their stays: one join, filtered by the report's scope.
     """
@@ -90,22 +122,42 @@ def placements(issues: QuerySet[Issue], sprint_ids: list[int], *, now: datetime)
             done_in_sprint=Max(_flag(_covers(close) & done)),
             delivered=Max(_flag(Q(delivered=True))),
             closed=Max(_flag(closed)),
-            points=Max(Coalesce("story_points", Value(0.0), output_field=FloatField())),
-            estimated=Max(_flag(Q(story_points__isnull=False))),
+            # Its estimate when the sprint started, and when it closed (None: none).
+            start_points=Max(points_at(OuterRef(f"{STAY}sprint__start_at"))),
+            close_points=Max(points_at(close_of_sprint(now, ref=OuterRef))),
+            # When it was first in the sprint from the start on (None: never in it then).
+            entered=Min(
+                Case(
+                    When(_overlaps(start, close), then=Greatest(F(f"{STAY}joined_at"), start)),
+                    output_field=DateTimeField(),
+                )
+            ),
         )
         .annotate(
-            committed=F("in_at_start"),
+            outside=Case(
+                When(done_at__lt=F("entered"), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+        )
+        .annotate(
+            committed=Case(
+                When(outside=1, then=Value(0)),
+                default=F("in_at_start"),
+                output_field=IntegerField(),
+            ),
             added=Case(
-                When(in_at_start=0, joined_during=1, then=Value(1)),
+                When(outside=0, in_at_start=0, joined_during=1, then=Value(1)),
                 default=Value(0),
                 output_field=IntegerField(),
             ),
             removed=Case(
-                When(in_at_close=0, left_during=1, then=Value(1)),
+                When(outside=0, in_at_close=0, left_during=1, then=Value(1)),
                 default=Value(0),
                 output_field=IntegerField(),
             ),
             outcome=Case(
+                When(outside=1, then=Value(COMPLETED_OUTSIDE)),
                 When(in_at_close=0, then=Value(OUT)),
                 When(done_in_sprint=1, delivered=1, then=Value(COMPLETED)),
                 When(done_in_sprint=1, then=Value(NOT_DELIVERED)),
@@ -136,12 +188,19 @@ SUMS = (
     ("not_delivered", f"CASE WHEN {{outcome}} = {NOT_DELIVERED} THEN 1 ELSE 0 END"),
     ("carried_over", f"CASE WHEN {{outcome}} = {CARRIED_OVER} THEN 1 ELSE 0 END"),
     ("still_open", f"CASE WHEN {{outcome}} = {STILL_OPEN} THEN 1 ELSE 0 END"),
-    ("committed_points", "{committed} * {points}"),
-    ("completed_points", f"CASE WHEN {{outcome}} = {COMPLETED} THEN {{points}} ELSE 0 END"),
-    ("committed_unestimated", "{committed} * (1 - {estimated})"),
+    ("completed_outside", f"CASE WHEN {{outcome}} = {COMPLETED_OUTSIDE} THEN 1 ELSE 0 END"),
+    ("committed_points", "{committed} * COALESCE({start_points}, 0)"),
+    (
+        "completed_points",
+        f"CASE WHEN {{outcome}} = {COMPLETED} THEN COALESCE({{close_points}}, 0) ELSE 0 END",
+    ),
+    (
+        "committed_unestimated",
+        "CASE WHEN {committed} = 1 AND {start_points} IS NULL THEN 1 ELSE 0 END",
+    ),
     (
         "completed_unestimated",
-        f"CASE WHEN {{outcome}} = {COMPLETED} THEN 1 - {{estimated}} ELSE 0 END",
+        f"CASE WHEN {{outcome}} = {COMPLETED} AND {{close_points}} IS NULL THEN 1 ELSE 0 END",
     ),
 )
 
@@ -151,7 +210,7 @@ def numbers_per_sprint(placed: QuerySet) -> dict[int, SprintNumbers]:
     quote = connection.ops.quote_name
     names = {
         name: f"placed.{quote(name)}"
-        for name in ("committed", "added", "removed", "outcome", "points", "estimated")
+        for name in ("committed", "added", "removed", "outcome", "start_points", "close_points")
     }
     sums = ", ".join(f"SUM({expression.format(**names)})" for _field, expression in SUMS)
     try:

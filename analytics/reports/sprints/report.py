@@ -58,6 +58,7 @@ SPRINT_COLUMNS = [
     Column("Not delivered", "int"),
     Column("Carried over", "int"),
     Column("Still open", "int"),
+    Column("Completed outside", "int"),
     Column("Committed points", "decimal"),
     Column("Completed points", "decimal"),
     Column("Say/do (%)", "percent"),
@@ -66,14 +67,19 @@ SPRINT_COLUMNS = [
 
 
 def sprint_table(rows: list[SprintRow], *, url_for=None) -> Table:
-    table = Table("sprints", "Sprints", SPRINT_COLUMNS)
+    """The Sprints table. Its Site column only when its sprints come from several sites:
+    one host repeated on every row says nothing, and the numbers need the room."""
+    several_sites = len({row.sprint.connection_id for row in rows}) > 1
+    columns = [c for c in SPRINT_COLUMNS if several_sites or c.label != "Site"]
+    table = Table("sprints", "Sprints", columns)
     for row in rows:
         sprint, n = row.sprint, row.numbers
+        site = [sprint.connection.site_host] if several_sites else []
         table.rows.append(
             Row(
                 [
                     sprint.name,
-                    sprint.connection.site_host,
+                    *site,
                     sprint.board_id,
                     sprint.get_state_display(),
                     _day(sprint.start_at),
@@ -86,6 +92,7 @@ def sprint_table(rows: list[SprintRow], *, url_for=None) -> Table:
                     n.not_delivered,
                     n.carried_over,
                     n.still_open,
+                    n.completed_outside,
                     n.committed_points,
                     n.completed_points,
                     n.say_do,

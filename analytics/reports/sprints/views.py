@@ -10,13 +10,14 @@ from analytics.reports.sprints.filters import board_name, sprint_filters
 from analytics.reports.sprints.numbers import (
     CARRIED_OVER,
     COMPLETED,
+    COMPLETED_OUTSIDE,
     NOT_DELIVERED,
     STILL_OPEN,
     SprintNumbers,
 )
 from analytics.reports.sprints.placement import numbers_per_sprint, placement_of
 from analytics.reports.sprints.report import sprints_report
-from analytics.reports.sprints.selectors import sprint_placements, window_of
+from analytics.reports.sprints.selectors import re_estimates, sprint_placements, window_of
 from integrations.models import Issue, JiraConnection, Sprint
 from pensero.access import get_workspace_object_or_404, workspace_member_required
 
@@ -33,6 +34,12 @@ GROUPS = [
     ),
     ("Carried over", lambda p: p.outcome == CARRIED_OVER, "In the sprint at its close, not done."),
     ("Still open", lambda p: p.outcome == STILL_OPEN, "In the active sprint, not done yet."),
+    (
+        "Completed outside this sprint",
+        lambda p: p.outcome == COMPLETED_OUTSIDE,
+        "Already completed before the sprint started, or before it joined: counted in none "
+        "of the numbers above.",
+    ),
 ]
 ISSUE_FIELDS = (
     "id",
@@ -116,6 +123,11 @@ def sprint_detail(request, sprint_id):
             key=_key_order,
         )
         groups.append({"title": title, "meaning": meaning, "issues": chosen})
+    counted = [pk for pk, p in placements.items() if p.committed or p.added]
+    changes = [
+        {"issue": issues[change.issue_id], "change": change, "delta": _delta(change)}
+        for change in re_estimates(sprint, window, counted)
+    ]
     return render(
         request,
         "analytics/sprint_detail.html",
@@ -127,8 +139,18 @@ def sprint_detail(request, sprint_id):
             "numbers": numbers,
             "cards": _cards(numbers, closed=window.closed),
             "groups": groups,
+            "re_estimates": changes,
+            "re_estimated_points": _signed(sum(c["delta"] for c in changes)),
         },
     )
+
+
+def _delta(change) -> float:
+    return (change.to_points or 0) - (change.from_points or 0)
+
+
+def _signed(value: float) -> str:
+    return f"{value:+g}" if value else "0"
 
 
 def _points(value: float) -> str:
@@ -160,6 +182,11 @@ def _cards(n: SprintNumbers, *, closed: bool) -> list[dict]:
             "note": "Closed as Won't Do and the like",
         },
         last,
+        {
+            "label": "Completed outside",
+            "value": n.completed_outside,
+            "note": "Done before the start or before it joined",
+        },
         {"label": "Say/do", "value": say_do, "note": f"By points: {by_points}"},
     ]
 

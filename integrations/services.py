@@ -9,9 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from integrations.clients import (
-    FORM_DEADLINE_SECONDS,
     client_for,
-    jira_limits,
+    form_client_options,
     unreadable_credentials_message,
 )
 from integrations.jira.client import JiraClient
@@ -20,6 +19,8 @@ from integrations.jira.errors import (
     JiraError,
     JiraForbiddenError,
     JiraNotFoundError,
+    JiraRateLimitedError,
+    wait_phrase,
 )
 from integrations.jira.sites import site_base_url, site_display_host
 from integrations.models import JiraConnection, Person, SyncRun
@@ -63,9 +64,9 @@ def check_api_token(
         base_url=base_url,
         email=email,
         api_token=api_token,
-        limits=jira_limits(deadline=FORM_DEADLINE_SECONDS),
         pacer=pacer_for(base_url),
         max_attempts=1,
+        **form_client_options(),
     )
     return _check_account(
         client,
@@ -83,9 +84,7 @@ def check_oauth_connection(
     *, connection: JiraConnection, project_keys: list[str]
 ) -> VerifiedAccount:
     """The same check for an OAuth connection, with its (refreshed if need be) token."""
-    client = client_for(
-        connection, limits=jira_limits(deadline=FORM_DEADLINE_SECONDS), max_attempts=1
-    )
+    client = client_for(connection, max_attempts=1, **form_client_options())
     try:
         return _check_account(
             client,
@@ -112,6 +111,12 @@ def _check_account(
     except JiraNotFoundError:
         raise CredentialCheckFailed(
             f"No Jira Cloud site answered at {host}. Check the site name.", field="subdomain"
+        ) from None
+    except JiraRateLimitedError as error:
+        wait = f" for {wait_phrase(error.retry_after)}" if error.retry_after else ""
+        raise CredentialCheckFailed(
+            f"{host} is rate-limiting this app: Jira asked it to wait{wait} before sending "
+            "more requests. Try again then; nothing was saved."
         ) from None
     except JiraError as error:
         logger.info("Credential check for %s failed: %s", host, error)

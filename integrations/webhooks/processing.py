@@ -22,7 +22,9 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from integrations.clients import client_for
-from integrations.jira.errors import JiraError
+from integrations.jira.errors import JiraError, JiraRateLimitedError
+from integrations.jira.pacing import MAX_PAUSE_SECONDS
+from integrations.later import run_once_at
 from integrations.models import Issue, JiraConnection, JiraWebhook, SyncRun, WebhookEvent
 from integrations.sync.by_id import sync_issues_by_id
 from integrations.sync.sprint_rows import refresh_sprints
@@ -169,9 +171,19 @@ def process_pending_events(connection_id: int) -> str:
         logger.warning("Webhook events of connection %s not applied: %s", connection_id, error)
         if error.permanent:
             claimed.update(processed_at=timezone.now())  # the sync reports what is wrong
-        else:
-            # Given back: the next delivery's task (or the scheduled sync) takes them.
-            claimed.update(claim="", claimed_at=None)
+            return f"failed: {error.message}"
+        # Given back: the next delivery's task (or the scheduled sync) takes them.
+        claimed.update(claim="", claimed_at=None)
+        if isinstance(error, JiraRateLimitedError) and error.retry_after:
+            # Jira paused the site: nobody waits for it; they are applied when Jira allows.
+            when = timezone.now() + timedelta(seconds=min(error.retry_after, MAX_PAUSE_SECONDS))
+            run_once_at(
+                f"jira-webhooks-retry-{connection_id}",
+                "integrations.webhooks.tasks.process_webhook_events_task",
+                connection_id,
+                when=when,
+            )
+            return f"paused by Jira: {len(events)} events wait until {when:%H:%M} UTC"
         return f"failed: {error.message}"
     claimed.update(processed_at=timezone.now())
     return f"{len(events)} events: {summary}"

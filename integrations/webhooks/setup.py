@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations.clients import client_for, jira_limits
+from integrations.clients import client_for, form_client_options
 from integrations.jira.errors import (
     JiraAuthError,
     JiraBadRequestError,
@@ -101,7 +101,7 @@ def has_webhook_scope(connection: JiraConnection) -> bool:
 
 
 def _client(connection: JiraConnection):
-    return client_for(connection, limits=jira_limits(deadline=TIMEOUT_SECONDS), max_attempts=2)
+    return client_for(connection, max_attempts=2, **form_client_options(TIMEOUT_SECONDS))
 
 
 def _failed(webhook: JiraWebhook, message: str) -> WebhookSetupFailed:

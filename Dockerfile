@@ -19,4 +19,4 @@ RUN SECRET_KEY=build FIELD_ENCRYPTION_KEYS=YnVpbGQtb25seS1rZXktdW51c2VkLWF0LXJ1b
 RUN useradd --create-home app
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "pensero.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "pensero.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -259,7 +259,7 @@ class JiraWebhookAdmin(admin.ModelAdmin):
 
     list_display = ["connection", "admin_webhook_id", "expires_at", "last_event_at"]
     list_select_related = ["connection"]
-    exclude = ["secret", "url_token"]
+    exclude = ["secret", "previous_secret", "url_token"]
 
     def has_add_permission(self, request):
         return False
@@ -270,7 +270,7 @@ class JiraWebhookAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(admin.ModelAdmin):
-    list_display = ["event", "issue_jira_id", "connection", "received_at", "processed_at"]
+    list_display = ["event", "issue_jira_ids", "connection", "received_at", "processed_at"]
     list_filter = ["event"]
     list_select_related = ["connection"]
 

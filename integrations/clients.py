@@ -29,6 +29,13 @@ def jira_limits(*, deadline: float | None = None) -> Limits:
 
 # The admin is waiting on the Connect and Manage forms: one attempt, answered quickly.
 FORM_DEADLINE_SECONDS = 15.0
+# ...and never held while Jira has paused the site: a longer pause is said at once.
+FORM_MAX_WAIT_SECONDS = 2.0
+
+
+def form_client_options(deadline: float = FORM_DEADLINE_SECONDS) -> dict:
+    """A client's options for a request an admin waits on (a form, a button)."""
+    return {"limits": jira_limits(deadline=deadline), "max_retry_after": FORM_MAX_WAIT_SECONDS}
 
 
 class SiteUrlChanged(JiraError):

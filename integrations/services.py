@@ -9,11 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from integrations.clients import (
-    FORM_DEADLINE_SECONDS,
     SiteUrlChanged,
     checked_site_url,
     client_for,
-    jira_limits,
+    form_client_options,
     site_url_for,
     unreadable_credentials_message,
 )
@@ -23,6 +22,8 @@ from integrations.jira.errors import (
     JiraError,
     JiraForbiddenError,
     JiraNotFoundError,
+    JiraRateLimitedError,
+    wait_phrase,
 )
 from integrations.jira.sites import site_base_url, site_display_host
 from integrations.models import JiraConnection, Person, SyncRun
@@ -66,9 +67,9 @@ def check_api_token(
         base_url=base_url,
         email=email,
         api_token=api_token,
-        limits=jira_limits(deadline=FORM_DEADLINE_SECONDS),
         pacer=pacer_for(base_url),
         max_attempts=1,
+        **form_client_options(),
     )
     return _check_account(
         client,
@@ -87,9 +88,7 @@ def check_oauth_connection(
 ) -> VerifiedAccount:
     """The same check for an OAuth connection, with its (refreshed if need be) token."""
     try:
-        client = client_for(
-            connection, limits=jira_limits(deadline=FORM_DEADLINE_SECONDS), max_attempts=1
-        )
+        client = client_for(connection, max_attempts=1, **form_client_options())
     except SiteUrlChanged as error:
         raise CredentialCheckFailed(error.message) from None
     try:
@@ -118,6 +117,12 @@ def _check_account(
     except JiraNotFoundError:
         raise CredentialCheckFailed(
             f"No Jira Cloud site answered at {host}. Check the site name.", field="subdomain"
+        ) from None
+    except JiraRateLimitedError as error:
+        wait = f" for {wait_phrase(error.retry_after)}" if error.retry_after else ""
+        raise CredentialCheckFailed(
+            f"{host} is rate-limiting this app: Jira asked it to wait{wait} before sending "
+            "more requests. Try again then; nothing was saved."
         ) from None
     except JiraError as error:
         logger.info("Credential check for %s failed: %s", host, error)

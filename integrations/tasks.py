@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from integrations.later import run_once_at
 from integrations.models import JiraConnection, SyncRun
 from integrations.sync.run import sync_connection
 from integrations.webhooks.tasks import queue_set_up
@@ -41,7 +42,20 @@ def sync_connection_task(
     if connection is None or not connection.can_sync:
         return "skipped: connection missing or not active"
     run = sync_connection(connection, trigger=trigger, full=full)
-    return f"sync run {run.pk}: {run.status}" if run else "skipped: a sync is already running"
+    if run is None:
+        return "skipped: a sync is already running"
+    if run.next_try_at is not None:
+        # Jira paused the site: the worker is free now, the sync goes on when Jira allows.
+        run_once_at(
+            f"jira-sync-retry-{connection_id}",
+            "integrations.tasks.sync_connection_task",
+            connection_id,
+            trigger,
+            full,
+            when=run.next_try_at,
+        )
+        return f"sync run {run.pk}: paused by Jira, tries again at {run.next_try_at:%H:%M} UTC"
+    return f"sync run {run.pk}: {run.status}"
 
 
 def sync_all_connections_task() -> int:

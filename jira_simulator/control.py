@@ -6,7 +6,8 @@
 - ``GET  /_sim/stats``  -> request counts and the fault log
 - ``GET  /_sim/stats``  also has the rate limiter's figures per site (ratelimit.py) and the
   simulator's own CPU seconds
-- ``POST /_sim/config`` {"fault_rate", "fault_kinds", "slow_seconds", "latency_ms", "rate_limit"}
+- ``POST /_sim/config`` {"fault_rate", "fault_kinds", "slow_seconds", "latency_ms", "rate_limit",
+  "throttled_sites": {subdomain: Retry-After seconds}}
 - ``POST /_sim/reset``  clears request counts and the fault log
 - ``GET  /_sim/webhooks`` -> registrations and deliveries; ``POST /_sim/webhooks`` {"delay_ms",
   "duplicate_rate", "reorder_rate", "reorder_ms", "max_retries", "retry_base_seconds"}
@@ -55,6 +56,10 @@ def _handle(simulator, method, path, params, body):
             kinds=config.get("fault_kinds"),
             slow_seconds=config.get("slow_seconds"),
         )
+        if isinstance(config.get("throttled_sites"), dict):
+            simulator.throttled_sites = {
+                str(site): float(seconds) for site, seconds in config["throttled_sites"].items()
+            }
         if "latency_ms" in config:
             simulator.latency_ms = int(config["latency_ms"])
         if "rate_limit" in config:

@@ -67,6 +67,13 @@ def _deliver(site, event: str, idx: int, **details) -> None:
         hub.emit(site, event, idx, **details)
 
 
+def _deliver_sprint(site, event: str, sprint) -> None:
+    """A sprint event: only `sprint` in the payload, sent to admin webhooks that ask for it."""
+    hub = getattr(site, "webhooks", None)
+    if hub is not None:
+        hub.emit_sprint(site, event, sprint)
+
+
 def update_issue(site, issue_id, *, updated=None, **changes) -> dict:
     """Change summary/status/assignee/priority/labels/story_points/description/sprints
     (a list of sprint ids: the whole Sprint field); bump updated."""
@@ -249,6 +256,7 @@ def start_sprint(site, sprint_id: int, *, at=None) -> None:
         sprint.start_ms = coerce_ms(at, site.clock())
         sprint.end_ms = sprint.start_ms + SPRINT_DAYS * 86_400_000
         sprint.state = "active"
+        _deliver_sprint(site, "sprint_started", sprint)
 
 
 def complete_sprint(site, sprint_id: int, *, move_to: int | None = None, at=None) -> list[str]:
@@ -275,6 +283,7 @@ def complete_sprint(site, sprint_id: int, *, move_to: int | None = None, at=None
                 _touch(site, idx, at_ms)
                 moved.append(site.issue_id(idx))
         site.version += 1
+        _deliver_sprint(site, "sprint_closed", sprint)
         return moved
 
 

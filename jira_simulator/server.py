@@ -171,6 +171,16 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
         if simulator.latency_ms:
             time.sleep(simulator.latency_ms / 1000)
         extra_headers: dict[str, str] = {}
+        paused_for = simulator.throttled_sites.get(subdomain)
+        if paused_for is not None and template not in NO_FAULTS:
+            # A site over its tenant quota, as seen on a real one: every request refused
+            # with a Retry-After far beyond anything worth waiting for.
+            headers = {
+                "Retry-After": str(int(paused_for)),
+                "RateLimit-Reason": "jira-quota-tenant-based",
+            }
+            self._send(429, _encode(error_body("Rate limit exceeded.")), headers)
+            return
         if template not in NO_FAULTS:
             allowed, extra_headers = simulator.rate_limiter.check(
                 subdomain, method, self.path, body

@@ -97,6 +97,8 @@ class JiraSimulator:
         )
         # Jira's per-second limit, per site (ratelimit.py); 0 means none.
         self.rate_limiter = RateLimiter(rate_limit)
+        # Sites (subdomain → Retry-After seconds) that refuse every request with 429.
+        self.throttled_sites: dict[str, float] = {}
         self.accounts = default_accounts()
         self.request_counts: Counter[str] = Counter()
         # The latest requests, e.g. to check a client waited Retry-After before retrying.

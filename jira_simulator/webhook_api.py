@@ -60,7 +60,7 @@ def _admin_json(req, registration) -> dict:
         "url": registration.url,
         "events": list(registration.events),
         "filters": {"issue-related-events-section": registration.jql},
-        "excludeBody": False,
+        "excludeBody": registration.exclude_body,
         "enabled": registration.enabled,
     }
 
@@ -78,6 +78,7 @@ def _admin_fields(data: dict) -> dict:
         "secret": secret,
         "name": str(data.get("name") or "")[:255],
         "enabled": data.get("enabled", True) is not False,
+        "exclude_body": data.get("excludeBody") is True,
     }
 
 

@@ -69,6 +69,8 @@ class Registration:
     email: str = ""  # dynamic: the consenting account; only issues it can see are sent
     expires_ms: int = 0  # dynamic only
     enabled: bool = True
+    # Admin webhooks' "Exclude body": Jira posts an empty (still signed) body.
+    exclude_body: bool = False
 
     def matches(self, event: str, project_key: str) -> bool:
         return (
@@ -234,8 +236,36 @@ class Webhooks:
             if registration.kind == DYNAMIC:
                 sent = {**payload, "matchedWebhookIds": [registration.id]}
             body = json.dumps(sent, separators=(",", ":")).encode()
+            if registration.exclude_body:
+                body = b""
             identifier = f"{registration.id}-{next(self._seq)}"
             self._schedule(registration, site.cloud_id, event, site.issue_id(idx), identifier, body)
+
+    def emit_sprint(self, site, event: str, sprint) -> None:
+        """A sprint event, as Jira sends it: the payload names the sprint and nothing else.
+        Only admin webhooks get it (dynamic webhooks can't subscribe to sprint events)."""
+        with self._cond:
+            targets = [
+                r
+                for r in self._registrations.values()
+                if r.subdomain == site.subdomain
+                and r.kind == ADMIN
+                and r.enabled
+                and event in r.events
+            ]
+        if not targets:
+            return
+        base = f"https://{site.subdomain}.atlassian.net"
+        payload = {
+            "timestamp": site.clock(),
+            "webhookEvent": event,
+            "sprint": {**sprint.as_json(), "self": f"{base}/rest/agile/1.0/sprint/{sprint.id}"},
+        }
+        body = json.dumps(payload, separators=(",", ":")).encode()
+        for registration in targets:
+            identifier = f"{registration.id}-{next(self._seq)}"
+            sent = b"" if registration.exclude_body else body
+            self._schedule(registration, site.cloud_id, event, "", identifier, sent)
 
     def _payload(self, site, event, idx, changelog, comment, now_ms) -> dict:
         base = f"https://{site.subdomain}.atlassian.net"

@@ -286,9 +286,16 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
-    "filters": {"forbidden_is_info": {"()": "pensero.log_filters.ForbiddenIsInfo"}},
+    "filters": {
+        "forbidden_is_info": {"()": "pensero.log_filters.ForbiddenIsInfo"},
+        "hide_webhook_tokens": {"()": "pensero.log_filters.HideWebhookTokens"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["hide_webhook_tokens"],
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {

@@ -102,3 +102,13 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_site_pacers():
+    """Each test starts with no site paused: a 429 one test provoked doesn't slow the next."""
+    from integrations import site_budgets
+
+    with site_budgets._lock:
+        site_budgets._pacers.clear()
+    yield

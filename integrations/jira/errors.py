@@ -257,3 +257,13 @@ def from_response(
     if status >= 500:
         return JiraUnavailableError(error_messages=messages, **common)
     return JiraError(error_messages=messages, **common)
+
+
+def wait_phrase(seconds: float) -> str:
+    """A wait Jira asked for, as a person says it: "40 seconds", "about 17 minutes"."""
+    if seconds < 90:
+        return f"{max(1, round(seconds))} seconds"
+    if seconds < 55 * 60:
+        return f"about {round(seconds / 60)} minutes"
+    hours = round(seconds / 3600)
+    return "about 1 hour" if hours == 1 else f"about {hours} hours"

@@ -18,7 +18,10 @@ client of that site, keeps the sync inside them:
   burst-based 429 (`X-RateLimit-Limit`, per second) is kept to with a margin, and near a
   limit the rate eases off instead of growing.
 - **Pauses**: after a 429, no request of its scope (the endpoint for a burst-based one,
-  else the whole site) goes out before its `Retry-After` (or `X-RateLimit-Reset`).
+  else the whole site) goes out before its `Retry-After` (or `X-RateLimit-Reset`), kept
+  to at most `MAX_PAUSE_SECONDS` (a site answering `Retry-After: 999999` would otherwise
+  stop everyone's work on it for days). A caller that can't wait that long (`max_wait`)
+  is told at once (`SitePaused`), before anything is booked in the shared budget.
 
 The pacer never sleeps itself: `acquire` waits only for a place in the window and says
 how long to wait before sending, so the client sleeps with its own (testable) clock.
@@ -52,7 +55,17 @@ NEAR_LIMIT_INTERVAL = 1.0
 RATE_RECOVERY = 0.10
 MIN_RATE = 0.5
 BURST_REASON = "jira-burst-based"
+# The longest pause a 429 sets: past it, a request goes out and Jira says again if it must.
+MAX_PAUSE_SECONDS = 3600.0
 THROTTLED = frozenset({429, 503})
+
+
+class SitePaused(Exception):
+    """Jira paused the site (or the endpoint) longer than the caller can wait."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"paused for {seconds:.0f} s")
+        self.seconds = seconds
 
 
 @dataclass
@@ -174,14 +187,31 @@ class SitePacer:
 
     # -- the two calls around every request ------------------------------------------------
 
-    def acquire(self, endpoint: str, *, waited_retry_after: bool = False) -> Permit:
+    def paused_for(self, endpoint: str) -> float:
+        """Seconds until a pause of the site or of `endpoint` is over (0: none)."""
+        with self._cond:
+            return self._paused_for(endpoint)
+
+    def _paused_for(self, endpoint: str) -> float:
+        scope = self._endpoints.get(endpoint)
+        until = max(self._site.paused_until, scope.paused_until if scope else 0.0)
+        return max(0.0, until - self._clock())
+
+    def acquire(
+        self, endpoint: str, *, waited_retry_after: bool = False, max_wait: float | None = None
+    ) -> Permit:
         """Wait for a place in the window; book the request's slot in every rate it meets.
 
         `waited_retry_after`: the retry of a throttled request that already slept its own
-        Retry-After (the pause its 429 set is over for it).
+        Retry-After (the pause its 429 set is over for it). `max_wait`: raise SitePaused,
+        without taking a place or booking anything, if a pause lasts longer than that.
         """
         paused = not waited_retry_after
         with self._cond:
+            if paused and max_wait is not None:
+                pause = self._paused_for(endpoint)
+                if pause > max_wait:
+                    raise SitePaused(pause)
             while self._in_flight >= int(self._window):
                 self._cond.wait()
             self._in_flight += 1
@@ -251,6 +281,7 @@ class SitePacer:
         if wait is None:
             wait = seconds_until_reset(_header(headers, "X-RateLimit-Reset"))
         if wait is not None:
+            wait = min(wait, MAX_PAUSE_SECONDS)
             scope.paused_until = max(scope.paused_until, now + wait)
         stated = _number(_header(headers, "X-RateLimit-Limit"))
         if (burst or not reason) and stated:

@@ -35,8 +35,9 @@ from .errors import (
     JiraTimeoutError,
     JiraUnavailableError,
     from_response,
+    wait_phrase,
 )
-from .pacing import Permit, SitePacer
+from .pacing import Permit, SitePacer, SitePaused
 from .points import PointsQuota, QuotaSpent, points_of
 
 logger = logging.getLogger(__name__)
@@ -270,7 +271,19 @@ class JiraSession:
                     method=method,
                     path=path,
                 )
-        permit: Permit = self.pacer.acquire(endpoint, waited_retry_after=waited_retry_after)
+        try:
+            permit: Permit = self.pacer.acquire(
+                endpoint, waited_retry_after=waited_retry_after, max_wait=self.max_retry_after
+            )
+        except SitePaused as paused:
+            # Nothing sent: a pause this long is not waited out in a worker or a web request.
+            return JiraRateLimitedError(
+                f"Jira asked this app to pause requests to the site for {wait_phrase(paused.seconds)}.",
+                retry_after=paused.seconds,
+                limit_reason="paused",
+                method=method,
+                path=path,
+            )
         status = headers = None
         try:
             self._wait(permit.delay)

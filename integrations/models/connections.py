@@ -217,6 +217,7 @@ class SyncRun(models.Model):
         SCHEDULE = "schedule", "Schedule"
         COMMAND = "command", "Command line"
         ADMIN = "admin", "Django admin"
+        WEBHOOK = "webhook", "Real-time update"
 
     connection = models.ForeignKey(
         JiraConnection, on_delete=models.CASCADE, related_name="sync_runs"
@@ -243,6 +244,9 @@ class SyncRun(models.Model):
     error = models.TextField(blank=True)
     # Problems that did not stop the run (a project lost, dev-status unavailable...).
     warnings = models.JSONField(default=list, blank=True)
+    # When Jira paused the site for longer than a run may wait: the earliest time Jira
+    # allows the next try, when the retry is scheduled.
+    next_try_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -24,6 +24,10 @@ class JiraWebhook(models.Model):
     # HMAC key of admin webhook deliveries (X-Hub-Signature); shown only on request.
     secret = EncryptedSecretField(null=True, blank=True)
     secret_set_at = models.DateTimeField(null=True, blank=True)
+    # The secret before the last rotation: accepted for a short while after it
+    # (integrations.webhooks.signatures.SECRET_GRACE), so deliveries Jira signed just
+    # before the rotation aren't lost.
+    previous_secret = EncryptedSecretField(null=True, blank=True)
 
     # Whether the connected Jira account may register admin webhooks (None: not known yet).
     account_is_admin = models.BooleanField(null=True, blank=True)
@@ -35,6 +39,8 @@ class JiraWebhook(models.Model):
     registered_at = models.DateTimeField(null=True, blank=True)
     # The JQL filter registered: a change of the synced projects registers again.
     registered_jql = models.CharField(max_length=1000, blank=True)
+    # Set while a registration talks to Jira: a second click meanwhile registers nothing.
+    registering_since = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
 
@@ -69,7 +75,9 @@ class WebhookEvent(models.Model):
     # X-Atlassian-Webhook-Identifier: the same on every retry of a delivery.
     identifier = models.CharField(max_length=128)
     event = models.CharField(max_length=64)
-    issue_jira_id = models.BigIntegerField(null=True, blank=True)
+    # Every issue the delivery names (integrations.webhooks.events reads them).
+    issue_jira_ids = models.JSONField(default=list, blank=True)
+    sprint_jira_id = models.BigIntegerField(null=True, blank=True)
     # The payload's `timestamp`: when the change happened in Jira.
     occurred_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField()

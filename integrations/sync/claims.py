@@ -159,6 +159,7 @@ def finish(run: SyncRun, *, status: str, error: str = "") -> None:
                 "requests_made",
                 "api_points",
                 "warnings",
+                "next_try_at",
             )
         }
     )

@@ -21,9 +21,12 @@ from integrations.jira.errors import (
     JiraAuthError,
     JiraBadRequestError,
     JiraError,
+    JiraRateLimitedError,
     JiraRequestsStopped,
+    wait_phrase,
 )
 from integrations.jira.fields import DEVELOPMENT_FIELD_NAMES, estimation_fields, find_field_id
+from integrations.jira.pacing import MAX_PAUSE_SECONDS
 from integrations.jira.paging import search_bound
 from integrations.jira.sprints import find_sprint_field
 from integrations.jira.workflow import StatusCatalog
@@ -437,6 +440,21 @@ def sync_connection(
         return _finish(sync, SyncRun.Status.FAILED, message)
     except JiraBadRequestError as error:
         return _finish(sync, SyncRun.Status.FAILED, f"Jira refused the search: {error.message}")
+    except JiraRateLimitedError as error:
+        if error.retry_after is None or error.retry_after <= sync.client.max_retry_after:
+            message = f"{error.message} The next sync will resume from here."
+            return _finish(sync, SyncRun.Status.FAILED, message)
+        # A pause longer than a run may hold its worker: stop now, try again when Jira allows.
+        wait = min(error.retry_after, MAX_PAUSE_SECONDS)
+        sync.run.next_try_at = timezone.now() + timedelta(seconds=wait)
+        logger.warning("Sync of connection %s paused by Jira for %.0f s", connection.pk, wait)
+        return _finish(
+            sync,
+            SyncRun.Status.FAILED,
+            f"Jira asked this app to pause requests to {connection.site_host} for "
+            f"{wait_phrase(wait)}. The sync stopped and tries again at "
+            f"{sync.run.next_try_at:%H:%M} UTC, from where it stopped.",
+        )
     except JiraError as error:
         logger.warning("Sync of connection %s failed: %s", connection.pk, error)
         return _finish(

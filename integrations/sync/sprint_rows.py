@@ -156,17 +156,34 @@ def refresh_open_sprints(client: JiraClient, connection: JiraConnection) -> int:
     """Read the Sprint field of one issue of each future or active sprint, so a sprint
     that started or closed without changing any issue is seen. Returns how many sprints
     were read. A refused search is logged and skipped: the next sync tries again."""
+    return refresh_sprints(
+        client, connection, states=[Sprint.State.FUTURE, Sprint.State.ACTIVE], jira_ids=None
+    )
+
+
+def refresh_sprints(
+    client: JiraClient,
+    connection: JiraConnection,
+    *,
+    states: list[str] | None = None,
+    jira_ids: Iterable[int] | None = None,
+) -> int:
+    """Read the Sprint field of one issue of each stored sprint in ``states`` (any state:
+    None) and of ``jira_ids`` (every sprint: None): how a sprint webhook event or the sync
+    learns a sprint's dates and state. Returns how many sprints were read."""
     if not connection.sprint_field:
         return 0
-    members = (
-        SprintMembership.objects.filter(
-            sprint__connection=connection,
-            sprint__state__in=[Sprint.State.FUTURE, Sprint.State.ACTIVE],
-            left_at__isnull=True,
-            issue__removed_at__isnull=True,
-        )
-        .order_by("sprint_id", "-issue__updated_at")
-        .values_list("sprint_id", "issue__jira_id")
+    members = SprintMembership.objects.filter(
+        sprint__connection=connection,
+        left_at__isnull=True,
+        issue__removed_at__isnull=True,
+    )
+    if states is not None:
+        members = members.filter(sprint__state__in=states)
+    if jira_ids is not None:
+        members = members.filter(sprint__jira_id__in=list(jira_ids))
+    members = members.order_by("sprint_id", "-issue__updated_at").values_list(
+        "sprint_id", "issue__jira_id"
     )
     one_per_sprint = list(dict(reversed(list(members))).values())
     read = 0

@@ -19,7 +19,7 @@ from integrations.models import JiraConnection, JiraWebhook
 from integrations.webhooks.events import BadDelivery, parse_delivery, record_delivery
 from integrations.webhooks.processing import note_deliveries
 from integrations.webhooks.setup import webhook_for
-from integrations.webhooks.signatures import dynamic_delivery_cloud_id, hmac_signature_valid
+from integrations.webhooks.signatures import admin_delivery_signed, cloud_id_of, verify_app_jwt
 
 IDENTIFIER_HEADER = "X-Atlassian-Webhook-Identifier"
 RATE_WINDOW_SECONDS = 60
@@ -68,14 +68,10 @@ def _over_limit(key: str) -> int | None:
     return max(1, int((window + 1) * RATE_WINDOW_SECONDS - now))
 
 
-def _accept(request, connections: list[JiraConnection], body: bytes, limit_key: str):
+def _accept(connections: list[JiraConnection], delivery, limit_key: str):
     retry_after = _over_limit(limit_key)
     if retry_after is not None:
         return _bare(429, **{"Retry-After": str(retry_after)})
-    try:
-        delivery = parse_delivery(body, request.headers.get(IDENTIFIER_HEADER))
-    except BadDelivery:
-        return _bare(400)
     new = record_delivery(connections, delivery)
     if new:
         note_deliveries(new)
@@ -96,34 +92,57 @@ def admin_webhook_delivery(request, token):
         .exclude(connection__status=JiraConnection.Status.DISCONNECTED)
         .first()
     )
-    if webhook is None or webhook.secret is None:
-        return _bare(401)
     header = request.headers.get("X-Hub-Signature")
-    if not hmac_signature_valid(secret=webhook.secret.reveal(), body=body, header=header):
+    if webhook is None or not admin_delivery_signed(webhook, body=body, header=header):
         return _bare(401)
-    return _accept(request, [webhook.connection], body, f"c{webhook.connection_id}")
+    try:
+        delivery = parse_delivery(body, request.headers.get(IDENTIFIER_HEADER))
+    except BadDelivery:
+        return _bare(400)
+    return _accept([webhook.connection], delivery, f"c{webhook.connection_id}")
+
+
+def _dynamic_connections(delivery, claims: dict) -> list[JiraConnection]:
+    """The connections a dynamic delivery is for: those whose registered webhooks it
+    matched (its matchedWebhookIds); without such ids, every connection of the site the
+    token names (also when the ids are no longer known). Several workspaces may connect one site, each with its own webhooks."""
+    live = JiraConnection.objects.filter(auth_type=JiraConnection.AuthType.OAUTH).exclude(
+        status=JiraConnection.Status.DISCONNECTED
+    )
+    if delivery.matched_webhook_ids:
+        matched = set(delivery.matched_webhook_ids)
+        connections = [
+            webhook.connection
+            for webhook in JiraWebhook.objects.filter(connection__in=live).select_related(
+                "connection"
+            )
+            if matched & {str(i) for i in webhook.dynamic_webhook_ids or []}
+        ]
+        if connections:
+            return connections
+        # Ids registered before a re-registration: the site still says whose it is.
+    cloud_id = cloud_id_of(claims)
+    return list(live.filter(cloud_id=cloud_id)) if cloud_id else []
 
 
 @csrf_exempt
 @require_POST
 def app_webhook_delivery(request):
-    """A dynamic webhook's delivery (OAuth connections): the JWT names the site.
-
-    Every connection of that site (several workspaces may connect one site) gets the event.
-    """
+    """A dynamic webhook's delivery (OAuth connections), signed with the app's client secret."""
     body = _capped_body(request)
     if body is None:
         return _bare(413)
-    cloud_id = dynamic_delivery_cloud_id(request.headers.get("Authorization"))
-    if cloud_id is None:
+    claims = verify_app_jwt(request.headers.get("Authorization"))
+    if claims is None:
         return _bare(401)
-    connections = list(
-        JiraConnection.objects.filter(
-            auth_type=JiraConnection.AuthType.OAUTH, cloud_id=cloud_id
-        ).exclude(status=JiraConnection.Status.DISCONNECTED)
-    )
+    try:
+        delivery = parse_delivery(body, request.headers.get(IDENTIFIER_HEADER))
+    except BadDelivery:
+        return _bare(400)
+    connections = _dynamic_connections(delivery, claims)
     if not connections:
         return _bare(401)
     for connection in connections:
         webhook_for(connection)  # where processing is queued from
-    return _accept(request, connections, body, f"site-{cloud_id}")
+    site = connections[0].cloud_id
+    return _accept(connections, delivery, f"site-{site}")

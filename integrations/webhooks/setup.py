@@ -11,13 +11,15 @@ https://developer.atlassian.com/cloud/jira/platform/webhooks/ (fact sheet sectio
 
 import logging
 import secrets
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations.clients import client_for, jira_limits
+from integrations.clients import client_for, form_client_options
 from integrations.jira.errors import (
     JiraAuthError,
     JiraBadRequestError,
@@ -28,7 +30,7 @@ from integrations.jira.errors import (
 from integrations.jira.fields import parse_jira_datetime
 from integrations.models import JiraConnection, JiraProject, JiraWebhook
 from integrations.oauth import atlassian
-from integrations.webhooks.events import EVENTS
+from integrations.webhooks.events import ADMIN_EVENTS, EVENTS
 from pensero.encryption import Secret
 
 logger = logging.getLogger(__name__)
@@ -39,6 +41,10 @@ DYNAMIC_LIFETIME = timedelta(days=30)
 # days (a worker down) still leave time.
 REFRESH_WHEN_LEFT = timedelta(days=20)
 TIMEOUT_SECONDS = 15.0
+# A registration holds its connection this long at most (its process died, say).
+REGISTERING_STALE = timedelta(seconds=TIMEOUT_SECONDS * 4)
+# One webhook is registered per connection: a site answering with more ids is not believed.
+MAX_DYNAMIC_IDS = 10
 NO_PUBLIC_URL = (
     "Set PUBLIC_BASE_URL to the address Jira reaches this app at (e.g. "
     "https://pensero.example.com), then try again."
@@ -95,7 +101,7 @@ def has_webhook_scope(connection: JiraConnection) -> bool:
 
 
 def _client(connection: JiraConnection):
-    return client_for(connection, limits=jira_limits(deadline=TIMEOUT_SECONDS), max_attempts=2)
+    return client_for(connection, max_attempts=2, **form_client_options(TIMEOUT_SECONDS))
 
 
 def _failed(webhook: JiraWebhook, message: str) -> WebhookSetupFailed:
@@ -107,13 +113,32 @@ def _failed(webhook: JiraWebhook, message: str) -> WebhookSetupFailed:
 
 
 def _registered(webhook: JiraWebhook, jql: str, **fields) -> None:
+    fields.update(
+        registered_at=timezone.now(), registered_jql=jql, last_error="", last_error_at=None
+    )
     for name, value in fields.items():
         setattr(webhook, name, value)
-    webhook.registered_at = timezone.now()
-    webhook.registered_jql = jql
-    webhook.last_error = ""
-    webhook.last_error_at = None
-    webhook.save()
+    # Only these: deliveries update the row's other fields meanwhile.
+    webhook.save(update_fields=[*fields, "updated_at"])
+
+
+@contextmanager
+def _registering(connection: JiraConnection):
+    """Hold the connection's registration while it talks to Jira, with its webhook row read
+    afresh: a second click meanwhile (or a second worker) registers nothing."""
+    webhook = webhook_for(connection)
+    now = timezone.now()
+    free = Q(registering_since__isnull=True) | Q(registering_since__lt=now - REGISTERING_STALE)
+    if not JiraWebhook.objects.filter(free, pk=webhook.pk).update(registering_since=now):
+        raise WebhookSetupFailed(
+            "The webhooks of this connection are being registered right now; "
+            "reload the page in a moment to see the result."
+        )
+    try:
+        webhook.refresh_from_db()
+        yield webhook
+    finally:
+        JiraWebhook.objects.filter(pk=webhook.pk).update(registering_since=None)
 
 
 # -- the secret -----------------------------------------------------------------------------
@@ -122,9 +147,10 @@ def _registered(webhook: JiraWebhook, jql: str, **fields) -> None:
 def rotate_secret(connection: JiraConnection) -> JiraWebhook:
     """Replace the secret; a webhook the app registered in Jira is given the new one too."""
     webhook = webhook_for(connection)
+    webhook.previous_secret = webhook.secret
     webhook.secret = Secret(new_secret())
     webhook.secret_set_at = timezone.now()
-    webhook.save(update_fields=["secret", "secret_set_at", "updated_at"])
+    webhook.save(update_fields=["secret", "previous_secret", "secret_set_at", "updated_at"])
     if webhook.admin_webhook_id:
         register_admin_webhook(connection)
     return webhook
@@ -149,16 +175,20 @@ def check_admin(connection: JiraConnection) -> bool | None:
 
 def register_admin_webhook(connection: JiraConnection) -> JiraWebhook:
     """Register (or update) the connection's admin webhook in Jira. Needs a Jira admin account."""
-    webhook = webhook_for(connection)
     if not public_url_configured():
-        raise _failed(webhook, NO_PUBLIC_URL)
+        raise _failed(webhook_for(connection), NO_PUBLIC_URL)
     if connection.is_oauth or not connection.can_sync:
         raise WebhookSetupFailed("Only an active API-token connection registers an admin webhook.")
+    with _registering(connection) as webhook:
+        return _register_admin_webhook(connection, webhook)
+
+
+def _register_admin_webhook(connection: JiraConnection, webhook: JiraWebhook) -> JiraWebhook:
     jql = jql_filter(connection)
     spec = {
         "name": f"Pensero ({connection.workspace.name})"[:200],
         "url": receiver_url(webhook),
-        "events": EVENTS,
+        "events": ADMIN_EVENTS,
         "jql": jql,
         "secret": webhook.secret.reveal(),
     }
@@ -218,7 +248,8 @@ def _dynamic_jql(connection: JiraConnection, client) -> str:
 
 
 def register_dynamic_webhooks(connection: JiraConnection) -> JiraWebhook:
-    """Register the OAuth connection's dynamic webhooks (replacing earlier ones of the app)."""
+    """Register the OAuth connection's dynamic webhooks, then remove the app's earlier ones
+    (in that order: no moment without a webhook)."""
     webhook = webhook_for(connection)
     if not connection.is_oauth or not connection.can_sync:
         raise WebhookSetupFailed("Only an active OAuth connection registers dynamic webhooks.")
@@ -232,18 +263,25 @@ def register_dynamic_webhooks(connection: JiraConnection) -> JiraWebhook:
             f"This connection was authorised without the {WEBHOOK_SCOPE} permission: choose "
             "Reconnect to allow real-time updates.",
         )
-    try:
-        with _client(connection) as client:
-            jql = _dynamic_jql(connection, client)
-            if webhook.dynamic_webhook_ids:
-                try:
-                    client.delete_dynamic_webhooks(webhook.dynamic_webhook_ids)
-                except JiraError as error:
-                    logger.info("Old webhooks of connection %s stay: %s", connection.pk, error)
-            ids = client.register_dynamic_webhooks(url=app_receiver_url(), events=EVENTS, jql=jql)
-    except JiraError as error:
-        raise _failed(webhook, f"Jira didn't register the webhooks: {error.message}") from None
-    _registered(webhook, jql, dynamic_webhook_ids=ids, expires_at=timezone.now() + DYNAMIC_LIFETIME)
+    with _registering(connection) as webhook:
+        try:
+            with _client(connection) as client:
+                jql = _dynamic_jql(connection, client)
+                ids = client.register_dynamic_webhooks(
+                    url=app_receiver_url(), events=EVENTS, jql=jql
+                )[:MAX_DYNAMIC_IDS]
+                old = [i for i in webhook.dynamic_webhook_ids or [] if i not in ids]
+                if old:
+                    try:
+                        client.delete_dynamic_webhooks(old)
+                    except JiraError as error:
+                        # They expire within 30 days unless refreshed, which they won't be.
+                        logger.info("Old webhooks of connection %s stay: %s", connection.pk, error)
+        except JiraError as error:
+            raise _failed(webhook, f"Jira didn't register the webhooks: {error.message}") from None
+        _registered(
+            webhook, jql, dynamic_webhook_ids=ids, expires_at=timezone.now() + DYNAMIC_LIFETIME
+        )
     return webhook
 
 

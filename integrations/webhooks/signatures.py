@@ -5,16 +5,23 @@ https://developer.atlassian.com/cloud/jira/platform/webhooks/ (fact sheet sectio
 
 import hashlib
 import hmac
+import logging
 import warnings
+from datetime import timedelta
 
 import jwt
 from django.conf import settings
+from django.utils import timezone
 from jwt.warnings import InsecureKeyLengthWarning
 
 # The JWT key is the app's client secret, which Atlassian generates (64 characters); only
 # the simulator's and the tests' made-up secrets are shorter than PyJWT would like.
 warnings.filterwarnings("ignore", category=InsecureKeyLengthWarning)
 
+logger = logging.getLogger(__name__)
+
+# After a secret rotation, deliveries signed with the previous secret are accepted this long.
+SECRET_GRACE = timedelta(hours=1)
 # Tolerated clock difference between Atlassian and this server when checking `exp`.
 JWT_LEEWAY_SECONDS = 60
 
@@ -30,29 +37,66 @@ def hmac_signature_valid(*, secret: str, body: bytes, header: str | None) -> boo
     return hmac.compare_digest(expected.encode(), digest.strip().lower().encode())
 
 
-def dynamic_delivery_cloud_id(authorization: str | None) -> str | None:
-    """The site (cloud id) a dynamic webhook delivery is from, if its JWT checks out; else None.
+def admin_delivery_signed(webhook, *, body: bytes, header: str | None) -> bool:
+    """Signed with the webhook's secret, or with the one before it for SECRET_GRACE after a
+    rotation (Jira may have signed deliveries, or be retrying them, with the old one)."""
+    if webhook.secret is not None and hmac_signature_valid(
+        secret=webhook.secret.reveal(), body=body, header=header
+    ):
+        return True
+    rotated_at = webhook.secret_set_at
+    return (
+        webhook.previous_secret is not None
+        and rotated_at is not None
+        and timezone.now() - rotated_at <= SECRET_GRACE
+        and hmac_signature_valid(secret=webhook.previous_secret.reveal(), body=body, header=header)
+    )
 
-    The JWT is signed HS256 with the app's client secret; its issuer must be the app's
-    client id and it must not have expired. unverified: Atlassian documents the signature
-    but not the claims; the site is read from `context.cloudId`, the shape the simulator
-    sends. A delivery whose token lacks it is refused like a forged one.
+
+def _claim_names(token: str) -> list[str]:
+    """The names of a token's claims, read without verifying it (for a log line)."""
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.InvalidTokenError:
+        return []
+    return sorted(str(name)[:40] for name in claims)[:20] if isinstance(claims, dict) else []
+
+
+def verify_app_jwt(authorization: str | None) -> dict | None:
+    """The claims of a dynamic webhook delivery's JWT if it is signed with the app's client
+    secret and has not expired; else None.
+
+    Atlassian documents the signature, not the claims: `iss`, `aud` and the rest are not
+    checked (a token carrying `aud` is as good as one without), and the caller routes by
+    the payload's matchedWebhookIds, or by `context.cloudId` when the token has one. A
+    refused token is logged with its claim names, never their values, so a shape that
+    differs from what this code expects shows on the first delivery.
     """
-    client_id, secret = settings.ATLASSIAN_CLIENT_ID, settings.ATLASSIAN_CLIENT_SECRET
+    secret = settings.ATLASSIAN_CLIENT_SECRET
     scheme, _, token = (authorization or "").strip().partition(" ")
-    if not client_id or not secret or scheme.lower() != "bearer" or not token.strip():
+    token = token.strip()
+    if not secret or scheme.lower() != "bearer" or not token:
         return None
     try:
         claims = jwt.decode(
-            token.strip(),
+            token,
             secret,
             algorithms=["HS256"],
-            issuer=client_id,
             leeway=JWT_LEEWAY_SECONDS,
-            options={"require": ["exp", "iss"]},
+            options={"require": ["exp"], "verify_aud": False, "verify_iss": False},
         )
-    except jwt.InvalidTokenError:
+    except jwt.InvalidTokenError as error:
+        logger.warning(
+            "Dynamic webhook delivery refused (%s); its token's claims: %s",
+            type(error).__name__,
+            ", ".join(_claim_names(token)) or "none readable",
+        )
         return None
+    return claims if isinstance(claims, dict) else None
+
+
+def cloud_id_of(claims: dict) -> str | None:
+    """The site a verified token names in `context.cloudId`, if it names one."""
     context = claims.get("context")
     cloud_id = context.get("cloudId") if isinstance(context, dict) else None
     return cloud_id if isinstance(cloud_id, str) and cloud_id else None

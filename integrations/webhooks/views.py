@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from integrations.models import JiraConnection
 from integrations.oauth import atlassian
 from integrations.webhooks import setup
-from integrations.webhooks.events import EVENTS
+from integrations.webhooks.events import ADMIN_EVENTS, EVENTS
 from integrations.webhooks.health import webhook_health
 from pensero.access import get_workspace_object_or_404, workspace_admin_required
 
@@ -20,6 +20,10 @@ EVENT_LABELS = {
     "comment_created": "Comment: created",
     "comment_updated": "Comment: updated",
     "comment_deleted": "Comment: deleted",
+    "sprint_started": "Sprint: started",
+    "sprint_closed": "Sprint: closed",
+    "sprint_updated": "Sprint: updated",
+    "project_deleted": "Project: deleted",
 }
 
 
@@ -41,7 +45,9 @@ def card_context(connection: JiraConnection) -> dict:
         "webhook_jql": webhook.registered_jql
         if connection.is_oauth
         else setup.jql_filter(connection),
-        "webhook_events": [EVENT_LABELS[event] for event in EVENTS],
+        "webhook_events": [
+            EVENT_LABELS[event] for event in (EVENTS if connection.is_oauth else ADMIN_EVENTS)
+        ],
         "webhook_scope_missing": connection.is_oauth and not setup.has_webhook_scope(connection),
         "oauth_app_configured": atlassian.is_configured(),
     }

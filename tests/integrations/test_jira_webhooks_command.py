@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from integrations.models import AtlassianGrant
-from integrations.webhooks.events import EVENTS
+from integrations.webhooks.events import ADMIN_EVENTS
 from integrations.webhooks.setup import webhook_for
 from jira_simulator import JiraSimulator
 from tests.integrations.oauth_helpers import SCOPE, configure, oauth_connection
@@ -35,7 +35,7 @@ def test_it_prints_one_json_object_to_paste_into_jira(acme_connection):
         "url": f"http://127.0.0.1:8000/hooks/jira/{webhook.url_token}/",
         "secret": webhook.secret.reveal(),
         "jql": "project in (ENG, KAN)",
-        "events": EVENTS,
+        "events": ADMIN_EVENTS,
     }
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django_q.models import OrmQ
 
 from integrations.clients import client_for
-from integrations.models import Issue, WebhookEvent
+from integrations.models import Issue, JiraConnection, Sprint, SyncRun, WebhookEvent
 from integrations.sync.mapping import map_issue
 from integrations.sync.run import sync_connection
 from integrations.sync.writer import stored_versions, write_page
@@ -22,6 +22,7 @@ from integrations.webhooks import processing
 from integrations.webhooks.setup import webhook_for
 from integrations.webhooks.tasks import process_webhook_events_task
 from jira_simulator import JiraSimulator
+from tests.integrations import webhook_payloads as jira_payloads
 from tests.integrations.webhook_helpers import payload, post_admin
 from tests.simulated import demo_connection, serving
 
@@ -68,8 +69,10 @@ class Jira:
         self.sent = 0
 
     def send(self, event, issue_id, *, identifier=None):
+        return self.send_body(payload(event=event, issue_id=issue_id), identifier=identifier)
+
+    def send_body(self, body: bytes, *, identifier=None):
         self.sent += 1
-        body = payload(event=event, issue_id=issue_id)
         identifier = identifier or f"delivery-{self.sent}"
         response = post_admin(
             self.client, self.url, body, secret=self.secret, identifier=identifier
@@ -125,13 +128,14 @@ def test_a_moved_issue_gets_its_new_key(site, connection, jira):
     assert stored(connection, "10012").key == new_key != old_key
 
 
-def test_a_delete_event_removes_the_issue_at_once(site, connection, jira, simulator):
+def test_a_delete_event_removes_the_issue_once_jira_confirms_it(site, connection, jira, simulator):
     deleted = site.delete_issue("10013")
     for issue_id in deleted:
         jira.send("jira:issue_deleted", issue_id)
     assert "10013" not in exported(connection)
     assert stored(connection, "10013").removed_at is not None
-    assert simulator.request_counts[SEARCH] == 0  # nothing to fetch for a deleted issue
+    # Asked of Jira first: it no longer returns the issue.
+    assert simulator.request_counts[SEARCH] >= 1
 
 
 def test_a_late_update_after_the_delete_doesnt_bring_the_issue_back(site, connection, jira):
@@ -221,3 +225,55 @@ def test_a_jira_outage_gives_the_events_back_for_the_next_task(
     assert stored(connection, "10017").summary == "Edited during an outage"
     assert stored(connection, "10018").summary == "Edited after it"
     assert not WebhookEvent.objects.filter(processed_at__isnull=True).exists()
+
+
+# -- real-shaped deliveries: what the app then asks of Jira -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        lambda i, other: jira_payloads.server_comment(i),
+        lambda i, other: jira_payloads.cloud_comment(i, event="comment_updated"),
+        lambda i, other: jira_payloads.issuelink(other, i),
+        lambda i, other: jira_payloads.issuelink(i, other, event="issuelink_deleted"),
+        lambda i, other: jira_payloads.worklog(i),
+        lambda i, other: jira_payloads.worklog(i, event="worklog_updated"),
+    ],
+    ids=["server-comment", "cloud-comment", "link-dest", "link-source", "worklog", "worklog-upd"],
+)
+def test_any_delivery_naming_an_issue_makes_the_app_read_it_again(site, connection, jira, shape):
+    site.update_issue("10020", summary="Changed where no issue event says so")
+    jira.send_body(shape(10020, 10021))
+    assert stored(connection, "10020").summary == "Changed where no issue event says so"
+
+
+def test_a_replayed_delete_of_a_live_issue_hides_nothing(site, connection, jira):
+    jira.send("jira:issue_deleted", "10022")
+    assert stored(connection, "10022").removed_at is None
+    assert "10022" in exported(connection)
+
+
+def test_a_sprint_event_reads_that_sprint_again(simulator, site, connection, jira):
+    future = Sprint.objects.filter(connection=connection, state=Sprint.State.FUTURE).first()
+    assert future is not None, "the simulated site plans future sprints"
+    site.start_sprint(future.jira_id)  # changes no issue: only the sprint event says so
+    jira.send_body(jira_payloads.sprint(future.jira_id))
+    future.refresh_from_db()
+    assert future.state == Sprint.State.ACTIVE
+    assert future.start_at is not None
+
+
+def test_an_empty_body_queues_one_incremental_sync(site, connection, jira):
+    site.update_issue("10023", summary="Seen through an empty delivery")
+    jira.send_body(b"")
+    assert stored(connection, "10023").summary == "Seen through an empty delivery"
+    assert connection.sync_runs.filter(trigger=SyncRun.Trigger.WEBHOOK).count() == 1
+
+
+def test_a_deleted_project_makes_the_next_sync_a_census(site, connection, jira):
+    before = JiraConnection.objects.get(pk=connection.pk).last_census_at
+    jira.send_body(jira_payloads.project_deleted("KAN"))
+    run = connection.sync_runs.get(trigger=SyncRun.Trigger.WEBHOOK)
+    assert run.status == SyncRun.Status.SUCCEEDED
+    assert JiraConnection.objects.get(pk=connection.pk).last_census_at > before

@@ -9,6 +9,7 @@ from django_q.models import OrmQ
 from integrations.models import JiraConnection, WebhookEvent
 from integrations.webhooks import receiver
 from integrations.webhooks.setup import webhook_for
+from tests.integrations import webhook_payloads as jira_payloads
 from tests.integrations.oauth_helpers import CLIENT_ID, CLIENT_SECRET, CLOUD_ACME, configure
 from tests.integrations.oauth_helpers import oauth_connection as make_oauth_connection
 from tests.integrations.webhook_helpers import app_jwt, payload, post_admin
@@ -66,11 +67,11 @@ def test_a_signed_delivery_is_stored_and_processing_queued(
         response = post_admin(client, url, body, secret=secret, identifier="abc-1")
     assert response.status_code == 202
     event = WebhookEvent.objects.get()
-    assert (event.connection, event.identifier, event.event, event.issue_jira_id) == (
+    assert (event.connection, event.identifier, event.event, event.issue_jira_ids) == (
         acme_connection,
         "abc-1",
         "jira:issue_updated",
-        10042,
+        [10042],
     )
     assert event.processed_at is None
     assert len(callbacks) == 1  # one processing task, queued on commit
@@ -235,23 +236,21 @@ def test_a_dynamic_delivery_with_a_valid_jwt_reaches_every_connection_of_the_sit
     token = app_jwt(CLOUD_ACME, secret=CLIENT_SECRET, issuer=CLIENT_ID)
     response = post_app(client, payload(issue_id="10007"), token)
     assert response.status_code == 202
-    assert sorted(WebhookEvent.objects.values_list("connection_id", "issue_jira_id")) == sorted(
-        (connection.pk, 10007) for connection in oauth_site
-    )
+    rows = WebhookEvent.objects.values_list("connection_id", "issue_jira_ids")
+    assert sorted(rows) == sorted((connection.pk, [10007]) for connection in oauth_site)
 
 
 @pytest.mark.parametrize(
     "make_token",
     [
         lambda: app_jwt(CLOUD_ACME, secret="another-apps-secret", issuer=CLIENT_ID),
-        lambda: app_jwt(CLOUD_ACME, secret=CLIENT_SECRET, issuer="another-app"),
         lambda: app_jwt(CLOUD_ACME, secret=CLIENT_SECRET, issuer=CLIENT_ID, expires_in=-600),
         lambda: app_jwt(CLOUD_ACME, secret=CLIENT_SECRET, issuer=CLIENT_ID, context={}),
         lambda: app_jwt("some-other-cloud", secret=CLIENT_SECRET, issuer=CLIENT_ID),
         lambda: "not.a.jwt",
         lambda: "",
     ],
-    ids=["wrong-secret", "wrong-issuer", "expired", "no-site", "unknown-site", "garbage", "empty"],
+    ids=["wrong-secret", "expired", "no-site", "unknown-site", "garbage", "empty"],
 )
 def test_a_forged_or_stale_jwt_gets_a_bare_401(client, oauth_site, make_token):
     response = post_app(client, payload(), make_token())
@@ -285,3 +284,80 @@ def test_dynamic_deliveries_are_refused_while_the_app_isnt_configured(client, oa
     token = app_jwt(CLOUD_ACME, secret=CLIENT_SECRET, issuer=CLIENT_ID)
     settings.ATLASSIAN_CLIENT_SECRET = ""
     assert post_app(client, payload(), token).status_code == 401
+
+
+def test_a_token_with_claims_this_code_doesnt_expect_is_still_accepted(client, oauth_site):
+    """Only the signature and expiry are documented: an `aud`, another `iss` don't matter."""
+    token = app_jwt(CLOUD_ACME, secret=CLIENT_SECRET, issuer="https://auth.atlassian.com", aud="x")
+    assert post_app(client, payload(issue_id="10003"), token).status_code == 202
+    assert WebhookEvent.objects.count() == len(oauth_site)
+
+
+def test_a_dynamic_delivery_goes_only_to_the_connection_whose_webhook_matched(client, oauth_site):
+    mine, theirs = oauth_site
+    for connection, registered in ((mine, [71]), (theirs, [72])):
+        webhook = webhook_for(connection)
+        webhook.dynamic_webhook_ids = registered
+        webhook.save()
+    token = app_jwt(CLOUD_ACME, secret=CLIENT_SECRET, issuer=CLIENT_ID)
+    assert post_app(client, jira_payloads.dynamic(10005, [72]), token).status_code == 202
+    assert list(WebhookEvent.objects.values_list("connection_id", flat=True)) == [theirs.pk]
+
+
+def test_a_dynamic_delivery_matching_no_known_webhook_goes_by_its_site(client, oauth_site):
+    for connection in oauth_site:
+        webhook_for(connection)
+    token = app_jwt(CLOUD_ACME, secret=CLIENT_SECRET, issuer=CLIENT_ID)
+    assert post_app(client, jira_payloads.dynamic(10005, [999]), token).status_code == 202
+    assert WebhookEvent.objects.count() == len(oauth_site)
+    # Neither matched ids nor a site in the token: nobody to give it to.
+    anonymous = app_jwt(CLOUD_ACME, secret=CLIENT_SECRET, issuer=CLIENT_ID, context={})
+    response = post_app(client, jira_payloads.dynamic(10005, [999]), anonymous, identifier="d2")
+    assert response.status_code == 401
+
+
+def test_a_refused_token_is_logged_with_its_claim_names_never_their_values(
+    client, oauth_site, caplog
+):
+    token = app_jwt(CLOUD_ACME, secret="another-apps-secret", issuer=CLIENT_ID, qsh="secret-q")
+    with caplog.at_level(logging.WARNING, logger="integrations.webhooks.signatures"):
+        assert post_app(client, payload(), token).status_code == 401
+    (line,) = [r.getMessage() for r in caplog.records if r.name.endswith("signatures")]
+    assert "context, exp, iat, iss, qsh" in line
+    assert CLOUD_ACME not in line and "secret-q" not in line and CLIENT_ID not in line
+
+
+@pytest.mark.parametrize("body", [b"", b" "])
+def test_an_admin_webhook_set_to_exclude_the_body_is_accepted(client, url, secret, body):
+    response = post_admin(client, url, body, secret=secret, identifier="empty-1")
+    assert response.status_code == 202
+    assert WebhookEvent.objects.get().event == "no_body"
+
+
+def test_an_unsigned_empty_body_is_still_a_401(client, url):
+    assert post_admin(client, url, b"", signature=None).status_code == 401
+    assert not WebhookEvent.objects.exists()
+
+
+def test_a_deeply_nested_signed_body_is_a_400_not_an_error(client, url, secret, webhook, caplog):
+    body = jira_payloads.nested(200_000)
+    with caplog.at_level(logging.INFO):
+        response = post_admin(client, url, body, secret=secret)
+    assert response.status_code == 400
+    assert all(webhook.url_token not in record.getMessage() for record in caplog.records)
+
+
+def test_no_log_line_shows_a_receiver_token():
+    from pensero.log_filters import HideWebhookTokens
+
+    record = logging.LogRecord(
+        "django.request",
+        logging.ERROR,
+        __file__,
+        1,
+        "Internal Server Error: %s",
+        ("/hooks/jira/abcDEF_123-x/",),
+        None,
+    )
+    assert HideWebhookTokens().filter(record)
+    assert record.getMessage() == "Internal Server Error: /hooks/jira/…/"

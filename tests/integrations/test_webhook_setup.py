@@ -1,17 +1,20 @@
 """Setting webhooks up against the simulator: Register it for me, automatic OAuth registration,
 refresh before expiry, new secrets, and changes arriving end to end at a live server."""
 
+import threading
 import time
 from datetime import timedelta
 
 import pytest
+from django import db
 from django.urls import reverse
 from django.utils import timezone
 
 from integrations.models import AtlassianGrant, Issue, JiraConnection, JiraWebhook
 from integrations.sync.run import sync_connection
 from integrations.webhooks import processing, setup
-from integrations.webhooks.events import EVENTS
+from integrations.webhooks.events import ADMIN_EVENTS
+from integrations.webhooks.signatures import SECRET_GRACE
 from integrations.webhooks.tasks import look_after_webhooks_task
 from jira_simulator import (
     DEMO_EMAIL,
@@ -85,11 +88,40 @@ def test_register_it_for_me_adds_the_admin_webhook_in_jira(alice_client, acme, s
     assert registration.url == f"{PUBLIC}/hooks/jira/{webhook.url_token}/"
     assert registration.secret == webhook.secret.reveal()
     assert registration.jql == "project in (KAN, ENG)"
-    assert list(registration.events) == EVENTS
+    assert list(registration.events) == ADMIN_EVENTS
     assert webhook.admin_webhook_id == str(registration.id)
     assert webhook.account_is_admin is True
     page = manage_page(alice_client, connection)
     assert f"(webhook {registration.id})" in page and "Register it again" in page
+
+
+def test_a_double_click_on_register_registers_one_webhook(acme, simulator):
+    """Two registrations at once (a double click, two workers): one talks to Jira."""
+    connection = _token_connection(acme)
+    setup.webhook_for(connection)
+    simulator.latency_ms = 300  # both clicks arrive while Jira is still answering the first
+    outcomes = []
+
+    def click():
+        try:
+            outcomes.append(setup.register_admin_webhook(connection).admin_webhook_id)
+        except setup.WebhookSetupFailed as failure:
+            outcomes.append(failure.message)
+        finally:
+            db.connections.close_all()
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    (registration,) = simulator.webhooks.registrations("acme")
+    webhook = JiraWebhook.objects.get(connection=connection)
+    assert webhook.admin_webhook_id == str(registration.id)
+    registered, refused = sorted(outcomes, key=lambda outcome: outcome != str(registration.id))
+    assert registered == str(registration.id)
+    assert "being registered right now" in refused
+    assert webhook.registering_since is None  # released
 
 
 def test_an_account_that_isnt_a_jira_admin_is_told_to_ask_one(alice_client, acme, simulator):
@@ -114,7 +146,7 @@ def test_the_admin_check_after_connecting_decides_the_button(acme, simulator):
     assert JiraWebhook.objects.get(connection=limited).account_is_admin is False
 
 
-def test_a_new_secret_goes_to_the_registered_webhook_and_the_old_one_stops_working(
+def test_a_new_secret_goes_to_the_registered_webhook_and_the_old_one_stops_after_a_grace(
     alice_client, client, acme, simulator
 ):
     connection = _token_connection(acme)
@@ -129,8 +161,15 @@ def test_a_new_secret_goes_to_the_registered_webhook_and_the_old_one_stops_worki
     (registration,) = simulator.webhooks.registrations("acme")
     assert registration.secret == new
     url = reverse("jira_webhook_delivery", args=[webhook.url_token])
-    assert post_admin(client, url, payload(), secret=old, identifier="a").status_code == 401
+    # Deliveries Jira signed just before the rotation (or retries of them) still count...
+    assert post_admin(client, url, payload(), secret=old, identifier="a").status_code == 202
     assert post_admin(client, url, payload(), secret=new, identifier="b").status_code == 202
+    # ...for SECRET_GRACE, not after.
+    JiraWebhook.objects.filter(pk=webhook.pk).update(
+        secret_set_at=timezone.now() - SECRET_GRACE - timedelta(seconds=1)
+    )
+    assert post_admin(client, url, payload(), secret=old, identifier="c").status_code == 401
+    assert post_admin(client, url, payload(), secret=new, identifier="d").status_code == 202
 
 
 def test_a_change_of_projects_gives_the_registered_webhook_the_new_filter(
@@ -228,6 +267,32 @@ def test_an_expired_dynamic_webhook_is_registered_again(oauth_connection, simula
     ]
     assert [r.id for r in live] == webhook.dynamic_webhook_ids != [old.id]
     assert webhook.expires_at > timezone.now() + timedelta(days=29)
+
+
+def test_registering_again_adds_the_new_webhook_before_removing_the_old(
+    oauth_connection, simulator
+):
+    (old,) = simulator.webhooks.registrations("acme")
+    simulator.reset_counts()
+    setup.register_dynamic_webhooks(oauth_connection)
+    calls = [(r.method, r.path) for r in simulator.request_log if "/rest/api/3/webhook" in r.path]
+    assert [method for method, _ in calls] == ["POST", "DELETE"]
+    (new,) = simulator.webhooks.registrations("acme")
+    assert new.id != old.id
+    assert JiraWebhook.objects.get(connection=oauth_connection).dynamic_webhook_ids == [new.id]
+
+
+def test_a_site_answering_with_a_flood_of_webhook_ids_is_not_believed(
+    oauth_connection, simulator, monkeypatch
+):
+    from integrations.jira.client import JiraClient
+
+    monkeypatch.setattr(
+        JiraClient, "register_dynamic_webhooks", lambda self, **_: list(range(1, 200_001))
+    )
+    setup.register_dynamic_webhooks(oauth_connection)
+    stored = JiraWebhook.objects.get(connection=oauth_connection).dynamic_webhook_ids
+    assert stored == list(range(1, setup.MAX_DYNAMIC_IDS + 1))
 
 
 def test_a_change_in_jira_reaches_the_app_through_dynamic_webhooks(

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from integrations.models import JiraConnection
 from integrations.webhooks import setup
-from integrations.webhooks.events import EVENTS
+from integrations.webhooks.events import ADMIN_EVENTS, EVENTS
 
 
 class Command(BaseCommand):
@@ -64,6 +64,6 @@ class Command(BaseCommand):
                 "url": setup.receiver_url(webhook),
                 "secret": webhook.secret.reveal(),
                 "jql": setup.jql_filter(found),
-                "events": EVENTS,
+                "events": ADMIN_EVENTS,
             }
         self.stdout.write(json.dumps(details))

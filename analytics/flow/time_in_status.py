@@ -1,0 +1,197 @@
+"""Time in status, cycle time and lead time: the one place they are computed.
+
+An issue's life from creation is cut at each status move of its changelog into spans,
+each in the status the changelog names at that moment (a status deleted from Jira keeps
+its changelog name). Before the first move the issue was in that move's ``from`` status;
+an issue without moves spent its whole life in its status now. Spans end at completion
+(``done_at``, as ``integrations.jira.workflow`` dates it) for completed issues, or now
+for open ones: moves between done statuses after completion add no time, and the hours
+of a completed issue sum to its lead time.
+
+The spans are computed in SQL with window functions over the stored transitions (the
+same SQL on SQLite and PostgreSQL; only the difference of two instants differs), so a
+report never walks the changelogs in Python. Each span's stage comes from the project's
+mapping (``StatusStage`` rows, else ``stages.default_stage`` rendered as SQL), at query
+time: a change of mapping applies to every report at once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import connection
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from analytics.flow.models import StatusStage
+from analytics.flow.stages import BY_CATEGORY, NAME_HINTS, QUEUE, STAGE_DONE
+from integrations.jira.workflow import DONE, cycle_time, lead_time
+from integrations.models import Issue, StatusTransition
+
+__all__ = ["cycle_time", "lead_time", "hours", "status_hours", "spans_sql", "timeline"]
+
+HOUR = 3600.0
+
+
+def hours(span: timedelta | None) -> float | None:
+    return None if span is None else span.total_seconds() / HOUR
+
+
+def _seconds(end: str, start: str) -> str:
+    """SQL for ``end - start`` in seconds, as a float."""
+    if connection.vendor == "postgresql":
+        return f"EXTRACT(EPOCH FROM ({end} - {start}))::double precision"
+    # SQLite stores instants as UTC text; julianday() reads them to the microsecond.
+    return f"((julianday({end}) - julianday({start})) * 86400.0)"
+
+
+def _stage_sql(status: str, category: str) -> tuple[str, list]:
+    """``stages.default_stage`` as a SQL CASE over a status name and category column."""
+    whens = [f"WHEN {category} = %s THEN %s"]
+    params: list = [DONE, STAGE_DONE]
+    for hint, stage in NAME_HINTS:
+        whens.append(f"WHEN LOWER({status}) LIKE %s THEN %s")
+        params += [f"%{hint}%", stage]
+    for key, stage in BY_CATEGORY.items():
+        whens.append(f"WHEN {category} = %s THEN %s")
+        params += [key, stage]
+    return f"CASE {' '.join(whens)} ELSE %s END", [*params, QUEUE]
+
+
+def _stays_sql(issues: QuerySet[Issue], now: datetime | None) -> tuple[str, list]:
+    """CTEs ending in ``stays``: each stay of each issue in a status, clipped to its life
+    (from creation to completion, or now), with the project's stage of the status.
+
+    Columns of ``stays``: issue_id, connection_id, project_key, status, category, stage,
+    since (seconds from creation to the stay's start), seconds (its length).
+    """
+    scope_sql, scope_params = (
+        issues.order_by()
+        .values("id", "connection_id", "project_key", "created_at", "status", "status_category")
+        .annotate(end_at=Coalesce("done_at", Value(now or timezone.now())))
+        .query.sql_with_params()
+    )
+    transitions = StatusTransition._meta.db_table
+    stages = StatusStage._meta.db_table
+    default_stage, stage_params = _stage_sql("c.status", "c.category")
+    # Table and column names are the models' own and values are parameters.
+    sql = f"""
+    WITH scope AS ({scope_sql}),
+    moves AS (
+        SELECT t.issue_id, t.at, t.history_id, t.from_status, t.to_status,
+               t.from_category, t.to_category,
+               ROW_NUMBER() OVER w AS n, LEAD(t.at) OVER w AS next_at
+        FROM {transitions} t
+        WHERE t.issue_id IN (SELECT id FROM scope)
+        WINDOW w AS (PARTITION BY t.issue_id ORDER BY t.at, t.history_id)
+    ),
+    spans AS (
+        SELECT issue_id, from_status AS status, from_category AS category,
+               NULL AS start_at, at AS stop_at, 0 AS n
+        FROM moves WHERE n = 1
+        UNION ALL
+        SELECT issue_id, to_status, to_category, at, next_at, n FROM moves
+        UNION ALL
+        SELECT s.id, s.status, s.status_category, NULL, NULL, 0 FROM scope s
+        WHERE NOT EXISTS (SELECT 1 FROM moves m WHERE m.issue_id = s.id)
+    ),
+    clipped AS (
+        SELECT sp.issue_id, s.connection_id, s.project_key, sp.status, sp.category, sp.n,
+               s.created_at,
+               CASE WHEN sp.start_at IS NULL OR sp.start_at < s.created_at
+                    THEN s.created_at ELSE sp.start_at END AS a,
+               CASE WHEN sp.stop_at IS NULL OR sp.stop_at > s.end_at
+                    THEN s.end_at ELSE sp.stop_at END AS b
+        FROM spans sp JOIN scope s ON s.id = sp.issue_id
+    ),
+    stays AS (
+        SELECT c.issue_id, c.connection_id, c.project_key, c.status, c.category, c.n,
+               COALESCE(o.stage, {default_stage}) AS stage,
+               {_seconds("c.a", "c.created_at")} AS since,
+               {_seconds("c.b", "c.a")} AS seconds
+        FROM clipped c
+        LEFT JOIN {stages} o ON o.connection_id = c.connection_id
+            AND o.project_key = c.project_key AND o.status = c.status
+        WHERE c.b > c.a
+    )"""  # noqa: S608
+    return sql, [*scope_params, *stage_params]
+
+
+def spans_sql(issues: QuerySet[Issue], *, now: datetime | None = None) -> tuple[str, list]:
+    """SQL for the hours of each issue of ``issues`` in each status, and its params.
+
+    Columns: issue_id, connection_id, project_key, status, category, stage, seconds,
+    since (seconds from creation to the first stay in the status); one
+    row per issue and status name it spent time in (several stays are added up).
+    ``category`` is the status's category as the changelog recorded it ("" if unknown).
+    Reports aggregate this in SQL (``analytics.reports.time_in_status``).
+    """
+    stays, params = _stays_sql(issues, now)
+    sql = f"""{stays}
+    SELECT issue_id, connection_id, project_key, status, MAX(category) AS category,
+           MAX(stage) AS stage, SUM(seconds) AS seconds, MIN(since) AS since
+    FROM stays GROUP BY issue_id, connection_id, project_key, status"""  # noqa: S608
+    return sql, params
+
+
+@dataclass(frozen=True)
+class StatusHours:
+    issue_id: int
+    status: str
+    category: str
+    stage: str
+    hours: float
+
+
+def status_hours(issues: QuerySet[Issue], *, now: datetime | None = None) -> list[StatusHours]:
+    """Hours per issue and status, for the issues of ``issues`` (one query).
+
+    For a per-issue view or an export of a bounded set; reports aggregate ``spans_sql``
+    in SQL instead.
+    """
+    sql, params = spans_sql(issues, now=now)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM ({sql}) h ORDER BY issue_id, since", params)  # noqa: S608
+        return [
+            StatusHours(issue_id, status, category or "", stage, seconds / HOUR)
+            for issue_id, _c, _p, status, category, stage, seconds, _s in cursor.fetchall()
+        ]
+
+
+def hours_by_issue(issues: QuerySet[Issue]) -> dict[int, dict[str, float]]:
+    """Issue id → {status name: hours}, in the order statuses were first entered."""
+    by_issue: dict[int, dict[str, float]] = defaultdict(dict)
+    for row in status_hours(issues):
+        by_issue[row.issue_id][row.status] = row.hours
+    return dict(by_issue)
+
+
+@dataclass(frozen=True)
+class Stay:
+    """One stay of an issue in a status, for its timeline."""
+
+    status: str
+    stage: str
+    start: datetime
+    end: datetime
+
+    @property
+    def hours(self) -> float:
+        return (self.end - self.start).total_seconds() / HOUR
+
+
+def timeline(issue: Issue, *, now: datetime | None = None) -> list[Stay]:
+    """The issue's stays in each status, oldest first, until completion or now (one query)."""
+    stays, params = _stays_sql(Issue.objects.filter(pk=issue.pk), now)
+    with connection.cursor() as cursor:
+        sql = f"{stays} SELECT status, stage, since, seconds FROM stays ORDER BY n"  # noqa: S608
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    result = []
+    for status, stage, since, seconds in rows:
+        start = issue.created_at + timedelta(seconds=since)
+        result.append(Stay(status, stage, start, start + timedelta(seconds=seconds)))
+    return result

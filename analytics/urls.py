@@ -1,6 +1,7 @@
 from django.urls import path
 
 from analytics import issue_views
+from analytics.flow import views as stage_views
 from analytics.investment import views as investment_settings_views
 from analytics.reports import views as report_views
 from analytics.reports.investment import views as investment_views
@@ -68,4 +69,5 @@ urlpatterns = [
         investment_settings_views.investment_settings,
         name="investment_settings",
     ),
+    path("settings/stages/", stage_views.stage_settings, name="stage_settings"),
 ]

@@ -30,6 +30,7 @@ SETTINGS_PAGES = {
     "team_delete": "teams",
     "delivery_settings": "delivery",
     "investment_settings": "investment",
+    "stage_settings": "stages",
 }
 REPORT_PAGES = {
     "reports": "delivery",

@@ -3,6 +3,7 @@ from django.urls import path
 from analytics import issue_views
 from analytics.flow import views as stage_views
 from analytics.investment import views as investment_settings_views
+from analytics.reports import flow_report
 from analytics.reports import views as report_views
 from analytics.reports.investment import views as investment_views
 from analytics.reports.sprints import views as sprint_views
@@ -49,6 +50,12 @@ urlpatterns = [
         "reports/investment/export/<slug:investment_table>.csv",
         investment_views.investment_export,
         name="report_investment_export",
+    ),
+    path("reports/flow/", flow_report.flow, name="report_flow"),
+    path(
+        "reports/flow/export/<slug:flow_table>.csv",
+        flow_report.flow_export,
+        name="report_flow_export",
     ),
     path("issues/<id:issue_id>/", issue_views.issue_detail, name="issue_detail"),
     path("settings/teams/", team_views.teams, name="teams"),

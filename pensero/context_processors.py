@@ -46,6 +46,8 @@ REPORT_PAGES = {
     "report_sprint": "sprints",
     "report_investment": "investment",
     "report_investment_export": "investment",
+    "report_flow": "flow",
+    "report_flow_export": "flow",
 }
 NAVIGATION = (
     {"dashboard": ("dashboard", "")}

@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from analytics.flow.models import StatusStage
-from analytics.flow.stages import BY_CATEGORY, NAME_HINTS, QUEUE, STAGE_DONE
+from analytics.flow.stages import BY_CATEGORY, NAME_HINTS, QUEUE, STAGE_DONE, STAGE_LABELS
 from integrations.jira.workflow import DONE, cycle_time, lead_time
 from integrations.models import Issue, StatusTransition
 
@@ -181,6 +181,10 @@ class Stay:
     @property
     def hours(self) -> float:
         return (self.end - self.start).total_seconds() / HOUR
+
+    @property
+    def stage_label(self) -> str:
+        return STAGE_LABELS.get(self.stage, self.stage)
 
 
 def timeline(issue: Issue, *, now: datetime | None = None) -> list[Stay]:

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -108,3 +109,18 @@ def test_default_stages_follow_category_and_name_hints(name, category):
     assert default_stage("Blocked", "new") == "waiting"
     assert default_stage("In QA", "indeterminate") == "review"
     assert default_stage("Ready for Dev", "") == "queue"
+
+
+def test_the_issue_page_shows_its_own_status_timeline(acme, bob_client):
+    c = make_connection(acme)
+    issue = make_issue(c, created=utc(2025, 6, 1), done=utc(2025, 6, 4))
+    _move(issue, utc(2025, 6, 2), "To Do", "Code Review", "new", "indeterminate")
+    _move(issue, utc(2025, 6, 4), "Code Review", "Done", "indeterminate", "done")
+    response = bob_client.get(reverse("issue_detail", args=[issue.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Time in status" in html
+    rows = [(s.status, s.stage_label, s.hours) for s in response.context["status_timeline"]]
+    assert rows == [("To Do", "Queue", 24.0), ("Code Review", "Review", 48.0)]
+    assert "<td>Review</td>" in html and ">48.0<" in html
+    assert response.context["lead_time"] == "3 days"

@@ -1,8 +1,12 @@
 """Time in status from stored transitions: spans cut at each move, ending at completion."""
 
+import csv
+import io
+import json
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -124,3 +128,33 @@ def test_the_issue_page_shows_its_own_status_timeline(acme, bob_client):
     assert rows == [("To Do", "Queue", 24.0), ("Code Review", "Review", 48.0)]
     assert "<td>Review</td>" in html and ">48.0<" in html
     assert response.context["lead_time"] == "3 days"
+
+
+def _export(command, *args) -> str:
+    out = io.StringIO()
+    call_command(command, *args, stdout=out)
+    return out.getvalue()
+
+
+def test_exports_write_time_in_status_for_completed_issues(acme):
+    c = make_connection(acme)
+    done = make_issue(c, key="ENG-1", created=utc(2025, 6, 1), done=utc(2025, 6, 4))
+    _move(done, utc(2025, 6, 2), "To Do", "Code Review", "new", "indeterminate")
+    _move(done, utc(2025, 6, 4), "Code Review", "Done", "indeterminate", "done")
+    _move(done, utc(2025, 7, 4), "Done", "Closed", "done", "done")
+    make_issue(c, key="ENG-2", created=utc(2025, 6, 1), started=utc(2025, 6, 2))
+    lines = _export("export_issues", "--format", "jsonl").splitlines()
+    rows = {row["key"]: row for row in map(json.loads, lines)}
+    assert rows["ENG-1"]["time_in_status"] == {"To Do": 24.0, "Code Review": 48.0}
+    assert rows["ENG-2"]["time_in_status"] == {}
+    csv_rows = list(csv.DictReader(io.StringIO(_export("export_issues"))))
+    assert json.loads(csv_rows[0]["time_in_status"]) in ({"To Do": 24.0, "Code Review": 48.0}, {})
+    flow = list(csv.DictReader(io.StringIO(_export("export_flow", "--workspace", "acme"))))
+    assert flow == [
+        {"site": "acme.atlassian.net", "key": "ENG-1", "status": "To Do", "stage": "queue",
+         "hours": "24.0"},
+        {"site": "acme.atlassian.net", "key": "ENG-1", "status": "Code Review",
+         "stage": "review", "hours": "48.0"},
+    ]  # fmt: skip
+    jsonl = _export("export_flow", "--connection", str(c.pk), "--format", "jsonl")
+    assert [json.loads(line)["hours"] for line in jsonl.splitlines()] == [24.0, 48.0]

@@ -8,9 +8,12 @@ later (no time added after completion), and on "legacy" sites statuses since del
 from Jira (counted under their changelog names).
 """
 
+import io
+import json
 from collections import defaultdict
 
 import pytest
+from django.core.management import call_command
 
 from analytics.flow.time_in_status import hours_by_issue
 from integrations.models import Issue, SyncRun
@@ -78,6 +81,17 @@ def _agrees(simulator, workspace, subdomain):
         ):
             mismatches.append((site.key_of(idx), mine, want))
     assert not mismatches, mismatches[:3]
+    # export_issues writes the same hours for completed issues, none for open ones.
+    out = io.StringIO()
+    call_command(
+        "export_issues", "--connection", str(connection.pk), "--format", "jsonl", stdout=out
+    )
+    exported = {str(row["jira_id"]): row for row in map(json.loads, out.getvalue().splitlines())}
+    for jira_id, row in exported.items():
+        want = {s: round(h, 2) for s, h in got.get(jira_id, {}).items()}
+        assert row["time_in_status"] == want, row["key"]
+        if not row["completed"]:
+            assert row["time_in_status"] == {}
     return site, completed
 
 

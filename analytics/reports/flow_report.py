@@ -10,12 +10,7 @@ from analytics.reports import charts
 from analytics.reports.export import table_download
 from analytics.reports.filters import ReportFilters, report_filters
 from analytics.reports.tables import Column, Row, Table
-from analytics.reports.time_in_status import (
-    TimeInStatus,
-    completed_issues,
-    open_issues,
-    time_in_status,
-)
+from analytics.reports.time_in_status import TimeInStatus, flow_issues, time_in_status
 from integrations.models import JiraConnection
 from pensero.access import workspace_member_required
 
@@ -117,11 +112,8 @@ class FlowReport:
 
 
 def flow_report(filters: ReportFilters) -> FlowReport:
-    return FlowReport(
-        filters,
-        completed=time_in_status(completed_issues(filters)),
-        open=time_in_status(open_issues(filters)),
-    )
+    completed, still_open = time_in_status(flow_issues(filters))
+    return FlowReport(filters, completed=completed, open=still_open)
 
 
 @workspace_member_required

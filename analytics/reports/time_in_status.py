@@ -22,7 +22,7 @@ from analytics.reports.selectors import completed_in, report_issues
 from analytics.timing import percentile
 from integrations.models import Issue
 
-STATUS, STAGE = "status", "stage"
+STATUS, STAGE, ISSUES = "status", "stage", "issues"
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,8 @@ class TimeInStatus:
 
 
 def _aggregate_sql(spans: str) -> str:
-    """Per status and per stage: issues, median and 85th percentile hours, total seconds.
+    """Per open or completed issues, per status and per stage: issues, median and 85th
+    percentile hours, total seconds; and the number of issues of each.
 
     An issue's hours in a stage are the sum of its hours in the stage's statuses.
     """
@@ -71,51 +72,36 @@ def _aggregate_sql(spans: str) -> str:
             "COUNT(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds), "
             "percentile_cont(0.85) WITHIN GROUP (ORDER BY seconds), SUM(seconds)"
         )
-        group = "GROUP BY name"
+        group = "GROUP BY open, name"
         issues = (
-            "UNION ALL SELECT 'issues', '', COUNT(DISTINCT issue_id), NULL, NULL, NULL FROM spans"
+            "UNION ALL SELECT open, 'issues', '', COUNT(DISTINCT issue_id), NULL, NULL, NULL "
+            "FROM spans GROUP BY open"
         )
     else:
         numbers = "issue_id, seconds"
         group = issues = ""
     return f"""
     WITH spans AS ({spans}),
-    by_status AS (SELECT issue_id, status AS name, seconds FROM spans),
+    by_status AS (SELECT issue_id, open, status AS name, seconds FROM spans),
     by_stage AS (
-        SELECT issue_id, stage AS name, SUM(seconds) AS seconds FROM spans
-        GROUP BY issue_id, stage
+        SELECT issue_id, open, stage AS name, SUM(seconds) AS seconds FROM spans
+        GROUP BY issue_id, open, stage
     )
-    SELECT '{STATUS}', name, {numbers} FROM by_status {group}
+    SELECT open, '{STATUS}', name, {numbers} FROM by_status {group}
     UNION ALL
-    SELECT '{STAGE}', name, {numbers} FROM by_stage {group}
+    SELECT open, '{STAGE}', name, {numbers} FROM by_stage {group}
     {issues}
     """  # noqa: S608 (fixed SQL; values are parameters)
 
 
-def time_in_status(issues: QuerySet[Issue]) -> TimeInStatus:
-    """Hours per status and per stage of ``issues`` until completion or now (one query)."""
-    spans, params = spans_sql(issues)
-    with connection.cursor() as cursor:
-        cursor.execute(_aggregate_sql(spans), params)
-        rows = cursor.fetchall()
-    issues_count = 0
-    if percentiles_in_sql():
-        grouped = [row for row in rows if row[0] != "issues"]
-        issues_count = next((row[2] for row in rows if row[0] == "issues"), 0)
-    else:
-        values: dict[tuple[str, str], list[float]] = defaultdict(list)
-        issue_ids = set()
-        for kind, name, issue_id, seconds in rows:
-            values[(kind, name)].append(seconds)
-            issue_ids.add(issue_id)
-        grouped = [
-            (kind, name, len(v), percentile(v, 0.5), percentile(v, 0.85), sum(v))
-            for (kind, name), v in values.items()
-        ]
-        issues_count = len(issue_ids)
+def _numbers(rows: list[tuple]) -> TimeInStatus:
+    """(kind, name, issues, median, p85, total seconds) rows as hours, in order."""
     result = TimeInStatus()
     order = [stage for stage, _label in STAGES]
-    for kind, name, count, median, p85, total in grouped:
+    for kind, name, count, median, p85, total in rows:
+        if kind == ISSUES:
+            result.issues = count
+            continue
         row = TimeRow(
             name or "",
             count,
@@ -127,16 +113,36 @@ def time_in_status(issues: QuerySet[Issue]) -> TimeInStatus:
     # Statuses where most time went first; stages in their workflow order.
     result.statuses.sort(key=lambda row: (-row.total, row.name))
     result.stages.sort(key=lambda row: order.index(row.name) if row.name in order else 99)
-    result.issues = issues_count
     return result
 
 
-def completed_issues(filters: ReportFilters) -> QuerySet[Issue]:
+def time_in_status(issues: QuerySet[Issue]) -> tuple[TimeInStatus, TimeInStatus]:
+    """Hours per status and per stage of ``issues``: of the completed ones until their
+    completion, and of the open ones until now (one query for both)."""
+    spans, params = spans_sql(issues)
+    with connection.cursor() as cursor:
+        cursor.execute(_aggregate_sql(spans), params)
+        rows = cursor.fetchall()
+    by_open: dict[int, list[tuple]] = defaultdict(list)
+    if percentiles_in_sql():
+        for is_open, *row in rows:
+            by_open[is_open].append(tuple(row))
+    else:
+        values: dict[tuple, list[float]] = defaultdict(list)
+        issue_ids: dict[int, set] = defaultdict(set)
+        for is_open, kind, name, issue_id, seconds in rows:
+            values[(is_open, kind, name)].append(seconds)
+            issue_ids[is_open].add(issue_id)
+        for (is_open, kind, name), v in values.items():
+            by_open[is_open].append(
+                (kind, name, len(v), percentile(v, 0.5), percentile(v, 0.85), sum(v))
+            )
+        for is_open, ids in issue_ids.items():
+            by_open[is_open].append((ISSUES, "", len(ids), None, None, None))
+    return _numbers(by_open[0]), _numbers(by_open[1])
+
+
+def flow_issues(filters: ReportFilters) -> QuerySet[Issue]:
     """Issues completed in the period (delivered or closed as not delivered: time was
-    spent either way), within the filters."""
-    return report_issues(filters).filter(completed_in(filters.period))
-
-
-def open_issues(filters: ReportFilters) -> QuerySet[Issue]:
-    """Issues not completed now, within the site, project and team filters."""
-    return report_issues(filters).filter(Q(done_at__isnull=True))
+    spent either way) and the issues not completed now, within the filters."""
+    return report_issues(filters).filter(completed_in(filters.period) | Q(done_at__isnull=True))

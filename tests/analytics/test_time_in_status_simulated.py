@@ -81,6 +81,12 @@ def _agrees(simulator, workspace, subdomain):
         ):
             mismatches.append((site.key_of(idx), mine, want))
     assert not mismatches, mismatches[:3]
+    # Every completed issue's hours add up to its lead time.
+    for pk, created_at, done_at, jira_id in issues.values_list(
+        "pk", "created_at", "done_at", "jira_id"
+    ):
+        lead = max((done_at - created_at).total_seconds() / 3600, 0)
+        assert sum(got.get(str(jira_id), {}).values()) == pytest.approx(lead, abs=1e-3), pk
     # export_issues writes the same hours for completed issues, none for open ones.
     out = io.StringIO()
     call_command(

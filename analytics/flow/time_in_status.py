@@ -144,6 +144,16 @@ def spans_sql(issues: QuerySet[Issue], *, now: datetime | None = None) -> tuple[
     return sql, params
 
 
+def stage_spans_sql(issues: QuerySet[Issue], *, now: datetime | None = None) -> tuple[str, list]:
+    """``spans_sql`` with only what reports aggregate: issue_id, open, status, stage,
+    seconds (a status has one stage per project, so grouping by it splits nothing)."""
+    stays, params = _stays_sql(issues, now)
+    sql = f"""{stays}
+    SELECT issue_id, open, status, stage, SUM(seconds) AS seconds
+    FROM stays GROUP BY issue_id, open, status, stage"""  # noqa: S608
+    return sql, params
+
+
 @dataclass(frozen=True)
 class StatusHours:
     issue_id: int

@@ -1,6 +1,6 @@
 """The Flow report's numbers: hours per status and per stage, and flow efficiency.
 
-Aggregated in SQL over ``analytics.flow.time_in_status.spans_sql``: one query for the
+Aggregated in SQL over ``analytics.flow.time_in_status.stage_spans_sql``: one query for the
 issues completed in the period and one for the open issues. PostgreSQL computes the
 percentiles in the query; SQLite returns each issue's hours and they are interpolated
 with ``analytics.timing.percentile`` (the same definition as ``percentile_cont``).
@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from analytics.flow.stages import ACTIVE, STAGE_LABELS, STAGES
-from analytics.flow.time_in_status import HOUR, spans_sql
+from analytics.flow.time_in_status import HOUR, stage_spans_sql
 from analytics.reports.aggregates import percentiles_in_sql
 from analytics.reports.filters import ReportFilters
 from analytics.reports.selectors import completed_in, report_issues
@@ -119,7 +119,7 @@ def _numbers(rows: list[tuple]) -> TimeInStatus:
 def time_in_status(issues: QuerySet[Issue]) -> tuple[TimeInStatus, TimeInStatus]:
     """Hours per status and per stage of ``issues``: of the completed ones until their
     completion, and of the open ones until now (one query for both)."""
-    spans, params = spans_sql(issues)
+    spans, params = stage_spans_sql(issues)
     with connection.cursor() as cursor:
         cursor.execute(_aggregate_sql(spans), params)
         rows = cursor.fetchall()

@@ -31,13 +31,19 @@ from analytics.flow.stages import BY_CATEGORY, NAME_HINTS, QUEUE, STAGE_DONE, ST
 from integrations.jira.workflow import DONE, cycle_time, lead_time
 from integrations.models import Issue, StatusTransition
 
-__all__ = ["cycle_time", "lead_time", "hours", "status_hours", "spans_sql", "timeline"]
+# Cycle and lead time are ``integrations.jira.workflow``'s, given here with the time in
+# each status so that every duration an issue report shows comes from this module.
+__all__ = [
+    "cycle_time",
+    "hours_by_issue",
+    "lead_time",
+    "spans_sql",
+    "stage_spans_sql",
+    "status_hours",
+    "timeline",
+]
 
 HOUR = 3600.0
-
-
-def hours(span: timedelta | None) -> float | None:
-    return None if span is None else span.total_seconds() / HOUR
 
 
 def _seconds(end: str, start: str) -> str:
@@ -166,8 +172,8 @@ class StatusHours:
 def status_hours(issues: QuerySet[Issue], *, now: datetime | None = None) -> list[StatusHours]:
     """Hours per issue and status, for the issues of ``issues`` (one query).
 
-    For a per-issue view or an export of a bounded set; reports aggregate ``spans_sql``
-    in SQL instead.
+    For an export, a chunk at a time; reports aggregate ``stage_spans_sql`` in SQL
+    instead.
     """
     sql, params = spans_sql(issues, now=now)
     with connection.cursor() as cursor:

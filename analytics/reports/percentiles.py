@@ -7,6 +7,7 @@ timestamps of the delivered issues in one query and interpolates in Python with
 
 from collections import defaultdict
 
+from analytics.flow.time_in_status import cycle_time, lead_time
 from analytics.reports.aggregates import percentiles_in_sql
 from analytics.reports.filters import ReportFilters
 from analytics.reports.people import GroupRow
@@ -15,10 +16,8 @@ from analytics.reports.summary import DeliverySummary
 from analytics.timing import percentile
 
 
-def _seconds(end, start) -> float | None:
-    if end is None or start is None or start > end:
-        return None
-    return (end - start).total_seconds()
+def _seconds(span) -> float | None:
+    return None if span is None else span.total_seconds()
 
 
 def fill_percentiles(
@@ -42,11 +41,11 @@ def fill_percentiles(
     by_person: dict = defaultdict(list)
     for created_at, started_at, done_at, person_id in rows:
         which = "current" if done_at >= period.start else "previous"
-        cycle_time = _seconds(done_at, started_at)
-        cycle[which].append(cycle_time)
-        lead[which].append(_seconds(done_at, created_at))
+        cycle_seconds = _seconds(cycle_time(started_at, done_at))
+        cycle[which].append(cycle_seconds)
+        lead[which].append(_seconds(lead_time(created_at, done_at)))
         if which == "current":
-            by_person[person_id].append(cycle_time)
+            by_person[person_id].append(cycle_seconds)
     if summary:
         for which in ("current", "previous"):
             numbers = getattr(summary, which)

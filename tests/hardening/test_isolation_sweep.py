@@ -36,6 +36,8 @@ ACCESS = {
     "report_sprints_export": (MEMBER, "get", ("sprint_table",)),
     "report_sprint": (MEMBER, "get", ("sprint_id",)),
     "report_investment": (MEMBER, "get", ()),
+    "report_flow": (MEMBER, "get", ()),
+    "report_flow_export": (MEMBER, "get", ("flow_table",)),
     "report_investment_export": (MEMBER, "get", ("investment_table",)),
     "issue_detail": (MEMBER, "get", ("issue_id",)),
     "settings": (ADMIN, "get", ()),
@@ -57,6 +59,7 @@ ACCESS = {
     "jira_story_points": (ADMIN, "post", ("connection_id",)),
     "delivery_settings": (ADMIN, "get", ()),
     "investment_settings": (ADMIN, "get", ()),
+    "stage_settings": (ADMIN, "get", ()),
     "jira_sync_now": (ADMIN, "post", ("connection_id",)),
     "jira_sync_progress": (ADMIN, "get", ("connection_id",)),
     "jira_disconnect": (ADMIN, "post", ("connection_id",)),
@@ -126,6 +129,7 @@ def acme_objects(acme, bob, acme_connection):
         "token": webhook_for(acme_connection).url_token,
         "sprint_table": "sprints",
         "investment_table": "months",
+        "flow_table": "status_hours",
     }
 
 

@@ -10,9 +10,11 @@ from django.urls import reverse
 from analytics.reports import charts, tables
 from analytics.reports.filters import ReportFilters
 from analytics.reports.flow import Flow, delivery_flow
+from analytics.reports.line_charts import LineChart
 from analytics.reports.people import GroupRow, contributor_rows, team_rows
-from analytics.reports.percentiles import fill_percentiles
+from analytics.reports.percentiles import Durations
 from analytics.reports.summary import DeliverySummary, delivery_summary
+from analytics.reports.trends import Trends
 from analytics.timing import format_duration
 
 
@@ -23,6 +25,7 @@ class DeliveryReport:
     flow: Flow
     contributors: list[GroupRow]
     teams: list[GroupRow]
+    trends: Trends
 
     def tables(self, *, sort: str = "name") -> dict[str, tables.Table]:
         query = self.filters.querystring
@@ -36,7 +39,7 @@ class DeliveryReport:
 
         built = [
             tables.headline_table(self.summary),
-            tables.throughput_table(self.flow.weeks),
+            *self.trends.tables().values(),
             tables.cycle_time_table(self.flow),
             tables.score_table(self.summary),
             tables.team_points_table(self.teams),
@@ -49,16 +52,8 @@ class DeliveryReport:
         ]
         return {table.slug: table for table in built}
 
-    def charts(self) -> dict[str, charts.Chart]:
-        period = self.filters.period
-        return {
-            "throughput": charts.column_chart(
-                "chart-throughput",
-                "Delivered issues per week",
-                f"Issues delivered each week, {_day(period.first)} to {_day(period.last)}, "
-                f"{period.last.year}.",
-                [(_day(monday), count) for monday, count in self.flow.weeks],
-            ),
+    def charts(self) -> dict[str, charts.Chart | LineChart]:
+        return self.trends.charts() | {
             "cycle_time": charts.column_chart(
                 "chart-cycle-time",
                 "Cycle time distribution",
@@ -83,12 +78,14 @@ class DeliveryReport:
 def delivery_report(filters: ReportFilters) -> DeliveryReport:
     """Five queries on PostgreSQL (one is whether the previous period lies inside the synced
     history), six on SQLite (the percentile list)."""
-    summary = delivery_summary(filters)
-    flow = delivery_flow(filters)
-    contributors = contributor_rows(filters)
-    fill_percentiles(filters, summary=summary, contributors=contributors)
+    # On SQLite, one list of the delivered issues' durations gives every selector its
+    # percentiles; on PostgreSQL they are in the selectors' queries and this reads nothing.
+    durations = Durations(filters, since=filters.period.previous().start)
+    summary = delivery_summary(filters, durations=durations)
+    flow = delivery_flow(filters, durations=durations)
+    contributors = contributor_rows(filters, durations=durations)
     teams = team_rows(contributors, filters.choices.teams, team_id=filters.team_id)
-    return DeliveryReport(filters, summary, flow, contributors, teams)
+    return DeliveryReport(filters, summary, flow, contributors, teams, Trends(flow.trend))
 
 
 # What "Total score" is, wherever it is first shown.

@@ -171,15 +171,6 @@ def headline_table(summary: DeliverySummary) -> Table:
     return table
 
 
-def throughput_table(weeks: list[tuple]) -> Table:
-    return Table(
-        "throughput",
-        "Delivered issues per week",
-        [Column("Week starting", "date"), Column("Delivered issues", "int")],
-        [Row([monday, count]) for monday, count in weeks],
-    )
-
-
 def cycle_time_table(flow: Flow) -> Table:
     return Table(
         "cycle_time",

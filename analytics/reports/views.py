@@ -10,8 +10,8 @@ from analytics.reports.comparison import MIN_ISSUES
 from analytics.reports.delivery import TOTAL_SCORE_MEANS, delivery_report, headline_cards
 from analytics.reports.export import csv_filename, table_csv_response, table_download
 from analytics.reports.filters import DEFAULT_DAYS, Period, ReportFilters, report_filters
+from analytics.reports.flow import MIN_WEEK_ISSUES
 from analytics.reports.people import contributor_rows, team_rows
-from analytics.reports.percentiles import fill_percentiles
 from analytics.reports.selectors import delivered_issues
 from analytics.reports.summary import delivery_summary
 from analytics.reports.tables import contributor_table, issue_table, team_table
@@ -31,7 +31,6 @@ def dashboard(request):
     if connections:
         filters = ReportFilters(workspace=request.workspace, period=Period.last_days(DEFAULT_DAYS))
         summary = delivery_summary(filters)
-        fill_percentiles(filters, summary=summary)
         context |= {"filters": filters, "summary": summary, "cards": headline_cards(summary)}
     return render(request, "analytics/dashboard.html", context)
 
@@ -62,6 +61,7 @@ def reports(request):
             "has_connections": True,
             "connections": connections,
             "min_comparison_issues": MIN_ISSUES,
+            "min_week_issues": MIN_WEEK_ISSUES,
         },
     )
 
@@ -104,7 +104,6 @@ def report_drilldown(request, kind, person_id=None, team_id=None, export=False):
     context = {}
     if kind == CONTRIBUTOR:
         rows = contributor_rows(filters, person_id=subject.pk)
-        fill_percentiles(filters, contributors=rows)
         numbers = contributor_table(rows)
     else:
         rows = team_rows(contributor_rows(filters), filters.choices.teams, team_id=subject.pk)

@@ -11,6 +11,7 @@ from analytics.reports import charts, tables
 from analytics.reports.filters import ReportFilters
 from analytics.reports.flow import Flow, delivery_flow
 from analytics.reports.line_charts import LineChart
+from analytics.reports.metrics import BY_ATTRIBUTE, HEADLINE, TOTAL_SCORE_MEANS, Metric
 from analytics.reports.people import GroupRow, contributor_rows, team_rows
 from analytics.reports.percentiles import Durations
 from analytics.reports.summary import DeliverySummary, delivery_summary
@@ -77,7 +78,7 @@ class DeliveryReport:
 
 def delivery_report(filters: ReportFilters) -> DeliveryReport:
     """Five queries on PostgreSQL (one is whether the previous period lies inside the synced
-    history), six on SQLite (the percentile list)."""
+    history), six on SQLite (the list of durations, shared by the selectors)."""
     # On SQLite, one list of the delivered issues' durations gives every selector its
     # percentiles; on PostgreSQL they are in the selectors' queries and this reads nothing.
     durations = Durations(filters, since=filters.period.previous().start)
@@ -88,88 +89,57 @@ def delivery_report(filters: ReportFilters) -> DeliveryReport:
     return DeliveryReport(filters, summary, flow, contributors, teams, Trends(flow.trend))
 
 
-# What "Total score" is, wherever it is first shown.
-TOTAL_SCORE_MEANS = "the sum of the delivered issues' scores; not story points"
+def _card_value(value, kind: str) -> str:
+    """A headline number as its card shows it."""
+    if kind == "days":
+        return format_duration(None if value is None else timedelta(seconds=value))
+    if value is None:
+        return "–"
+    if kind == "percent":
+        return f"{value * 100:.0f}%"
+    if kind == "decimal":
+        return f"{value:.1f}"
+    return str(value)
 
 
-def _day(day) -> str:
-    return f"{day:%b} {day.day}"
-
-
-def _percent(rate: float | None) -> str:
-    return "–" if rate is None else f"{rate * 100:.0f}%"
-
-
-def _average(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}"
+def _card_note(metric: Metric, summary: DeliverySummary) -> str:
+    current = summary.current
+    if metric.detail:
+        detail = BY_ATTRIBUTE[metric.detail]
+        return f"85th percentile: {_card_value(getattr(current, detail.attribute), detail.kind)}"
+    if metric.attribute == "delivered" and current.not_delivered:
+        return f"Also closed as not delivered: {current.not_delivered}"
+    if metric.attribute == "points":
+        return f"{TOTAL_SCORE_MEANS.capitalize()}."
+    if metric.attribute == "work_in_progress":
+        return "Issues in an in-progress status now"
+    return ""
 
 
 def headline_cards(summary: DeliverySummary) -> list[dict]:
-    """The big numbers at the top of the page, each with its change on the previous period
-    or why there is none (``comparison``)."""
-    current = summary.current
-
-    def card(label, value, attribute, *, note="", lower_is_better=False):
-        change = summary.change(attribute)
-        trend = ""
-        if change.percent is not None and round(change.percent):
-            better = (change.percent < 0) if lower_is_better else (change.percent > 0)
-            trend = "better" if better else "worse"
-        return {
-            "label": label,
-            "value": value,
-            "change": change.label or None,
-            "no_change_because": change.reason,
-            "trend": trend,
-            "note": note,
-        }
-
-    return [
-        card(
-            "Delivered issues",
-            str(current.delivered),
-            "delivered",
-            note=f"Also closed as not delivered: {current.not_delivered}"
-            if current.not_delivered
-            else "",
-        ),
-        card(
-            "Total score",
-            str(current.points),
-            "points",
-            note=f"{TOTAL_SCORE_MEANS.capitalize()}.",
-        ),
-        card("Average score", _average(current.average_score), "average_score"),
-        card(
-            "Cycle time (median)",
-            format_duration(_delta(current.cycle_median)),
-            "cycle_median",
-            note=f"85th percentile: {format_duration(_delta(current.cycle_p85))}",
-            lower_is_better=True,
-        ),
-        card(
-            "Lead time (median)",
-            format_duration(_delta(current.lead_median)),
-            "lead_median",
-            note=f"85th percentile: {format_duration(_delta(current.lead_p85))}",
-            lower_is_better=True,
-        ),
-        {
-            "label": "Work in progress",
-            "value": str(summary.work_in_progress),
+    """The big numbers at the top of the page (``metrics.HEADLINE``, those with a card),
+    each with its change on the previous period or why there is none (``comparison``)."""
+    cards = []
+    for metric in HEADLINE:
+        if not metric.card:
+            continue
+        card = {
+            "label": metric.card,
             "change": None,
             "no_change_because": "",
             "trend": "",
-            "note": "Issues in an in-progress status now",
-        },
-        card(
-            "With a linked pull request",
-            _percent(current.pull_request_rate),
-            "pull_request_rate",
-        ),
-        card("With a linked document", _percent(current.document_rate), "document_rate"),
-    ]
-
-
-def _delta(seconds: float | None) -> timedelta | None:
-    return None if seconds is None else timedelta(seconds=seconds)
+            "note": _card_note(metric, summary),
+        }
+        if metric.now:
+            card["value"] = _card_value(getattr(summary, metric.attribute), metric.kind)
+            cards.append(card)
+            continue
+        card["value"] = _card_value(getattr(summary.current, metric.attribute), metric.kind)
+        change = summary.change(metric.attribute)
+        if change.percent is not None and round(change.percent):
+            better = (change.percent < 0) if metric.lower_is_better else (change.percent > 0)
+            card["trend"] = "better" if better else "worse"
+        card["change"] = change.label or None
+        card["no_change_because"] = change.reason
+        cards.append(card)
+    return cards

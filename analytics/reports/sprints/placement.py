@@ -99,15 +99,28 @@ def _overlaps(start, close) -> Q:
     )
 
 
-def placements(issues: QuerySet[Issue], sprint_ids: list[int], *, now: datetime) -> QuerySet:
+def placements(
+    issues: QuerySet[Issue], sprint_ids: list[int], *, now: datetime, until: datetime | None = None
+) -> QuerySet:
     """One row per sprint (of ``sprint_ids``, started ones) and issue of ``issues``:
     ``sprint_id``, ``issue_id``, ``committed``, ``added``, ``removed`` (0 or 1), ``outcome``
     (OUT, COMPLETED..., COMPLETED_OUTSIDE), ``start_points`` and ``close_points`` (its
     story points when the sprint started and when it closed; None without an estimate).
 
+    With ``until`` (a moment from the start to the close), the same rules as if the sprint
+    had closed then: the sprint's numbers so far, a point of its burndown.
+
     Read from the issues, joined to their stays: one join, filtered by the report's scope.
     """
-    start, close = F(f"{STAY}sprint__start_at"), close_of_sprint(now)
+    start = F(f"{STAY}sprint__start_at")
+    if until is None:
+        close, close_outside = close_of_sprint(now), close_of_sprint(now, ref=OuterRef)
+    else:
+        moment = Value(until, output_field=DateTimeField())
+        close = Greatest(moment, start, output_field=DateTimeField())
+        close_outside = Greatest(
+            moment, OuterRef(f"{STAY}sprint__start_at"), output_field=DateTimeField()
+        )
     done = Q(done_at__isnull=False, done_at__gte=F(f"{STAY}joined_at"), done_at__lte=close)
     closed = Q(**{f"{STAY}sprint__state": Sprint.State.CLOSED})
     return (
@@ -124,7 +137,7 @@ def placements(issues: QuerySet[Issue], sprint_ids: list[int], *, now: datetime)
             closed=Max(_flag(closed)),
             # Its estimate when the sprint started, and when it closed (None: none).
             start_points=Max(points_at(OuterRef(f"{STAY}sprint__start_at"))),
-            close_points=Max(points_at(close_of_sprint(now, ref=OuterRef))),
+            close_points=Max(points_at(close_outside)),
             # When it was first in the sprint from the start on (None: never in it then).
             entered=Min(
                 Case(
@@ -199,6 +212,11 @@ SUMS = (
         "CASE WHEN {committed} = 1 AND {start_points} IS NULL THEN 1 ELSE 0 END",
     ),
     (
+        "remaining_points",
+        f"CASE WHEN {{outcome}} IN ({CARRIED_OVER}, {STILL_OPEN}) "
+        "THEN COALESCE({close_points}, 0) ELSE 0 END",
+    ),
+    (
         "completed_unestimated",
         f"CASE WHEN {{outcome}} = {COMPLETED} AND {{close_points}} IS NULL THEN 1 ELSE 0 END",
     ),
@@ -207,6 +225,26 @@ SUMS = (
 
 def numbers_per_sprint(placed: QuerySet) -> dict[int, SprintNumbers]:
     """Sprint row id → its numbers: ``placements`` summed per sprint, in one query."""
+    return _summed(placed, "sprint_id")
+
+
+def numbers_until(issues: QuerySet[Issue], sprint_id: int, moments: list[datetime], *, now):
+    """The sprint's numbers as if it had closed at each of ``moments`` (``placements``
+    with ``until``), in one query: a list in the order of ``moments``."""
+    placed = [
+        placements(issues, [sprint_id], now=now, until=moment).annotate(
+            moment=Value(index, output_field=IntegerField())
+        )
+        for index, moment in enumerate(moments)
+    ]
+    if not placed:
+        return []
+    union = placed[0].union(*placed[1:], all=True) if len(placed) > 1 else placed[0]
+    summed = _summed(union, "moment")
+    return [summed.get(index, SprintNumbers()) for index in range(len(moments))]
+
+
+def _summed(placed: QuerySet, key: str) -> dict[int, SprintNumbers]:
     quote = connection.ops.quote_name
     names = {
         name: f"placed.{quote(name)}"
@@ -219,15 +257,15 @@ def numbers_per_sprint(placed: QuerySet) -> dict[int, SprintNumbers]:
         # No sprint to place issues in (sprint_id IN ()): Django can't write that query.
         return {}
     sql = (
-        f"SELECT placed.{quote('sprint_id')}, {sums} FROM ({inner}) placed "  # noqa: S608 (fixed names; values are parameters)
-        f"GROUP BY placed.{quote('sprint_id')}"
+        f"SELECT placed.{quote(key)}, {sums} FROM ({inner}) placed "  # noqa: S608 (fixed names; values are parameters)
+        f"GROUP BY placed.{quote(key)}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     numbers = {}
-    for sprint_id, *values in rows:
-        numbers[sprint_id] = SprintNumbers(
+    for group, *values in rows:
+        numbers[group] = SprintNumbers(
             **{field: value or 0 for (field, _expression), value in zip(SUMS, values, strict=True)}
         )
     return numbers

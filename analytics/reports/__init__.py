@@ -12,7 +12,8 @@ become tables (``tables``: one definition for the page and its CSV) and charts
   ``metrics`` (the one list of headline metrics, for cards and table), ``trends`` (the
   weekly tables and line charts, ``line_charts``), put together by ``delivery``; ``views``
   serves it, its drill-downs and the dashboard. Selectors return finished numbers.
-- ``sprints/``: the Sprints report and each sprint's page.
+- ``sprints/``: the Sprints report (with ``burndown``'s velocity chart) and each sprint's
+  page (with its burndown: the sprint rules of ``placement`` applied at each day's end).
 - ``investment/``: the Investment report (the categories and their rules are a setting,
   in ``analytics.investment``).
 - ``export``: CSV downloads, and the rows the export commands write.

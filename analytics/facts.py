@@ -89,8 +89,9 @@ def _document_counts(ids: list[int]) -> dict[int, int]:
 
 
 def _categories_visited(ids: list[int]) -> dict[int, tuple[str, ...]]:
-    """Status categories each issue went through, as ``timing.categories_visited`` gives
-    them; the database sorts the transitions, so no timestamps need to be loaded."""
+    """Status categories each issue went through, from the one at creation, with moves
+    within a category collapsed; the database sorts the transitions, so no timestamps
+    need to be loaded."""
     visited: dict[int, list[str]] = {}
     rows = (
         StatusTransition.objects.filter(_of_issues(ids))

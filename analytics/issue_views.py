@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from analytics import scoring
 from analytics.facts import facts_for_issues
+from analytics.flow.time_in_status import cycle_time, lead_time, timeline
 from analytics.investment.placement import placement, rule_set
 from analytics.models import IssueScore
 from analytics.scoring import (
@@ -80,12 +81,6 @@ def _comments(issue: Issue) -> list:
     return comments
 
 
-def _duration(end, start) -> str:
-    if end is None or start is None or end < start:
-        return "–"
-    return format_duration(end - start)
-
-
 @workspace_member_required
 def issue_detail(request, issue_id):
     issue = get_workspace_object_or_404(
@@ -133,7 +128,12 @@ def issue_detail(request, issue_id):
             "outdated": stored is not None and stored.version != SCORE_VERSION,
             "parts": _parts(result),
             # Closed-not-delivered work has no cycle or lead time, as in the reports.
-            "cycle_time": _duration(issue.done_at, issue.started_at) if issue.delivered else "–",
-            "lead_time": _duration(issue.done_at, issue.created_at) if issue.delivered else "–",
+            "cycle_time": format_duration(cycle_time(issue.started_at, issue.done_at))
+            if issue.delivered
+            else "–",
+            "lead_time": format_duration(lead_time(issue.created_at, issue.done_at))
+            if issue.delivered
+            else "–",
+            "status_timeline": timeline(issue),
         },
     )

@@ -82,7 +82,8 @@ class TeamMember(models.Model):
             raise ValidationError("A team can only have people of its own workspace.")
 
 
-# Investment categories live with their report.
+# Investment categories and flow stages live with their features.
+from analytics.flow.models import StatusStage  # noqa: E402
 from analytics.investment.models import InvestmentRules  # noqa: E402
 
-__all__ = ["InvestmentRules", "IssueScore", "Team", "TeamMember"]
+__all__ = ["InvestmentRules", "IssueScore", "StatusStage", "Team", "TeamMember"]

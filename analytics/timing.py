@@ -1,4 +1,4 @@
-"""Categories visited, percentiles and durations for reports: pure functions, no ORM.
+"""Percentiles and durations for reports: pure functions, no ORM.
 
 When work started and was completed is defined once, in ``integrations.jira.workflow``
 (the sync stores it); ``docs/scoring.md`` explains the definitions to teams.
@@ -7,36 +7,17 @@ When work started and was completed is defined once, in ``integrations.jira.work
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import timedelta
 
-from integrations.jira.workflow import Move, Transition, in_time_order
+from integrations.jira.workflow import Transition
 
 __all__ = [
     "Transition",
-    "categories_visited",
     "format_duration",
     "median",
     "percentile",
 ]
-
-
-def categories_visited(transitions: Sequence[Move], *, initial: str = "") -> tuple[str, ...]:
-    """Status categories in order, starting with the one at creation.
-
-    Fills ``IssueFacts.status_categories_visited``. Consecutive repeats (moves within a
-    category) are collapsed. ``initial`` is the category at creation when there are
-    no transitions (the issue's current category).
-    """
-    ordered = in_time_order(transitions)
-    visited: list[str] = []
-    first = ordered[0].from_category if ordered else initial
-    if first:
-        visited.append(first)
-    for transition in ordered:
-        if not visited or visited[-1] != transition.to_category:
-            visited.append(transition.to_category)
-    return tuple(visited)
 
 
 def percentile(values: Iterable[float | None], p: float) -> float | None:

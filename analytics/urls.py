@@ -1,7 +1,9 @@
 from django.urls import path
 
 from analytics import issue_views
+from analytics.flow import views as stage_views
 from analytics.investment import views as investment_settings_views
+from analytics.reports import flow_report
 from analytics.reports import views as report_views
 from analytics.reports.investment import views as investment_views
 from analytics.reports.sprints import views as sprint_views
@@ -49,6 +51,12 @@ urlpatterns = [
         investment_views.investment_export,
         name="report_investment_export",
     ),
+    path("reports/flow/", flow_report.flow, name="report_flow"),
+    path(
+        "reports/flow/export/<slug:flow_table>.csv",
+        flow_report.flow_export,
+        name="report_flow_export",
+    ),
     path("issues/<id:issue_id>/", issue_views.issue_detail, name="issue_detail"),
     path("settings/teams/", team_views.teams, name="teams"),
     path("settings/teams/<id:team_id>/", team_views.team_edit, name="team_edit"),
@@ -68,4 +76,5 @@ urlpatterns = [
         investment_settings_views.investment_settings,
         name="investment_settings",
     ),
+    path("settings/stages/", stage_views.stage_settings, name="stage_settings"),
 ]

@@ -1,4 +1,4 @@
-"""Speed of the report pages (Delivery analysis, Sprints, Investment) and of scoring, on
+"""Speed of the report pages (Delivery analysis, Flow, Sprints, Investment) and of scoring, on
 100,000 issues.
 
 Runs on the database of DATABASE_URL (PostgreSQL expected) in a database of its own,
@@ -33,6 +33,7 @@ SPRINT_DAYS = 14
 BOARD_SPRINTS = 730 // SPRINT_DAYS + 1
 REPORT_PAGES = (
     ("Reports page", "/reports/"),
+    ("Flow page", "/reports/flow/"),
     ("Sprints page", "/reports/sprints/"),
     ("Investment page", "/reports/investment/"),
 )
@@ -188,10 +189,20 @@ def _issue_rows(
         doc_count = int(rng.random() < 0.3)
         if doc_count:
             docs.append((issue_id, f"https://docs.bench.test/{n}", "", "remote_link"))
+        # Named statuses, as the changelog gives them; a third of the work goes
+        # through review before it is done.
         if started:
-            transitions.append((issue_id, 1, started, "new", "indeterminate"))
-        if done:
-            transitions.append((issue_id, 2, done, "indeterminate", "done"))
+            transitions.append(
+                (issue_id, 1, started, "new", "indeterminate", "To Do", "In Progress")
+            )
+        if done and n % 3 == 0:
+            review = started + (done - started) / 2
+            transitions.append(
+                (issue_id, 2, review, "indeterminate", "indeterminate", "In Progress", "In Review")
+            )
+            transitions.append((issue_id, 3, done, "indeterminate", "done", "In Review", "Done"))
+        elif done:
+            transitions.append((issue_id, 2, done, "indeterminate", "done", "In Progress", "Done"))
         issues.append(
             (
                 issue_id, workspace.pk, connections[n % 2].pk, n, f"{project}-{n}", project,
@@ -347,7 +358,15 @@ def generate(rng: random.Random):
         _insert(IssueDocument, ["issue_id", "url", "title", "source"], docs)
         _insert(
             StatusTransition,
-            ["issue_id", "history_id", "at", "from_category", "to_category"],
+            [
+                "issue_id",
+                "history_id",
+                "at",
+                "from_category",
+                "to_category",
+                "from_status",
+                "to_status",
+            ],
             transitions,
         )
         _insert(

@@ -30,6 +30,7 @@ SETTINGS_PAGES = {
     "team_delete": "teams",
     "delivery_settings": "delivery",
     "investment_settings": "investment",
+    "stage_settings": "stages",
 }
 REPORT_PAGES = {
     "reports": "delivery",
@@ -45,6 +46,8 @@ REPORT_PAGES = {
     "report_sprint": "sprints",
     "report_investment": "investment",
     "report_investment_export": "investment",
+    "report_flow": "flow",
+    "report_flow_export": "flow",
 }
 NAVIGATION = (
     {"dashboard": ("dashboard", "")}

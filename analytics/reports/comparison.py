@@ -7,6 +7,10 @@ reach says nothing, so a change is shown only when:
 
 - the previous period lies inside the synced history: it doesn't start before the day
   the earliest synced issue of the sites in scope was created;
+- for times (cycle and lead time), the history reaches one more period back: an issue
+  delivered early in the previous period can't be older than the history, so a previous
+  period at the very start of the history has only short times ("+5275%" on a lead time
+  whose baseline was cut short by the history, not by the team);
 - both periods have at least ``MIN_ISSUES`` issues behind the number;
 - the previous figure is known and not zero (no percentage of nothing).
 
@@ -48,9 +52,11 @@ class Baseline:
 
     previous: Period
     # The creation day of the earliest synced issue in scope; None when nothing is synced.
-    # Only looked up when the previous period starts before it (see ``baseline``).
+    # Only looked up when the history doesn't reach back far enough (see ``baseline``).
     history_start: date | None
     in_history: bool
+    # Whether it reaches one more period back, as times need (the module's rules).
+    in_history_for_times: bool = True
 
     def change(
         self,
@@ -60,9 +66,17 @@ class Baseline:
         current_issues: int,
         previous_issues: int,
         counted: str = "issues",
+        time: bool = False,
     ) -> Change:
         """The change from ``previous`` to ``current``, each figure computed from
-        ``current_issues`` and ``previous_issues`` issues (``counted`` names them)."""
+        ``current_issues`` and ``previous_issues`` issues (``counted`` names them);
+        ``time``: the figures are times (cycle or lead time)."""
+        if self.in_history and time and not self.in_history_for_times:
+            return Change(
+                reason="No comparison: the synced history (from "
+                f"{format_day(self.history_start)}) doesn't reach far enough before the "
+                "previous period for its times to compare"
+            )
         if not self.in_history:
             if self.history_start is None:
                 return Change(reason="No comparison: no issues are synced yet")
@@ -105,29 +119,33 @@ def history_scope(filters: ReportFilters):
 
 
 def baseline(filters: ReportFilters) -> Baseline:
-    """Whether the previous period lies inside the synced history, in one query.
+    """Whether the previous period lies inside the synced history, and whether the history
+    reaches one more period back (for times), in one query.
 
-    The history reaches the previous period when an issue in scope was created by the end
-    of its first day, which the database answers from the first such row it finds. Only
-    when none is found does it look for the earliest creation, for the notice's date (a
-    CASE evaluates its ELSE only when needed). On 100,000 issues in PostgreSQL that is
-    under 2 ms when the history reaches back, and about 0.1 s (a scan: no index leads with
-    the creation time) for a period so long that it doesn't.
+    The history reaches a day when an issue in scope was created by the end of it, which
+    the database answers from the first such row it finds. Only when the history falls
+    short does it look for the earliest creation, for the notice's date (a CASE evaluates
+    its ELSE only when needed). On 100,000 issues in PostgreSQL that is under 2 ms when
+    the history reaches back, and about 0.1 s (a scan: no index leads with the creation
+    time) for a period so long that it doesn't.
     """
     previous = filters.period.previous()
     issues = history_scope(filters)
     early = Exists(issues.filter(created_at__lt=Period(previous.first, previous.first).end))
+    before = previous.previous()
+    earlier = Exists(issues.filter(created_at__lt=Period(before.first, before.first).end))
     earliest = Subquery(issues.order_by("created_at").values("created_at")[:1])
     row = (
         Workspace.objects.filter(pk=filters.workspace.pk)
         .annotate(
             in_history=early,
-            earliest=Case(When(early, then=None), default=earliest, output_field=DateTimeField()),
+            in_history_for_times=earlier,
+            earliest=Case(When(earlier, then=None), default=earliest, output_field=DateTimeField()),
         )
-        .values("in_history", "earliest")
+        .values("in_history", "in_history_for_times", "earliest")
         .get()
     )
-    if row["in_history"]:
+    if row["in_history_for_times"]:
         return Baseline(previous, None, in_history=True)
     start = timezone.localtime(row["earliest"]).date() if row["earliest"] else None
-    return Baseline(previous, start, in_history=False)
+    return Baseline(previous, start, in_history=row["in_history"], in_history_for_times=False)

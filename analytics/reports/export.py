@@ -51,6 +51,15 @@ def iso_time(value: datetime | None) -> str:
     return value.isoformat() if value else ""
 
 
+def _csv_value(value):
+    """A text cell made safe, a JSON object (time in status) written as JSON text."""
+    if isinstance(value, str):
+        return safe_cell(value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
 class ColumnWriter:
     """Rows written to ``stream`` as CSV (with a header) or JSON lines, for the export commands.
 
@@ -67,6 +76,6 @@ class ColumnWriter:
     def write(self, row) -> None:
         values = [value(row) for _name, value in self.columns]
         if self.csv:
-            self.csv.writerow([safe_cell(v) if isinstance(v, str) else v for v in values])
+            self.csv.writerow([_csv_value(v) for v in values])
         else:
             self.stream.write(json.dumps(dict(zip(self.names, values, strict=True))))

@@ -16,16 +16,15 @@ from functools import cached_property
 
 from django.utils import timezone
 
+from analytics.flow.time_in_status import cycle_time, lead_time
 from analytics.reports.aggregates import percentiles_in_sql
 from analytics.reports.filters import ReportFilters
 from analytics.reports.selectors import report_issues
 from analytics.timing import percentile
 
 
-def _seconds(end, start) -> float | None:
-    if end is None or start is None or start > end:
-        return None
-    return (end - start).total_seconds()
+def _seconds(span) -> float | None:
+    return None if span is None else span.total_seconds()
 
 
 class Durations:
@@ -52,7 +51,12 @@ class Durations:
             .values_list("created_at", "started_at", "done_at", "completed_by__person_id")
         )
         return [
-            (done_at, _seconds(done_at, started_at), _seconds(done_at, created_at), person_id)
+            (
+                done_at,
+                _seconds(cycle_time(started_at, done_at)),
+                _seconds(lead_time(created_at, done_at)),
+                person_id,
+            )
             for created_at, started_at, done_at, person_id in listed
         ]
 

@@ -86,6 +86,10 @@ ISSUES_BEHIND = {
 }
 
 
+# The headline numbers that are times: they compare only with a longer history.
+TIMES = frozenset({"cycle_median", "cycle_p85", "lead_median", "lead_p85"})
+
+
 @dataclass
 class DeliverySummary:
     period: Period
@@ -110,6 +114,7 @@ class DeliverySummary:
             current_issues=getattr(self.current, count),
             previous_issues=getattr(self.previous, count),
             counted=counted,
+            time=attribute in TIMES,
         )
 
 

@@ -88,8 +88,8 @@ class IssueFacts:
       included (``comments.comment_not_counted_reason`` decides which count).
     - ``pull_request_states``: one of "OPEN", "MERGED", "DECLINED" per linked PR.
     - ``status_categories_visited``: status category keys ("new", "indeterminate",
-      "done") in transition order, starting with the category at creation; see
-      ``analytics.timing.categories_visited``. When empty, ``status_category`` (the
+      "done") in transition order, starting with the category at creation, moves within
+      a category collapsed (``analytics.facts``). When empty, ``status_category`` (the
       current one) is used instead.
     """
 

@@ -182,3 +182,34 @@ def test_the_docs_state_the_rule_with_its_threshold():
         text = " ".join((settings.BASE_DIR / doc).read_text().split())
         assert f"at least {MIN_ISSUES} issues" in text, doc
         assert "previous period lies inside the synced history" in text, doc
+
+
+def test_times_need_the_history_to_reach_a_period_before_the_previous_one(acme, alice_client):
+    """The demo's case: the history starts with the previous period, so the issues
+    delivered then could only be young ("+5275%" on lead time). Counts still compare."""
+    connection = make_connection(acme, "acme")
+    # The history starts just before the previous period (May 2), after April 2.
+    make_issue(connection, created=utc(2025, 5, 1))
+    make_issue(connection, created=utc(2025, 4, 30))
+    _delivered(connection, MIN_ISSUES, done=utc(2025, 5, 20), lead=timedelta(days=0.5))
+    _delivered(connection, MIN_ISSUES + 5, done=utc(2025, 6, 10), lead=timedelta(days=26))
+    cards, page = _cards(alice_client, JUNE)
+    assert cards["Delivered issues"]["change"] == "+50%"
+    for label in ("Lead time (median)", "Cycle time (median)"):
+        assert cards[label]["change"] is None
+        assert cards[label]["no_change_because"] == (
+            "No comparison: the synced history (from 30 Apr 2025) doesn't reach far enough "
+            "before the previous period for its times to compare"
+        )
+    assert "5100%" not in page
+    rows, _header = _headline_csv(alice_client, JUNE)
+    assert rows["Median lead time (days)"][2] == ""
+
+
+def test_times_compare_once_the_history_reaches_a_period_further_back(acme, alice_client):
+    connection = make_connection(acme, "acme")
+    make_issue(connection, created=utc(2025, 4, 1))  # before April 2: two periods back
+    _delivered(connection, MIN_ISSUES, done=utc(2025, 5, 20), lead=timedelta(days=2))
+    _delivered(connection, MIN_ISSUES + 5, done=utc(2025, 6, 10), lead=timedelta(days=3))
+    cards, _page = _cards(alice_client, JUNE)
+    assert cards["Lead time (median)"]["change"] == "+50%"

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from integrations.jira.sites import issue_browse_url
-from integrations.models import Issue
+from integrations.models import Issue, JiraBoard
 from tests.analytics.factories import (
     PERIOD,
     make_connection,
@@ -337,3 +337,11 @@ def test_a_sprint_with_no_issue_left_in_scope_is_left_out(bob_client, data):
     # Its only issue was deleted in Jira (the census marked it removed).
     Issue.objects.filter(key="OPS-1").update(removed_at=utc(2025, 6, 25))
     assert "OPS Sprint 1" not in _rows(bob_client.get(_url()))
+
+
+def test_the_table_names_each_board_as_the_board_filter_does(bob_client, data):
+    JiraBoard.objects.create(connection=data["connection"], jira_id=1, name="ENG board")
+    rows = _rows(bob_client.get(_url()))
+    board = COLUMNS.index("Board")
+    assert rows["ENG Sprint 1"][board] == "ENG board"
+    assert rows["OPS Sprint 1"][board] == "Board 2"  # not read from Jira: its id

@@ -3,8 +3,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from analytics.timing import (
-    Transition,
-    categories_visited,
     format_duration,
     median,
     percentile,
@@ -15,27 +13,6 @@ T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
 def at(days=0.0, hours=0.0):
     return T0 + timedelta(days=days, hours=hours)
-
-
-def move(when, source, target):
-    return Transition(at=when, from_category=source, to_category=target)
-
-
-# ------------------------------------------------------- categories_visited
-
-
-def test_categories_visited_start_with_the_creation_category_and_collapse_repeats():
-    transitions = [
-        move(at(1), "new", "indeterminate"),
-        move(at(2), "indeterminate", "indeterminate"),
-        move(at(3), "indeterminate", "done"),
-    ]
-    assert categories_visited(transitions) == ("new", "indeterminate", "done")
-
-
-def test_categories_visited_without_transitions_is_the_initial_category():
-    assert categories_visited([], initial="done") == ("done",)
-    assert categories_visited([]) == ()
 
 
 # --------------------------------------------------------------- percentiles

@@ -47,3 +47,15 @@ def manage(*args, **popen_kwargs) -> subprocess.Popen:
         text=True,
         **popen_kwargs,
     )
+
+
+def start_qcluster(env: dict) -> subprocess.Popen:
+    """A real `manage.py qcluster` with `env` (from `app_env`); its errors on stderr."""
+    return subprocess.Popen(  # noqa: S603
+        [sys.executable, "manage.py", "qcluster"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )

@@ -16,7 +16,7 @@ from django_q.models import Task
 
 from integrations.models import Issue, Person, SyncRun
 from jira_simulator import JiraSimulator
-from tests.hardening.helpers import ROOT, app_env
+from tests.hardening.helpers import ROOT, app_env, start_qcluster
 from tests.simulated import demo_connection, serving
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -36,14 +36,7 @@ def worker(simulator):
     """One qcluster with three workers on the test database (ORM broker unless REDIS_URL)."""
     env = app_env(Q_WORKERS=3, JIRA_SITE_URL_TEMPLATE=simulator.site_url_template)
     env.pop("REDIS_URL", None)
-    process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "manage.py", "qcluster"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = start_qcluster(env)
     yield env
     process.terminate()
     try:

@@ -17,7 +17,7 @@ from django_q.models import Schedule
 
 from integrations.models import Issue, SyncRun
 from jira_simulator import DEMO_EMAIL, JiraSimulator
-from tests.hardening.helpers import ROOT, app_env
+from tests.hardening.helpers import ROOT, app_env, start_qcluster
 from tests.simulated import demo_connection, serving
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -51,14 +51,7 @@ def cluster(simulator):
     env = app_env(
         Q_WORKERS=2, REDIS_URL=REDIS_URL, JIRA_SITE_URL_TEMPLATE=simulator.site_url_template
     )
-    process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "manage.py", "qcluster"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = start_qcluster(env)
     yield env, process
     if process.poll() is None:
         process.kill()

@@ -23,19 +23,12 @@ from integrations.tasks import sync_connection_task
 from integrations.webhooks import processing
 from integrations.webhooks.setup import webhook_for
 from jira_simulator import DEMO_EMAIL, DEMO_TOKEN, JiraSimulator
+from tests.integrations.test_jira_pacing import Clock
 from tests.integrations.webhook_helpers import payload, post_admin
 from tests.simulated import demo_connection, serving
 
 BASE = "https://acme.atlassian.net"
 QUOTA_429 = {"Retry-After": "999999", "RateLimit-Reason": "jira-quota-tenant-based"}
-
-
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
 
 
 def _throttle(pacer, clock, headers):

@@ -7,9 +7,9 @@ from itertools import islice
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import F
 
+from analytics.flow.time_in_status import cycle_time, hours_by_issue, lead_time
 from analytics.investment.placement import placement, rule_set
 from analytics.reports.export import ColumnWriter, iso_time
-from integrations.jira.workflow import cycle_time, lead_time
 from integrations.models import Issue, SprintMembership
 from pensero.models import Workspace
 
@@ -60,6 +60,8 @@ COLUMNS: list[tuple[str, Callable[[dict], object]]] = [
     # Jira ids of every sprint the issue has been in, in the order it joined them.
     ("sprints", lambda row: ";".join(map(str, row["sprints"]))),
     ("investment", lambda row: row["investment"]),
+    # Status name → hours from creation to completion; {} for open issues.
+    ("time_in_status", lambda row: row["time_in_status"]),
 ]
 FIELDS = (
     "jira_id",
@@ -129,9 +131,12 @@ class Command(BaseCommand):
                 )
             )
             for chunk in _chunks(rows.iterator(chunk_size=CHUNK), CHUNK):
-                sprints = _sprints_of([row["pk"] for row in chunk])
+                ids = [row["pk"] for row in chunk]
+                sprints = _sprints_of(ids)
+                hours = _time_in_status_of(ids)
                 for row in chunk:
                     row["sprints"] = sprints.get(row["pk"], [])
+                    row["time_in_status"] = hours.get(row["pk"], {})
                     row["investment"] = rules.category_of(row["rule"])
                     out.write(row)
 
@@ -154,3 +159,12 @@ def _sprints_of(issue_ids: list[int]) -> dict[int, list[int]]:
         if sprint_id not in sprints[issue_id]:
             sprints[issue_id].append(sprint_id)
     return sprints
+
+
+def _time_in_status_of(issue_ids: list[int]) -> dict[int, dict[str, float]]:
+    """Completed issue → {status name: hours to completion}, rounded as the hours columns."""
+    completed = Issue.objects.filter(pk__in=issue_ids, done_at__isnull=False)
+    return {
+        issue_id: {status: round(hours, 2) for status, hours in by_status.items()}
+        for issue_id, by_status in hours_by_issue(completed).items()
+    }

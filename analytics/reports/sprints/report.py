@@ -47,7 +47,7 @@ def _day(moment: datetime | None):
 SPRINT_COLUMNS = [
     Column("Sprint"),
     Column("Site"),
-    Column("Board", "int"),
+    Column("Board"),
     Column("State"),
     Column("Start", "date"),
     Column("End", "date"),
@@ -67,6 +67,13 @@ SPRINT_COLUMNS = [
 ]
 
 
+def _board(sprint) -> str:
+    """The board as the board filter names it: Jira's name, else "Board 2"."""
+    if sprint.board_id is None:
+        return "No board"
+    return getattr(sprint, "board_name", None) or f"Board {sprint.board_id}"
+
+
 def sprint_table(rows: list[SprintRow], *, url_for=None) -> Table:
     """The Sprints table. Its Site column only when its sprints come from several sites:
     one host repeated on every row says nothing, and the numbers need the room."""
@@ -81,7 +88,7 @@ def sprint_table(rows: list[SprintRow], *, url_for=None) -> Table:
                 [
                     sprint.name,
                     *site,
-                    sprint.board_id,
+                    _board(sprint),
                     sprint.get_state_display(),
                     _day(sprint.start_at),
                     _day(sprint.end_at),

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from analytics.reports.selectors import report_issues
 from analytics.reports.sprints.filters import SprintFilters
 from analytics.reports.sprints.placement import placements
-from integrations.models import EstimateChange, Issue, Sprint
+from integrations.models import EstimateChange, Issue, JiraBoard, Sprint
 
 STARTED = (Sprint.State.ACTIVE, Sprint.State.CLOSED)
 
@@ -59,7 +59,15 @@ def started_sprints(filters: SprintFilters) -> QuerySet[Sprint]:
         for connection_id, board_id in filters.boards:
             boards |= Q(connection_id=connection_id, board_id=board_id)
         sprints = sprints.filter(boards)
-    return sprints.select_related("connection").order_by("start_at", "pk")
+    # Each sprint's board as Jira names it (blank when the sync couldn't read it).
+    board_names = JiraBoard.objects.filter(
+        connection_id=OuterRef("connection_id"), jira_id=OuterRef("board_id")
+    ).values("name")[:1]
+    return (
+        sprints.select_related("connection")
+        .annotate(board_name=Subquery(board_names))
+        .order_by("start_at", "pk")
+    )
 
 
 def counted_issues(filters: SprintFilters) -> QuerySet[Issue]:

@@ -46,12 +46,12 @@ class Command(BaseCommand):
         parser.add_argument("--simulator-port", type=int, default=SIMULATOR_PORT)
 
     def handle(self, *args, addr, demo, demo_issues, simulator_port, **options):
+        jira_simulator = require_simulator() if demo else None  # before anything starts
         if demo and not settings.DEMO and _database_file() == settings.SQLITE_FILE:
             raise CommandError(
                 "The demo keeps its own database: run it with DEMO=1 (as `make run` does), "
                 "which uses db-demo.sqlite3, not db.sqlite3."
             )
-        jira_simulator = require_simulator() if demo else None  # before anything starts
         # Stop on Ctrl-C, SIGTERM and SIGHUP (the terminal closed), even when started in
         # the background (where a shell leaves SIGINT ignored).
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):

@@ -1,0 +1,1 @@
+"""Flow analytics: where an issue's time goes, status by status and stage by stage."""

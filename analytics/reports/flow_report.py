@@ -1,0 +1,147 @@
+"""The Flow report: where the time of completed issues went, by status and by stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.shortcuts import render
+
+from analytics.reports import charts
+from analytics.reports.export import table_download
+from analytics.reports.filters import ReportFilters, report_filters
+from analytics.reports.tables import Column, Row, Table
+from analytics.reports.time_in_status import TimeInStatus, flow_issues, time_in_status
+from integrations.models import JiraConnection
+from pensero.access import workspace_member_required
+
+
+def _status_table(slug: str, title: str, numbers: TimeInStatus, what: str) -> Table:
+    return Table(
+        slug,
+        title,
+        [
+            Column("Status"),
+            Column("Issues", "int"),
+            Column(f"Median hours {what}", "decimal"),
+            Column(f"85th percentile hours {what}", "decimal"),
+            Column("Share of all hours (%)", "percent"),
+        ],
+        [
+            Row([r.name, r.issues, r.median, r.p85, _share(r.total, numbers.total_hours)])
+            for r in numbers.statuses
+        ],
+    )
+
+
+def _stage_table(slug: str, title: str, numbers: TimeInStatus, what: str) -> Table:
+    return Table(
+        slug,
+        title,
+        [
+            Column("Stage"),
+            Column("Issues", "int"),
+            Column(f"Median hours {what}", "decimal"),
+            Column(f"85th percentile hours {what}", "decimal"),
+            Column("Share of all hours (%)", "percent"),
+        ],
+        [
+            Row([r.label, r.issues, r.median, r.p85, _share(r.total, numbers.total_hours)])
+            for r in numbers.stages
+        ],
+    )
+
+
+def _share(part: float, whole: float) -> float | None:
+    return part / whole if whole else None
+
+
+@dataclass
+class FlowReport:
+    filters: ReportFilters
+    completed: TimeInStatus
+    open: TimeInStatus
+
+    def tables(self) -> dict[str, Table]:
+        built = [
+            Table(
+                "flow_efficiency",
+                "Flow efficiency",
+                [Column("Number"), Column("Value", "decimal")],
+                [
+                    Row(["Completed issues", self.completed.issues], kinds=["text", "int"]),
+                    Row(
+                        ["Flow efficiency (%)", self.completed.efficiency],
+                        kinds=["text", "percent"],
+                    ),
+                    Row(["Open issues", self.open.issues], kinds=["text", "int"]),
+                ],
+            ),
+            _status_table("status_hours", "Hours per status", self.completed, "to completion"),
+            _stage_table("stage_hours", "Hours per stage", self.completed, "to completion"),
+            _status_table(
+                "open_status_hours", "Open issues: hours per status", self.open, "so far"
+            ),
+            _stage_table("open_stage_hours", "Open issues: hours per stage", self.open, "so far"),
+        ]
+        return {table.slug: table for table in built}
+
+    def charts(self) -> dict[str, charts.Chart]:
+        def points(rows, label):
+            return [(label(r), round(r.median or 0, 1)) for r in rows]
+
+        return {
+            "status_hours": charts.row_chart(
+                "chart-status-hours",
+                "Median hours per status, completed issues",
+                "For each status, the median hours the completed issues that were in it spent there.",
+                points(self.completed.statuses, lambda r: r.name),
+            ),
+            "stage_hours": charts.row_chart(
+                "chart-stage-hours",
+                "Median hours per stage, completed issues",
+                "For each stage, the median hours the completed issues that reached it spent in it.",
+                points(self.completed.stages, lambda r: r.label),
+            ),
+            "open_status_hours": charts.row_chart(
+                "chart-open-status-hours",
+                "Median hours so far per status, open issues",
+                "For each status, the median hours the open issues that were in it have spent there so far.",
+                points(self.open.statuses, lambda r: r.name),
+            ),
+        }
+
+
+def flow_report(filters: ReportFilters) -> FlowReport:
+    completed, still_open = time_in_status(flow_issues(filters))
+    return FlowReport(filters, completed=completed, open=still_open)
+
+
+@workspace_member_required
+def flow(request):
+    connections = JiraConnection.objects.filter(workspace=request.workspace)
+    if not connections.exists():
+        return render(request, "analytics/flow.html", {"has_connections": False})
+    filters = report_filters(request)
+    report = flow_report(filters)
+    return render(
+        request,
+        "analytics/flow.html",
+        {
+            "has_connections": True,
+            "filters": filters,
+            "form": filters.form(),
+            "report": report,
+            "tables": report.tables(),
+            "charts": report.charts(),
+            "export_view": "report_flow_export",
+        },
+    )
+
+
+@workspace_member_required
+def flow_export(request, flow_table):
+    filters = report_filters(request)
+    tables = flow_report(filters).tables()
+    period = filters.period
+    parts = (request.workspace.slug, "flow", flow_table, period.first, period.last)
+    return table_download(tables, flow_table, *parts)

@@ -1,0 +1,148 @@
+"""The Flow report's numbers: hours per status and per stage, and flow efficiency.
+
+Aggregated in SQL over ``analytics.flow.time_in_status.stage_spans_sql``: one query for the
+issues completed in the period and one for the open issues. PostgreSQL computes the
+percentiles in the query; SQLite returns each issue's hours and they are interpolated
+with ``analytics.timing.percentile`` (the same definition as ``percentile_cont``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from analytics.flow.stages import ACTIVE, STAGE_LABELS, STAGES
+from analytics.flow.time_in_status import HOUR, stage_spans_sql
+from analytics.reports.aggregates import percentiles_in_sql
+from analytics.reports.filters import ReportFilters
+from analytics.reports.selectors import completed_in, report_issues
+from analytics.timing import percentile
+from integrations.models import Issue
+
+STATUS, STAGE, ISSUES = "status", "stage", "issues"
+
+
+@dataclass(frozen=True)
+class TimeRow:
+    """One status or stage: how many issues spent time in it and how long (hours)."""
+
+    name: str
+    issues: int
+    median: float | None
+    p85: float | None
+    total: float
+
+    @property
+    def label(self) -> str:
+        return STAGE_LABELS.get(self.name, self.name)
+
+
+@dataclass
+class TimeInStatus:
+    """Hours per status and per stage of a set of issues."""
+
+    issues: int = 0
+    statuses: list[TimeRow] = field(default_factory=list)
+    stages: list[TimeRow] = field(default_factory=list)
+
+    @property
+    def total_hours(self) -> float:
+        return sum(row.total for row in self.stages)
+
+    @property
+    def efficiency(self) -> float | None:
+        """Active time over all time (lead time, for completed issues); None without time."""
+        total = self.total_hours
+        if not total:
+            return None
+        return sum(row.total for row in self.stages if row.name == ACTIVE) / total
+
+
+def _aggregate_sql(spans: str) -> str:
+    """Per open or completed issues, per status and per stage: issues, median and 85th
+    percentile hours, total seconds; and the number of issues of each.
+
+    An issue's hours in a stage are the sum of its hours in the stage's statuses.
+    """
+    if percentiles_in_sql():
+        numbers = (
+            "COUNT(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds), "
+            "percentile_cont(0.85) WITHIN GROUP (ORDER BY seconds), SUM(seconds)"
+        )
+        group = "GROUP BY open, name"
+        issues = (
+            "UNION ALL SELECT open, 'issues', '', COUNT(DISTINCT issue_id), NULL, NULL, NULL "
+            "FROM spans GROUP BY open"
+        )
+    else:
+        numbers = "issue_id, seconds"
+        group = issues = ""
+    return f"""
+    WITH spans AS ({spans}),
+    by_status AS (SELECT issue_id, open, status AS name, seconds FROM spans),
+    by_stage AS (
+        SELECT issue_id, open, stage AS name, SUM(seconds) AS seconds FROM spans
+        GROUP BY issue_id, open, stage
+    )
+    SELECT open, '{STATUS}', name, {numbers} FROM by_status {group}
+    UNION ALL
+    SELECT open, '{STAGE}', name, {numbers} FROM by_stage {group}
+    {issues}
+    """  # noqa: S608 (fixed SQL; values are parameters)
+
+
+def _numbers(rows: list[tuple]) -> TimeInStatus:
+    """(kind, name, issues, median, p85, total seconds) rows as hours, in order."""
+    result = TimeInStatus()
+    order = [stage for stage, _label in STAGES]
+    for kind, name, count, median, p85, total in rows:
+        if kind == ISSUES:
+            result.issues = count
+            continue
+        row = TimeRow(
+            name or "",
+            count,
+            None if median is None else median / HOUR,
+            None if p85 is None else p85 / HOUR,
+            (total or 0) / HOUR,
+        )
+        (result.statuses if kind == STATUS else result.stages).append(row)
+    # Statuses where most time went first; stages in their workflow order.
+    result.statuses.sort(key=lambda row: (-row.total, row.name))
+    result.stages.sort(key=lambda row: order.index(row.name) if row.name in order else 99)
+    return result
+
+
+def time_in_status(issues: QuerySet[Issue]) -> tuple[TimeInStatus, TimeInStatus]:
+    """Hours per status and per stage of ``issues``: of the completed ones until their
+    completion, and of the open ones until now (one query for both)."""
+    spans, params = stage_spans_sql(issues)
+    with connection.cursor() as cursor:
+        cursor.execute(_aggregate_sql(spans), params)
+        rows = cursor.fetchall()
+    by_open: dict[int, list[tuple]] = defaultdict(list)
+    if percentiles_in_sql():
+        for is_open, *row in rows:
+            by_open[is_open].append(tuple(row))
+    else:
+        values: dict[tuple, list[float]] = defaultdict(list)
+        issue_ids: dict[int, set] = defaultdict(set)
+        for is_open, kind, name, issue_id, seconds in rows:
+            values[(is_open, kind, name)].append(seconds)
+            issue_ids[is_open].add(issue_id)
+        for (is_open, kind, name), v in values.items():
+            by_open[is_open].append(
+                (kind, name, len(v), percentile(v, 0.5), percentile(v, 0.85), sum(v))
+            )
+        for is_open, ids in issue_ids.items():
+            by_open[is_open].append((ISSUES, "", len(ids), None, None, None))
+    return _numbers(by_open[0]), _numbers(by_open[1])
+
+
+def flow_issues(filters: ReportFilters) -> QuerySet[Issue]:
+    """Issues completed in the period (delivered or closed as not delivered: time was
+    spent either way) and the issues not completed now, within the filters."""
+    return report_issues(filters).filter(completed_in(filters.period) | Q(done_at__isnull=True))

@@ -10,9 +10,12 @@ from django.urls import reverse
 from analytics.reports import charts, tables
 from analytics.reports.filters import ReportFilters
 from analytics.reports.flow import Flow, delivery_flow
+from analytics.reports.line_charts import LineChart
+from analytics.reports.metrics import BY_ATTRIBUTE, HEADLINE, TOTAL_SCORE_MEANS, Metric
 from analytics.reports.people import GroupRow, contributor_rows, team_rows
-from analytics.reports.percentiles import fill_percentiles
+from analytics.reports.percentiles import Durations
 from analytics.reports.summary import DeliverySummary, delivery_summary
+from analytics.reports.trends import Trends
 from analytics.timing import format_duration
 
 
@@ -23,6 +26,7 @@ class DeliveryReport:
     flow: Flow
     contributors: list[GroupRow]
     teams: list[GroupRow]
+    trends: Trends
 
     def tables(self, *, sort: str = "name") -> dict[str, tables.Table]:
         query = self.filters.querystring
@@ -36,7 +40,7 @@ class DeliveryReport:
 
         built = [
             tables.headline_table(self.summary),
-            tables.throughput_table(self.flow.weeks),
+            *self.trends.tables().values(),
             tables.cycle_time_table(self.flow),
             tables.score_table(self.summary),
             tables.team_points_table(self.teams),
@@ -49,16 +53,8 @@ class DeliveryReport:
         ]
         return {table.slug: table for table in built}
 
-    def charts(self) -> dict[str, charts.Chart]:
-        period = self.filters.period
-        return {
-            "throughput": charts.column_chart(
-                "chart-throughput",
-                "Delivered issues per week",
-                f"Issues delivered each week, {_day(period.first)} to {_day(period.last)}, "
-                f"{period.last.year}.",
-                [(_day(monday), count) for monday, count in self.flow.weeks],
-            ),
+    def charts(self) -> dict[str, charts.Chart | LineChart]:
+        return self.trends.charts() | {
             "cycle_time": charts.column_chart(
                 "chart-cycle-time",
                 "Cycle time distribution",
@@ -82,97 +78,68 @@ class DeliveryReport:
 
 def delivery_report(filters: ReportFilters) -> DeliveryReport:
     """Five queries on PostgreSQL (one is whether the previous period lies inside the synced
-    history), six on SQLite (the percentile list)."""
-    summary = delivery_summary(filters)
-    flow = delivery_flow(filters)
-    contributors = contributor_rows(filters)
-    fill_percentiles(filters, summary=summary, contributors=contributors)
+    history), six on SQLite (the list of durations, shared by the selectors)."""
+    # On SQLite, one list of the delivered issues' durations gives every selector its
+    # percentiles; on PostgreSQL they are in the selectors' queries and this reads nothing.
+    durations = Durations(filters, since=filters.period.previous().start)
+    summary = delivery_summary(filters, durations=durations)
+    flow = delivery_flow(filters, durations=durations)
+    contributors = contributor_rows(filters, durations=durations)
     teams = team_rows(contributors, filters.choices.teams, team_id=filters.team_id)
-    return DeliveryReport(filters, summary, flow, contributors, teams)
+    return DeliveryReport(filters, summary, flow, contributors, teams, Trends(flow.trend))
 
 
-# What "Total score" is, wherever it is first shown.
-TOTAL_SCORE_MEANS = "the sum of the delivered issues' scores; not story points"
+def _card_value(value, kind: str) -> str:
+    """A headline number as its card shows it."""
+    if kind == "days":
+        return format_duration(None if value is None else timedelta(seconds=value))
+    if value is None:
+        return "–"
+    if kind == "percent":
+        return f"{value * 100:.0f}%"
+    if kind == "decimal":
+        return f"{value:.1f}"
+    return str(value)
 
 
-def _day(day) -> str:
-    return f"{day:%b} {day.day}"
-
-
-def _percent(rate: float | None) -> str:
-    return "–" if rate is None else f"{rate * 100:.0f}%"
-
-
-def _average(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}"
+def _card_note(metric: Metric, summary: DeliverySummary) -> str:
+    current = summary.current
+    if metric.detail:
+        detail = BY_ATTRIBUTE[metric.detail]
+        return f"85th percentile: {_card_value(getattr(current, detail.attribute), detail.kind)}"
+    if metric.attribute == "delivered" and current.not_delivered:
+        return f"Also closed as not delivered: {current.not_delivered}"
+    if metric.attribute == "points":
+        return f"{TOTAL_SCORE_MEANS.capitalize()}."
+    if metric.attribute == "work_in_progress":
+        return "Issues in an in-progress status now"
+    return ""
 
 
 def headline_cards(summary: DeliverySummary) -> list[dict]:
-    """The big numbers at the top of the page, each with its change on the previous period
-    or why there is none (``comparison``)."""
-    current = summary.current
-
-    def card(label, value, attribute, *, note="", lower_is_better=False):
-        change = summary.change(attribute)
-        trend = ""
-        if change.percent is not None and round(change.percent):
-            better = (change.percent < 0) if lower_is_better else (change.percent > 0)
-            trend = "better" if better else "worse"
-        return {
-            "label": label,
-            "value": value,
-            "change": change.label or None,
-            "no_change_because": change.reason,
-            "trend": trend,
-            "note": note,
-        }
-
-    return [
-        card(
-            "Delivered issues",
-            str(current.delivered),
-            "delivered",
-            note=f"Also closed as not delivered: {current.not_delivered}"
-            if current.not_delivered
-            else "",
-        ),
-        card(
-            "Total score",
-            str(current.points),
-            "points",
-            note=f"{TOTAL_SCORE_MEANS.capitalize()}.",
-        ),
-        card("Average score", _average(current.average_score), "average_score"),
-        card(
-            "Cycle time (median)",
-            format_duration(_delta(current.cycle_median)),
-            "cycle_median",
-            note=f"85th percentile: {format_duration(_delta(current.cycle_p85))}",
-            lower_is_better=True,
-        ),
-        card(
-            "Lead time (median)",
-            format_duration(_delta(current.lead_median)),
-            "lead_median",
-            note=f"85th percentile: {format_duration(_delta(current.lead_p85))}",
-            lower_is_better=True,
-        ),
-        {
-            "label": "Work in progress",
-            "value": str(summary.work_in_progress),
+    """The big numbers at the top of the page (``metrics.HEADLINE``, those with a card),
+    each with its change on the previous period or why there is none (``comparison``)."""
+    cards = []
+    for metric in HEADLINE:
+        if not metric.card:
+            continue
+        card = {
+            "label": metric.card,
             "change": None,
             "no_change_because": "",
             "trend": "",
-            "note": "Issues in an in-progress status now",
-        },
-        card(
-            "With a linked pull request",
-            _percent(current.pull_request_rate),
-            "pull_request_rate",
-        ),
-        card("With a linked document", _percent(current.document_rate), "document_rate"),
-    ]
-
-
-def _delta(seconds: float | None) -> timedelta | None:
-    return None if seconds is None else timedelta(seconds=seconds)
+            "note": _card_note(metric, summary),
+        }
+        if metric.now:
+            card["value"] = _card_value(getattr(summary, metric.attribute), metric.kind)
+            cards.append(card)
+            continue
+        card["value"] = _card_value(getattr(summary.current, metric.attribute), metric.kind)
+        change = summary.change(metric.attribute)
+        if change.percent is not None and round(change.percent):
+            better = (change.percent < 0) if metric.lower_is_better else (change.percent > 0)
+            card["trend"] = "better" if better else "worse"
+        card["change"] = change.label or None
+        card["no_change_because"] = change.reason
+        cards.append(card)
+    return cards

@@ -15,6 +15,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from analytics.reports.aggregates import PercentileCont, cycle_seconds, percentiles_in_sql
 from analytics.reports.filters import ReportFilters
+from analytics.reports.percentiles import Durations, durations_for
 from analytics.reports.selectors import (
     delivered_in,
     report_issues,
@@ -124,9 +125,16 @@ def comments_written(filters: ReportFilters, *, person_id: int | None = None) ->
     )
 
 
-def contributor_rows(filters: ReportFilters, *, person_id: int | None = None) -> list[GroupRow]:
-    """Per person: delivered work and comments written. Two queries."""
+def contributor_rows(
+    filters: ReportFilters, *, person_id: int | None = None, durations: Durations | None = None
+) -> list[GroupRow]:
+    """Per person: delivered work, median cycle time and comments written. Two queries (a
+    third on SQLite for the medians, unless ``durations`` has them)."""
     rows = delivered_by_person(filters, person_id=person_id)
+    if Durations.needed():
+        medians = durations_for(filters, durations, filters.period.start).cycle_median_by_person()
+        for pk, row in rows.items():
+            row.cycle_median = medians.get(pk)
     for values in comments_written(filters, person_id=person_id):
         pk = values["author__person__id"]
         if pk not in rows:

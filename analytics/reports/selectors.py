@@ -3,7 +3,7 @@
 The queries themselves are in ``summary`` (headline numbers), ``flow`` (throughput
 and cycle times) and ``people`` (contributors and teams). Each aggregates in SQL:
 one query whatever the number of issues. Percentiles are part of the queries on
-PostgreSQL; on SQLite ``percentiles.fill_percentiles`` adds them from one list query.
+PostgreSQL; on SQLite the selectors read them from ``percentiles.Durations`` (one list query).
 """
 
 from __future__ import annotations

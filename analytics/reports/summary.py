@@ -15,6 +15,7 @@ from analytics.reports.aggregates import (
 )
 from analytics.reports.comparison import Baseline, Change, baseline
 from analytics.reports.filters import Period, ReportFilters
+from analytics.reports.percentiles import Durations, durations_for
 from analytics.reports.selectors import (
     CLOSED_CURRENT,
     CLOSED_PREVIOUS,
@@ -151,8 +152,11 @@ def _numbers(row: dict | None) -> PeriodNumbers:
     return numbers
 
 
-def delivery_summary(filters: ReportFilters) -> DeliverySummary:
-    """Headline numbers of the period and of the one before it, and the score spread.
+def delivery_summary(
+    filters: ReportFilters, *, durations: Durations | None = None
+) -> DeliverySummary:
+    """Headline numbers of the period and of the one before it, and the score spread,
+    percentiles included (on SQLite from ``durations``, or a list of its own).
 
     One query grouped by period and outcome (delivered or closed as not delivered, this
     period or the one before, and the rest: work in progress), rather than one filtered
@@ -175,6 +179,11 @@ def delivery_summary(filters: ReportFilters) -> DeliverySummary:
     # In the closed-not-delivered groups, "delivered" counts the issues of the group.
     numbers.not_delivered = rows.get(CLOSED_CURRENT, {}).get("delivered", 0)
     earlier.not_delivered = rows.get(CLOSED_PREVIOUS, {}).get("delivered", 0)
+    if Durations.needed():
+        listed = durations_for(filters, durations, previous.start)
+        for which, part in ((numbers, period), (earlier, previous)):
+            for name, value in listed.percentiles(part.start, part.end).items():
+                setattr(which, name, value)
     below = [current.get(f"score_below_{i}", 0) for i in range(len(SCORE_BUCKETS))]
     counts = [high - low for low, high in itertools.pairwise([0, *below, numbers.scored])]
     return DeliverySummary(

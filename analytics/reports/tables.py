@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from analytics.reports.flow import Flow
+from analytics.reports.metrics import HEADLINE
 from analytics.reports.people import GroupRow
 from analytics.reports.summary import DeliverySummary
 
@@ -122,19 +123,6 @@ def format_cell(value, kind: str) -> str:
 
 # ------------------------------------------------------------------- the Reports page
 
-HEADLINE_METRICS = (
-    # (label, attribute of PeriodNumbers, kind)
-    ("Delivered issues", "delivered", "int"),
-    ("Total score", "points", "int"),
-    ("Average score", "average_score", "decimal"),
-    ("Median cycle time (days)", "cycle_median", "days"),
-    ("85th percentile cycle time (days)", "cycle_p85", "days"),
-    ("Median lead time (days)", "lead_median", "days"),
-    ("85th percentile lead time (days)", "lead_p85", "days"),
-    ("Delivered with a linked pull request (%)", "pull_request_rate", "percent"),
-    ("Delivered with a linked document (%)", "document_rate", "percent"),
-)
-
 
 def headline_table(summary: DeliverySummary) -> Table:
     table = Table(
@@ -148,36 +136,21 @@ def headline_table(summary: DeliverySummary) -> Table:
             Column("Comparison"),
         ],
     )
-    for label, attribute, kind in HEADLINE_METRICS:
-        change = summary.change(attribute)
+    for metric in HEADLINE:
+        if metric.now:
+            values = [getattr(summary, metric.attribute), None, None, ""]
+        else:
+            change = summary.change(metric.attribute)
+            values = [
+                getattr(summary.current, metric.attribute),
+                getattr(summary.previous, metric.attribute),
+                change.percent,
+                change.reason,
+            ]
         table.rows.append(
-            Row(
-                [
-                    label,
-                    getattr(summary.current, attribute),
-                    getattr(summary.previous, attribute),
-                    change.percent,
-                    change.reason,
-                ],
-                kinds=["text", kind, kind, "change", "text"],
-            )
+            Row([metric.label, *values], kinds=["text", metric.kind, metric.kind, "change", "text"])
         )
-    table.rows.append(
-        Row(
-            ["Work in progress now", summary.work_in_progress, None, None, ""],
-            kinds=["text", "int", "int", "change", "text"],
-        )
-    )
     return table
-
-
-def throughput_table(weeks: list[tuple]) -> Table:
-    return Table(
-        "throughput",
-        "Delivered issues per week",
-        [Column("Week starting", "date"), Column("Delivered issues", "int")],
-        [Row([monday, count]) for monday, count in weeks],
-    )
 
 
 def cycle_time_table(flow: Flow) -> Table:

@@ -124,14 +124,15 @@ def test_the_active_sprint_counts_until_now(bob_client, data):
     assert (numbers["Carried over"], numbers["Still open"]) == (0, 1)  # ENG-2 is still open
 
 
-def test_the_page_shows_the_table_and_three_charts_with_their_tables(bob_client, data):
+def test_the_page_shows_the_table_and_four_charts_with_their_tables(bob_client, data):
     response = bob_client.get(_url())
     html = response.content.decode()
-    assert html.count('<svg class="chart-svg') == 3
+    assert html.count('<svg class="chart-svg') == 4
     for title in ("Committed and completed issues per sprint", "Scope change per sprint"):
         assert title in html
-    # The two charts of two series name them in a legend; the one-series chart has none.
-    assert html.count('<ul class="legend"') == 2
+    # The three charts of two series (velocity too) name them in a legend; the one-series
+    # chart has none.
+    assert html.count('<ul class="legend"') == 3
     assert '<span class="swatch series-1"></span>Completed</li>' in html
     assert '<td class="num">50</td>' in html  # the say/do ratio in percent
     sprint_link = reverse("report_sprint", args=[data["sprint"].pk])

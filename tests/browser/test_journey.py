@@ -186,7 +186,14 @@ def test_new_admin_journey(browsing, task_cluster, jira_simulator):
         expect(chart.locator("svg")).to_be_visible()
     # No teams yet: their chart is the only empty one.
     expect(charts.filter(has_text="No team delivered anything in this period")).to_have_count(1)
-    expect(charts.locator("svg")).to_have_count(3)
+    expect(charts.locator("svg")).to_have_count(charts.count() - 1)
+    # Trends: the weekly cycle time as a line, its numbers in the table beside it.
+    trend = page.locator("#trends figure.chart").filter(
+        has=page.get_by_role("heading", name="Cycle time per week")
+    )
+    expect(trend.locator("svg polyline").first).to_be_attached()
+    trend.get_by_text("Show the numbers as a table").click()
+    expect(trend.locator("#table-cycle_trend tbody tr").first).to_be_visible()
     expect(page.get_by_text("Last synced:")).to_be_visible()
     contributors = page.locator("#table-contributors tbody tr")
     assert contributors.count() > 1
@@ -263,6 +270,13 @@ def test_new_admin_journey(browsing, task_cluster, jira_simulator):
     expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name=f"Committed ({committed})")).to_be_visible()
     expect(page.get_by_text(re.compile(r"^Committed \d+ \+ added \d+ − removed"))).to_be_visible()
+    # Its burndown, whose last row is its numbers.
+    burndown = page.locator("#burndown figure.chart").filter(
+        has=page.get_by_role("heading", name="Burndown in issues")
+    )
+    expect(burndown.locator("svg")).to_be_visible()
+    burndown.get_by_text("Show the numbers as a table").click()
+    expect(burndown.locator("#table-burndown tbody tr").last).to_be_visible()
     browsing.shot("12b-sprint")
     first_issue = page.locator("table.keyed tbody th a").first
     key = first_issue.inner_text()

@@ -57,6 +57,14 @@ class SprintNumbers:
     completed_points: float = 0.0
     committed_unestimated: int = 0
     completed_unestimated: int = 0
+    # Points of the issues still to do at the close (carried over or still open), at their
+    # estimates then.
+    remaining_points: float = 0.0
+
+    @property
+    def remaining(self) -> int:
+        """Issues in it at the close and not completed: carried over, or still open."""
+        return self.carried_over + self.still_open
 
     @property
     def say_do(self) -> float | None:

@@ -8,7 +8,7 @@ stays in one sprint never overlap, so at most one covers any moment.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -99,15 +99,28 @@ def _overlaps(start, close) -> Q:
     )
 
 
-def placements(issues: QuerySet[Issue], sprint_ids: list[int], *, now: datetime) -> QuerySet:
+def placements(
+    issues: QuerySet[Issue], sprint_ids: list[int], *, now: datetime, until: datetime | None = None
+) -> QuerySet:
     """One row per sprint (of ``sprint_ids``, started ones) and issue of ``issues``:
     ``sprint_id``, ``issue_id``, ``committed``, ``added``, ``removed`` (0 or 1), ``outcome``
     (OUT, COMPLETED..., COMPLETED_OUTSIDE), ``start_points`` and ``close_points`` (its
     story points when the sprint started and when it closed; None without an estimate).
 
+    With ``until`` (a moment from the start to the close), the same rules as if the sprint
+    had closed then: the sprint's numbers so far, a point of its burndown.
+
     Read from the issues, joined to their stays: one join, filtered by the report's scope.
     """
-    start, close = F(f"{STAY}sprint__start_at"), close_of_sprint(now)
+    start = F(f"{STAY}sprint__start_at")
+    if until is None:
+        close, close_outside = close_of_sprint(now), close_of_sprint(now, ref=OuterRef)
+    else:
+        moment = Value(until, output_field=DateTimeField())
+        close = Greatest(moment, start, output_field=DateTimeField())
+        close_outside = Greatest(
+            moment, OuterRef(f"{STAY}sprint__start_at"), output_field=DateTimeField()
+        )
     done = Q(done_at__isnull=False, done_at__gte=F(f"{STAY}joined_at"), done_at__lte=close)
     closed = Q(**{f"{STAY}sprint__state": Sprint.State.CLOSED})
     return (
@@ -124,7 +137,7 @@ def placements(issues: QuerySet[Issue], sprint_ids: list[int], *, now: datetime)
             closed=Max(_flag(closed)),
             # Its estimate when the sprint started, and when it closed (None: none).
             start_points=Max(points_at(OuterRef(f"{STAY}sprint__start_at"))),
-            close_points=Max(points_at(close_of_sprint(now, ref=OuterRef))),
+            close_points=Max(points_at(close_outside)),
             # When it was first in the sprint from the start on (None: never in it then).
             entered=Min(
                 Case(
@@ -199,6 +212,11 @@ SUMS = (
         "CASE WHEN {committed} = 1 AND {start_points} IS NULL THEN 1 ELSE 0 END",
     ),
     (
+        "remaining_points",
+        f"CASE WHEN {{outcome}} IN ({CARRIED_OVER}, {STILL_OPEN}) "
+        "THEN COALESCE({close_points}, 0) ELSE 0 END",
+    ),
+    (
         "completed_unestimated",
         f"CASE WHEN {{outcome}} = {COMPLETED} AND {{close_points}} IS NULL THEN 1 ELSE 0 END",
     ),
@@ -207,27 +225,71 @@ SUMS = (
 
 def numbers_per_sprint(placed: QuerySet) -> dict[int, SprintNumbers]:
     """Sprint row id → its numbers: ``placements`` summed per sprint, in one query."""
+    return _summed(placed, "sprint_id")
+
+
+# A moment no sprint has: ``numbers_until`` writes the placements' SQL once, with this
+# in the place of the moment, then sets each moment in its parameters.
+_ANY_MOMENT = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
+
+
+def numbers_until(issues: QuerySet[Issue], sprint_id: int, moments: list[datetime], *, now):
+    """The sprint's numbers as if it had closed at each of ``moments`` (``placements``
+    with ``until``), in one query: a list in the order of ``moments``.
+
+    The placements' SQL is written once and repeated for each moment (UNION ALL): Django
+    takes far longer to write that query than the database to run it.
+    """
+    if not moments:
+        return []
+    try:
+        inner, params = placements(
+            issues, [sprint_id], now=now, until=_ANY_MOMENT
+        ).query.sql_with_params()
+    except EmptyResultSet:
+        return [SprintNumbers() for _moment in moments]
+    field = DateTimeField()
+    marker = field.get_db_prep_value(_ANY_MOMENT, connection)
+    at = [index for index, value in enumerate(params) if value == marker]
+    if not at:  # pragma: no cover - the moment is always a parameter
+        raise RuntimeError("the sprint placements' SQL has no moment parameter")
+    quote = connection.ops.quote_name
+    parts, values = [], []
+    for index, moment in enumerate(moments):
+        parts.append(f"SELECT {index} AS {quote('moment')}, one.* FROM ({inner}) one")  # noqa: S608 (fixed SQL; values are parameters)
+        prepared = field.get_db_prep_value(moment, connection)
+        values += [prepared if i in at else value for i, value in enumerate(params)]
+    summed = _summed_sql(" UNION ALL ".join(parts), tuple(values), "moment")
+    return [summed.get(index, SprintNumbers()) for index in range(len(moments))]
+
+
+def _summed(placed: QuerySet, key: str) -> dict[int, SprintNumbers]:
+    try:
+        inner, params = placed.query.sql_with_params()
+    except EmptyResultSet:
+        # No sprint to place issues in (sprint_id IN ()): Django can't write that query.
+        return {}
+    return _summed_sql(inner, params, key)
+
+
+def _summed_sql(inner: str, params, key: str) -> dict[int, SprintNumbers]:
+    """``SUMS`` of the placements of ``inner`` (SQL), per value of its column ``key``."""
     quote = connection.ops.quote_name
     names = {
         name: f"placed.{quote(name)}"
         for name in ("committed", "added", "removed", "outcome", "start_points", "close_points")
     }
     sums = ", ".join(f"SUM({expression.format(**names)})" for _field, expression in SUMS)
-    try:
-        inner, params = placed.query.sql_with_params()
-    except EmptyResultSet:
-        # No sprint to place issues in (sprint_id IN ()): Django can't write that query.
-        return {}
     sql = (
-        f"SELECT placed.{quote('sprint_id')}, {sums} FROM ({inner}) placed "  # noqa: S608 (fixed names; values are parameters)
-        f"GROUP BY placed.{quote('sprint_id')}"
+        f"SELECT placed.{quote(key)}, {sums} FROM ({inner}) placed "  # noqa: S608 (fixed names; values are parameters)
+        f"GROUP BY placed.{quote(key)}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     numbers = {}
-    for sprint_id, *values in rows:
-        numbers[sprint_id] = SprintNumbers(
+    for group, *values in rows:
+        numbers[group] = SprintNumbers(
             **{field: value or 0 for (field, _expression), value in zip(SUMS, values, strict=True)}
         )
     return numbers

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from analytics.reports import charts
 from analytics.reports.series_charts import SeriesChart, labels_that_fit, series_column_chart
+from analytics.reports.sprints.burndown import velocity_chart, velocity_rows, velocity_table
 from analytics.reports.sprints.filters import SprintFilters
 from analytics.reports.sprints.numbers import SprintNumbers
 from analytics.reports.sprints.placement import numbers_per_sprint
@@ -146,6 +147,7 @@ class SprintsReport:
                 self.rows,
                 {"Carried over": lambda n: n.carried_over},
             ),
+            velocity_table(velocity_rows(self.rows)),
         ]
         return {table.slug: table for table in built}
 
@@ -174,6 +176,7 @@ class SprintsReport:
                 [(name, n.carried_over) for name, n in rows],
                 max_labels=labels_that_fit([name for name, _n in rows]),
             ),
+            "velocity": velocity_chart(velocity_rows(self.rows)),
         }
 
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from analytics.reports.export import table_download
+from analytics.reports.sprints.burndown import burndown_charts, burndown_table, sprint_burndown
 from analytics.reports.sprints.filters import board_name, sprint_filters
 from analytics.reports.sprints.numbers import (
     CARRIED_OVER,
@@ -15,7 +16,7 @@ from analytics.reports.sprints.numbers import (
     STILL_OPEN,
     SprintNumbers,
 )
-from analytics.reports.sprints.placement import numbers_per_sprint, placement_of
+from analytics.reports.sprints.placement import placement_of
 from analytics.reports.sprints.report import sprints_report
 from analytics.reports.sprints.selectors import re_estimates, sprint_placements, window_of
 from integrations.models import Issue, JiraConnection, Sprint
@@ -104,7 +105,9 @@ def sprint_detail(request, sprint_id):
     filters = sprint_filters(request)
     placed = sprint_placements(filters, [sprint.pk], now=now)
     placements = {row["issue_id"]: placement_of(row) for row in placed}
-    numbers = numbers_per_sprint(placed).get(sprint.pk, SprintNumbers())
+    # The burndown's last point is the close: the sprint's numbers (one query for both).
+    burndown = sprint_burndown(filters, sprint, window, now=now)
+    numbers = burndown[-1].numbers if burndown else SprintNumbers()
     issues = {
         issue.pk: issue
         for issue in Issue.objects.filter(pk__in=placements)
@@ -141,6 +144,9 @@ def sprint_detail(request, sprint_id):
             "groups": groups,
             "re_estimates": changes,
             "re_estimated_points": _signed(sum(c["delta"] for c in changes)),
+            "burndown": burndown,
+            "burndown_table": burndown_table(burndown),
+            "burndown_charts": burndown_charts(burndown),
         },
     )
 

@@ -82,6 +82,7 @@ def test_the_token_appears_nowhere(
         "sprint_id": sprint.pk,
         "sprint_table": "sprints",
         "investment_table": "months",
+        "flow_table": "status_hours",
     }
     for name, (_, method, kinds) in ACCESS.items():
         if method != "get":

@@ -45,7 +45,8 @@ def sync_connection_task(
     if run is None:
         return "skipped: a sync is already running"
     if run.next_try_at is not None:
-        # Jira paused the site: the worker is free now, the sync goes on when Jira allows.
+        # Jira paused the site, or the worker is shutting down: the worker is free now,
+        # the sync goes on when Jira allows (or as soon as a worker runs again).
         run_once_at(
             f"jira-sync-retry-{connection_id}",
             "integrations.tasks.sync_connection_task",
@@ -54,7 +55,7 @@ def sync_connection_task(
             full,
             when=run.next_try_at,
         )
-        return f"sync run {run.pk}: paused by Jira, tries again at {run.next_try_at:%H:%M} UTC"
+        return f"sync run {run.pk}: stopped, tries again at {run.next_try_at:%H:%M} UTC"
     return f"sync run {run.pk}: {run.status}"
 
 

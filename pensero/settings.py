@@ -61,10 +61,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
-    "django_q",
     "pensero",
     "integrations",
     "analytics",
+    # After the apps: integrations' `qcluster` command stands in for django-q's.
+    "django_q",
 ]
 
 MIDDLEWARE = [

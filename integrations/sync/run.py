@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from integrations import shutdown
 from integrations.clients import SiteUrlChanged, client_for, unreadable_credentials_message
 from integrations.delivery import not_delivered_resolutions
 from integrations.jira.errors import (
@@ -78,6 +79,10 @@ class SyncCancelled(Exception):
     """The run must stop: its connection was disconnected or deleted (see claims.still_wanted)."""
 
 
+class WorkerStopping(Exception):
+    """The worker cluster is shutting down (integrations.shutdown): stop, resume later."""
+
+
 class IssueSync:
     """One connection's issues being read and stored: the client, the rules, the run's tally.
 
@@ -118,6 +123,9 @@ class IssueSync:
         """
         if self.run is None:
             return
+        if shutdown.requested():
+            self.client.stop()
+            raise WorkerStopping
         moment = time.monotonic()
         if not now and moment - self._cancel_checked_at < CANCEL_CHECK_SECONDS:
             return
@@ -426,7 +434,11 @@ def sync_connection(
                 "No project to sync: the Jira account can't see any of the configured projects."
             )
         sync.check_cancelled(now=True)
+    except WorkerStopping:
+        return _interrupted(sync)
     except (SyncCancelled, JiraRequestsStopped):
+        if shutdown.requested():  # the client was stopped for the shutdown
+            return _interrupted(sync)
         return _cancelled(sync)
     except JiraAuthError as error:
         message = error.message
@@ -521,6 +533,19 @@ def _finish(sync: IssueSync, status: str, error: str = "") -> SyncRun:
         # Once the run's last transaction commits: scoring must not hold it open.
         transaction.on_commit(lambda: sync.score(sync.changed_issue_ids))
     return sync.run
+
+
+def _interrupted(sync: IssueSync) -> SyncRun:
+    """End a run whose worker is shutting down; it is resumed from here by the next cluster,
+    as soon as one runs (``next_try_at``: integrations.tasks schedules it)."""
+    sync.run.next_try_at = timezone.now()
+    logger.info("Sync of connection %s stopped: its worker is shutting down", sync.connection.pk)
+    return _finish(
+        sync,
+        SyncRun.Status.FAILED,
+        "The sync stopped because its worker was shut down (a restart or a deploy); it "
+        "resumes from here as soon as a worker runs again.",
+    )
 
 
 def _cancelled(sync: IssueSync) -> SyncRun:

@@ -102,7 +102,7 @@ def test_a_paused_sync_ends_at_once_and_is_retried_when_jira_allows(simulator, a
     outcome = sync_connection_task(connection.pk, SyncRun.Trigger.MANUAL)
     run = SyncRun.objects.get(connection=connection)
     assert run.status == SyncRun.Status.FAILED
-    assert "paused by Jira" in outcome
+    assert "stopped, tries again at" in outcome
     assert "pause requests to acme.atlassian.net for about 1 hour" in run.error
     assert "tries again at" in run.error
     expected = run.finished_at + timedelta(seconds=MAX_PAUSE_SECONDS)

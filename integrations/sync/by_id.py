@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from integrations.jira import jql
 from integrations.models import JiraConnection, JiraProject
 from integrations.sync.extras import ExtrasFetcher
 from integrations.sync.run import PAGE_SIZE, IssueSync, queue_scoring
@@ -52,11 +53,11 @@ def sync_issues_by_id(connection: JiraConnection, issue_ids: Iterable[int]) -> I
         with ExtrasFetcher(sync.client, sync.rules, sync.problems) as extras:
             for start in range(0, len(ids), RECONCILE_LIMIT):
                 chunk = ids[start : start + RECONCILE_LIMIT]
-                clause = f"id in ({', '.join(map(str, chunk))})"
-                if project_keys:
-                    clause = f"project in ({', '.join(project_keys)}) AND {clause}"
+                clause = jql.all_of(
+                    jql.projects_in(project_keys) if project_keys else "", jql.ids_in(chunk)
+                )
                 pages = sync.client.iter_search_pages(
-                    jql=clause + " ORDER BY created ASC, key ASC",
+                    jql=jql.in_stable_order(clause),
                     fields=sync.search_fields(),
                     expand="changelog",
                     max_results=PAGE_SIZE,

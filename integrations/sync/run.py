@@ -1,9 +1,7 @@
 """A sync run of one connection: claim it, page through the search, store, census, finish.
 
 Incremental by default: issues updated since the last successful run's start,
-minus an overlap window. Times go to JQL as epoch milliseconds, which are
-absolute instants; date literals would be read in the Jira user's time zone
-(https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/).
+minus an overlap window (the JQL is built by integrations/jira/jql.py).
 """
 
 import contextlib
@@ -17,6 +15,7 @@ from django.utils import timezone
 
 from integrations.clients import SiteUrlChanged, client_for, unreadable_credentials_message
 from integrations.delivery import not_delivered_resolutions
+from integrations.jira import jql
 from integrations.jira.errors import (
     JiraAuthError,
     JiraBadRequestError,
@@ -60,18 +59,6 @@ CANCEL_CHECK_SECONDS = 0.25
 
 Progress = Callable[[SyncRun], None]
 Score = Callable[[list[int]], None]
-
-
-def _epoch_ms(moment) -> int:
-    return int(moment.timestamp() * 1000)
-
-
-def _jql(project_keys: list[str], since=None) -> str:
-    # Keys were validated as [A-Z][A-Z0-9_]*, so they are safe to quote as-is.
-    clause = f"project in ({', '.join(project_keys)})"
-    if since is not None:
-        clause += f" AND updated >= {_epoch_ms(since)}"
-    return clause + " ORDER BY created ASC, key ASC"
 
 
 class SyncCancelled(Exception):
@@ -220,9 +207,11 @@ class IssueSync:
         watermark = None if self.full else self.connection.sync_watermark
         since = watermark - OVERLAP if watermark else None
         self.since = since
-        jql = _jql(project_keys, since)
+        clause = jql.all_of(
+            jql.projects_in(project_keys), jql.updated_since(since) if since else ""
+        )
         try:
-            self.run.issues_expected = self.client.approximate_count(jql.split(" ORDER BY")[0])
+            self.run.issues_expected = self.client.approximate_count(clause)
         except JiraError as error:
             if not error.permanent:
                 raise
@@ -234,7 +223,7 @@ class IssueSync:
         # The stages overlap: a reader thread fetches the search pages and starts their
         # per-issue requests while this thread stores earlier pages in the database.
         pages = self.client.iter_search_pages(
-            jql=jql,
+            jql=jql.in_stable_order(clause),
             fields=fields,
             expand="changelog",
             max_results=PAGE_SIZE,
@@ -320,7 +309,7 @@ class IssueSync:
         ).values_list("pk", "jira_id")
         cut_short_before = len(self.client.pages_cut_short)
         for page in self.client.iter_search_pages(
-            jql=_jql(project_keys),
+            jql=jql.in_stable_order(jql.projects_in(project_keys)),
             fields=["id"],
             max_results=CENSUS_PAGE_SIZE,
             max_issues=search_bound(stored.count()),

@@ -176,8 +176,8 @@ class IssueSync:
         if len(self.skipped) > SKIPPED_LISTED:
             more = len(self.skipped) - SKIPPED_LISTED
             self.warn(f"… and {more} more issues skipped (see the server log).")
-        if self.rules.unknown_statuses:
-            names = ", ".join(sorted(self.rules.unknown_statuses)[:10])
+        if self.problems.unknown_statuses:
+            names = ", ".join(sorted(self.problems.unknown_statuses)[:10])
             self.warn(
                 f"Statuses no longer in Jira's status list, of unknown category: {names}. "
                 "Moves through them don't count as a start or completion; completion dates "

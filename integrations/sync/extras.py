@@ -70,10 +70,10 @@ class DevStatusAccess:
     asks it again; a 401 after one worked is that call's error only.
     """
 
-    def __init__(self, *, closed: bool = False):
+    def __init__(self):
         self._lock = threading.Lock()
         self._worked = False
-        self._closed = closed
+        self._closed = False
 
     @property
     def open(self) -> bool:
@@ -245,12 +245,13 @@ class ExtrasFetcher:
         *,
         links_since: datetime | None = None,
         verify_links: bool = False,
+        dev_status: DevStatusAccess | None = None,
     ):
         self._client = client
         self._rules = rules
         self._problems = problems
-        # Seeded from the run's problems: a run that found the API closed doesn't ask again.
-        self._dev_status = DevStatusAccess(closed=problems.dev_status_unavailable)
+        # The run's, when it makes several fetchers (a webhook batch, 50 issues each).
+        self._dev_status = dev_status or DevStatusAccess()
         self._links_since = links_since
         self._verify_links = verify_links
         self._pool = ThreadPoolExecutor(

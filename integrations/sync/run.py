@@ -32,7 +32,12 @@ from integrations.projects import flag_lost_projects, remember_visible_projects
 from integrations.signals import issues_stored
 from integrations.sync import claims, site_shape
 from integrations.sync.boards import name_boards
-from integrations.sync.extras import ExtrasFetcher, ExtrasProblems, PendingExtras
+from integrations.sync.extras import (
+    DevStatusAccess,
+    ExtrasFetcher,
+    ExtrasProblems,
+    PendingExtras,
+)
 from integrations.sync.finish import FACTS_VERSION
 from integrations.sync.mapping import BASE_FIELDS, SkippedIssue, map_issues
 from integrations.sync.pipeline import read_ahead
@@ -98,6 +103,7 @@ class IssueSync:
         self.score = score or queue_scoring
         self.client = client_for(connection)
         self.problems = ExtrasProblems()
+        self.dev_status = DevStatusAccess()
         self.changed_issue_ids: list[int] = []
         self.skipped: list[SkippedIssue] = []
         self.search_complete = True
@@ -250,6 +256,7 @@ class IssueSync:
             self.problems,
             links_since=self.since,
             verify_links=self.verify_links,
+            dev_status=self.dev_status,
         ) as extras:
             # Up to three pages in flight: the reader thread submits a page's per-issue
             # requests and goes on to the next search page without waiting for them.

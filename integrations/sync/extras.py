@@ -9,6 +9,7 @@ Retry-After on its own, and its site's pacer decides how many requests are in fl
 
 import contextlib
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -22,7 +23,7 @@ from integrations.jira.errors import (
     JiraForbiddenError,
     JiraNotFoundError,
 )
-from integrations.sync.finish import Workflow, finish
+from integrations.sync.finish import Workflow, finish, unknown_statuses
 from integrations.sync.mapping import IssueRecord, SkippedIssue, map_comment
 from integrations.sync.remote_links import changelog_touches_links
 
@@ -31,95 +32,149 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class ExtrasProblems:
-    """Problems that don't fail the run; shown as warnings on the Manage page."""
+    """Problems that don't fail the run; shown as warnings on the Manage page.
+
+    Filled only by the thread that waits for the pages (`PendingExtras.wait`), from what
+    each issue's requests returned.
+    """
 
     dev_status_unavailable: bool = False
-    dev_status_worked: bool = False
     remote_links_unavailable: int = 0
     # "application type: what went wrong", per type (a site can list two for one PR).
     dev_status_errors: dict[str, str] = field(default_factory=dict)
+    # Statuses met in changelogs whose category can't be told: "name (id)".
+    unknown_statuses: set[str] = field(default_factory=set)
     messages: set[str] = field(default_factory=set)
 
+    def add(self, issue: "IssueProblems") -> None:
+        self.dev_status_unavailable |= issue.dev_status_refused
+        self.remote_links_unavailable += issue.remote_links_unavailable
+        for application_type, message in issue.dev_status_errors.items():
+            self.dev_status_errors.setdefault(application_type, message)
 
-def _wants_pull_requests(record: IssueRecord, problems: ExtrasProblems) -> bool:
-    return record.has_development and not problems.dev_status_unavailable
+
+@dataclass
+class IssueProblems:
+    """What went wrong in one issue's requests, returned to the caller to be added up."""
+
+    dev_status_refused: bool = False  # a 401 before any dev-status call of the run worked
+    remote_links_unavailable: bool = False
+    dev_status_errors: dict[str, str] = field(default_factory=dict)
 
 
-def _pull_requests(client: JiraClient, record: IssueRecord, problems: ExtrasProblems) -> list:
-    """PRs from every application type that lists some; one type's error spares the others.
+class DevStatusAccess:
+    """Whether the private dev-status API still answers this run.
 
-    A 401 before any dev-status call worked means the connection can't use the private
-    API at all (OAuth): then it is not asked again this run.
+    The one state the per-issue requests share, behind a lock: a 401 before any call
+    worked means the connection can't use that API at all (OAuth), and then no issue
+    asks it again; a 401 after one worked is that call's error only.
     """
-    if not _wants_pull_requests(record, problems):
-        return []
-    prs: list[dict] = []
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._worked = False
+        self._closed = False
+
+    @property
+    def open(self) -> bool:
+        with self._lock:
+            return not self._closed
+
+    def answered(self) -> None:
+        with self._lock:
+            self._worked = True
+
+    def refused(self) -> bool:
+        """Note a 401; True if the API is now known to be closed to this connection."""
+        with self._lock:
+            if not self._worked:
+                self._closed = True
+            return self._closed
+
+
+@dataclass
+class PullRequestsRead:
+    prs: list = field(default_factory=list)
+    refused: bool = False
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ChangelogAndLinks:
+    histories: list | None = None  # the whole changelog, when it was read
+    remote_links: list | None = None  # when they were asked for
+    links_unavailable: bool = False
+
+
+def _pull_requests(client: JiraClient, record: IssueRecord, access: DevStatusAccess):
+    """PRs from every application type that lists some; one type's error spares the others."""
+    read = PullRequestsRead()
+    if not access.open:
+        return read
     try:
         types = record.pull_request_types or client.dev_status_instance_types(record.jira_id)
     except JiraAuthError:
-        problems.dev_status_unavailable = not problems.dev_status_worked
-        return []
+        read.refused = access.refused()
+        return read
     except JiraError as error:
         if not error.permanent:
             raise
-        problems.dev_status_errors.setdefault("summary", error.message)
-        return []
+        read.errors.setdefault("summary", error.message)
+        return read
     for application_type in types:
         try:
-            prs += client.dev_status_pull_requests(record.jira_id, application_type)
-            problems.dev_status_worked = True
+            read.prs += client.dev_status_pull_requests(record.jira_id, application_type)
+            access.answered()
         except JiraAuthError as error:
-            if not problems.dev_status_worked:
-                problems.dev_status_unavailable = True
-                return prs
-            problems.dev_status_errors.setdefault(application_type, error.message)
+            if access.refused():
+                read.refused = True
+                return read
+            read.errors.setdefault(application_type, error.message)
         except ValueError:
-            problems.dev_status_errors.setdefault(
-                application_type[:60], "not a valid application type"
-            )
+            read.errors.setdefault(application_type[:60], "not a valid application type")
         except JiraError as error:
             if not error.permanent:
                 raise
-            problems.dev_status_errors.setdefault(application_type, error.message)
-    return prs
+            read.errors.setdefault(application_type, error.message)
+    return read
 
 
-def _comments(client: JiraClient, record: IssueRecord) -> None:
+def _comments(client: JiraClient, record: IssueRecord) -> list | None:
+    """Every comment of the issue; None if it vanished since the search (the inline part
+    is kept, the census decides)."""
     try:
-        comments = [c for c in map(map_comment, client.iter_issue_comments(record.jira_id)) if c]
+        return [c for c in map(map_comment, client.iter_issue_comments(record.jira_id)) if c]
     except (JiraForbiddenError, JiraNotFoundError):
-        return  # the issue vanished since the search; keep the inline part, the census decides
-    record.comments = comments
-    record.comment_total = max(record.comment_total, len(comments))
-    record.comments_complete = True
+        return None
 
 
 def _changelog_and_remote_links(
     client: JiraClient,
     record: IssueRecord,
-    problems: ExtrasProblems,
     links_since: datetime | None,
     verify_links: bool,
-) -> list:
+) -> ChangelogAndLinks:
     """The rest of a truncated changelog, then the remote links if they are wanted.
 
     Submitted for a complete changelog only when the links are wanted (see
     `ExtrasFetcher._wants_changelog_or_links`); otherwise that is known only once the
     whole changelog is in.
     """
+    read = ChangelogAndLinks()
     if not record.changelog_complete:
         # The issue may have vanished since the search: then keep the inline part.
         with contextlib.suppress(JiraForbiddenError, JiraNotFoundError):
-            record.histories = list(client.iter_issue_changelog(record.jira_id))
-        if not (verify_links or changelog_touches_links(record.histories, links_since)):
-            return []
-    record.remote_links_read = True
+            read.histories = list(client.iter_issue_changelog(record.jira_id))
+        histories = record.histories if read.histories is None else read.histories
+        if not (verify_links or changelog_touches_links(histories, links_since)):
+            return read
     try:
-        return client.remote_links(record.jira_id)
+        read.remote_links = client.remote_links(record.jira_id)
     except (JiraForbiddenError, JiraNotFoundError):
         # Linking disabled, or the issue vanished since the search: nothing to link.
-        problems.remote_links_unavailable += 1
-        return []
+        read.remote_links = []
+        read.links_unavailable = True
+    return read
 
 
 def _finish_when_read(
@@ -128,21 +183,36 @@ def _finish_when_read(
     pulls: Future | None,
     comments: Future | None,
     links: Future | None,
-) -> None:
-    """Finish the record once its requests are in.
+) -> IssueProblems:
+    """Put what the issue's requests returned into the record, then finish it.
 
-    Runs on the pool, off the thread that stores pages (that is the one a sync waits on).
-    It never waits on work queued after it: the pool takes tasks in order, and this one
-    is submitted after the three it reads, so they are running or done by then.
+    The only task that changes the record, once its requests are in. Runs on the pool,
+    off the thread that stores pages (that is the one a sync waits on). It never waits
+    on work queued after it: the pool takes tasks in order, and this one is submitted
+    after the three it reads, so they are running or done by then.
     """
-    if comments is not None:
-        comments.result()
-    finish(
-        record,
-        rules,
-        remote_links=links.result() if links is not None else [],
-        dev_status_prs=pulls.result() if pulls is not None else [],
-    )
+    problems = IssueProblems()
+    if comments is not None and (read_comments := comments.result()) is not None:
+        record.comments = read_comments
+        record.comment_total = max(record.comment_total, len(read_comments))
+        record.comments_complete = True
+    remote_links = []
+    if links is not None:
+        changelog = links.result()
+        if changelog.histories is not None:
+            record.histories = changelog.histories
+        if changelog.remote_links is not None:
+            record.remote_links_read = True
+            remote_links = changelog.remote_links
+        problems.remote_links_unavailable = changelog.links_unavailable
+    prs = []
+    if pulls is not None:
+        read = pulls.result()
+        prs = read.prs
+        problems.dev_status_refused = read.refused
+        problems.dev_status_errors = read.errors
+    finish(record, rules, remote_links=remote_links, dev_status_prs=prs)
+    return problems
 
 
 def _finish_each(records: list[IssueRecord], rules: Workflow) -> list[Exception | None]:
@@ -175,10 +245,13 @@ class ExtrasFetcher:
         *,
         links_since: datetime | None = None,
         verify_links: bool = False,
+        dev_status: DevStatusAccess | None = None,
     ):
         self._client = client
         self._rules = rules
         self._problems = problems
+        # The run's, when it makes several fetchers (a webhook batch, 50 issues each).
+        self._dev_status = dev_status or DevStatusAccess()
         self._links_since = links_since
         self._verify_links = verify_links
         self._pool = ThreadPoolExecutor(
@@ -192,13 +265,13 @@ class ExtrasFetcher:
         one task each (at zero latency, scheduling thousands of no-op tasks cost more CPU
         than the work itself).
         """
-        client, problems, pool = self._client, self._problems, self._pool
+        client, pool = self._client, self._pool
         work: list[tuple[IssueRecord, Future | None, int | None]] = []
         quiet: list[IssueRecord] = []
         for record in records:
             pulls = (
-                pool.submit(_pull_requests, client, record, problems)
-                if _wants_pull_requests(record, problems)
+                pool.submit(_pull_requests, client, record, self._dev_status)
+                if record.has_development and self._dev_status.open
                 else None
             )
             comments = None if record.comments_complete else pool.submit(_comments, client, record)
@@ -207,7 +280,6 @@ class ExtrasFetcher:
                     _changelog_and_remote_links,
                     client,
                     record,
-                    problems,
                     self._links_since,
                     self._verify_links,
                 )
@@ -223,7 +295,7 @@ class ExtrasFetcher:
         if quiet:
             together = pool.submit(_finish_each, quiet, self._rules)
             work = [(r, together if done is None else done, at) for r, done, at in work]
-        return PendingExtras(work)
+        return PendingExtras(work, self._problems)
 
     def _wants_changelog_or_links(self, record: IssueRecord) -> bool:
         # With a complete changelog, whether links are asked is known already.
@@ -245,18 +317,22 @@ class ExtrasFetcher:
 
 
 class PendingExtras:
-    def __init__(self, work: list[tuple[IssueRecord, Future, int | None]]):
+    def __init__(
+        self, work: list[tuple[IssueRecord, Future, int | None]], problems: ExtrasProblems
+    ):
         # (record, its task, None) or, for records finished together, (record, the
         # shared task, the record's place in that task's outcomes).
         self._work = work
+        self._problems = problems
 
     def wait(
         self, idle: Callable[[], None] | None = None, idle_seconds: float = 0.25
     ) -> tuple[list[IssueRecord], list[SkippedIssue]]:
         """The finished records, and those skipped because their data couldn't be read.
 
-        Jira's errors propagate (the run fails and resumes later); a surprise in one
-        issue's data skips that issue only. While it waits, `idle()` is called every
+        Each issue's problems are added to the run's here, in the waiting thread. Jira's
+        errors propagate (the run fails and resumes later); a surprise in one issue's
+        data skips that issue only. While it waits, `idle()` is called every
         `idle_seconds`; what it raises ends the wait.
         """
         finished, skipped = [], []
@@ -271,6 +347,8 @@ class PendingExtras:
                 outcome = done.result()
                 if position is not None and outcome[position] is not None:
                     raise outcome[position]
+                if position is None:
+                    self._problems.add(outcome)
             except JiraError:
                 raise
             except Exception as error:  # noqa: BLE001 - one odd issue must not stop the others
@@ -278,5 +356,6 @@ class PendingExtras:
                 reason = f"its details came in a shape that can't be read ({type(error).__name__})."
                 skipped.append(SkippedIssue(str(record.jira_id), record.key, reason))
             else:
+                self._problems.unknown_statuses |= unknown_statuses(record.transitions)
                 finished.append(record)
         return finished, skipped

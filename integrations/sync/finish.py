@@ -11,7 +11,7 @@ documents from every source. Pure functions, no ORM.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from integrations.jira import workflow
@@ -36,8 +36,6 @@ class Workflow:
     sprint_field: str = ""
     # The estimation fields an issue's points are read from, (id, name) in that order.
     estimation_fields: tuple[tuple[str, str], ...] = ()
-    # Statuses met in changelogs whose category can't be told: "name (id)".
-    unknown_statuses: set[str] = field(default_factory=set)
 
 
 def map_transitions(histories: list[dict], rules: Workflow) -> list[TransitionRecord]:
@@ -56,10 +54,7 @@ def map_transitions(histories: list[dict], rules: Workflow) -> list[TransitionRe
             for side in ("from", "to"):
                 status_id = "" if item.get(side) is None else str(item.get(side))[:32]
                 name = str(item.get(f"{side}String") or "")[:255]
-                category = rules.catalog.category(status_id, name)
-                if category == workflow.UNKNOWN:
-                    rules.unknown_statuses.add(f"{name or 'unnamed'} ({status_id or 'no id'})")
-                ends.append((status_id, name, category))
+                ends.append((status_id, name, rules.catalog.category(status_id, name)))
             (from_id, from_name, from_category), (to_id, to_name, to_category) = ends
             transitions.append(
                 TransitionRecord(
@@ -77,6 +72,19 @@ def map_transitions(histories: list[dict], rules: Workflow) -> list[TransitionRe
             break  # one status change per history entry
     transitions.sort(key=lambda t: (t.at, t.history_id))
     return transitions
+
+
+def unknown_statuses(transitions: Iterable[TransitionRecord]) -> set[str]:
+    """The statuses moved through whose category can't be told: "name (id)" each."""
+    unknown = set()
+    for move in transitions:
+        for name, status_id, category in (
+            (move.from_status, move.from_status_id, move.from_category),
+            (move.to_status, move.to_status_id, move.to_category),
+        ):
+            if category == workflow.UNKNOWN:
+                unknown.add(f"{name or 'unnamed'} ({status_id or 'no id'})")
+    return unknown
 
 
 def _known_refs(record: IssueRecord) -> dict[str, JiraUserRef]:

@@ -1,15 +1,14 @@
 """A sync run of one connection: claim it, page through the search, store, census, finish.
 
 Incremental by default: issues updated since the last successful run's start,
-minus an overlap window. Times go to JQL as epoch milliseconds, which are
-absolute instants; date literals would be read in the Jira user's time zone
-(https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/).
+minus an overlap window (the JQL is built by integrations/jira/jql.py).
 """
 
 import contextlib
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
@@ -17,7 +16,7 @@ from django.utils import timezone
 
 from integrations import shutdown
 from integrations.clients import SiteUrlChanged, client_for, unreadable_credentials_message
-from integrations.delivery import not_delivered_resolutions
+from integrations.jira import jql
 from integrations.jira.errors import (
     JiraAuthError,
     JiraBadRequestError,
@@ -26,19 +25,21 @@ from integrations.jira.errors import (
     JiraRequestsStopped,
     wait_phrase,
 )
-from integrations.jira.fields import DEVELOPMENT_FIELD_NAMES, estimation_fields, find_field_id
 from integrations.jira.pacing import MAX_PAUSE_SECONDS
-from integrations.jira.paging import search_bound
-from integrations.jira.sprints import find_sprint_field
-from integrations.jira.workflow import StatusCatalog
+from integrations.jira.paging import MAX_SEARCH_ISSUES, search_bound
 from integrations.models import Issue, JiraConnection, SyncRun
 from integrations.oauth.tokens import OAUTH_REJECTED_MESSAGE
 from integrations.projects import flag_lost_projects, remember_visible_projects
 from integrations.signals import issues_stored
-from integrations.sync import claims
+from integrations.sync import claims, site_shape
 from integrations.sync.boards import name_boards
-from integrations.sync.extras import ExtrasFetcher, ExtrasProblems, PendingExtras
-from integrations.sync.finish import FACTS_VERSION, Workflow
+from integrations.sync.extras import (
+    DevStatusAccess,
+    ExtrasFetcher,
+    ExtrasProblems,
+    PendingExtras,
+)
+from integrations.sync.finish import FACTS_VERSION
 from integrations.sync.mapping import BASE_FIELDS, SkippedIssue, map_issues
 from integrations.sync.pipeline import read_ahead
 from integrations.sync.remote_links import link_check_due
@@ -63,16 +64,14 @@ Progress = Callable[[SyncRun], None]
 Score = Callable[[list[int]], None]
 
 
-def _epoch_ms(moment) -> int:
-    return int(moment.timestamp() * 1000)
+@dataclass
+class PreparedPage:
+    """A search page mapped, with its per-issue requests under way."""
 
-
-def _jql(project_keys: list[str], since=None) -> str:
-    # Keys were validated as [A-Z][A-Z0-9_]*, so they are safe to quote as-is.
-    clause = f"project in ({', '.join(project_keys)})"
-    if since is not None:
-        clause += f" AND updated >= {_epoch_ms(since)}"
-    return clause + " ORDER BY created ASC, key ASC"
+    raw_count: int  # issues in the page, read or not
+    issue_ids: set[int]  # the ids Jira returned
+    skipped: list[SkippedIssue]  # issues that couldn't be mapped
+    pending: PendingExtras
 
 
 class SyncCancelled(Exception):
@@ -86,8 +85,9 @@ class WorkerStopping(Exception):
 class IssueSync:
     """One connection's issues being read and stored: the client, the rules, the run's tally.
 
-    `sync_connection` drives a whole run through it; `by_id.sync_issues_by_id` uses the
-    same fields, mapping, per-issue requests and writer for a webhook's handful of issues.
+    `sync_connection` drives a whole run through it; `by_id.sync_issues_by_id` a webhook
+    batch (no run), with the site shape the last sync kept. Both store through
+    `fetch_and_store`.
     """
 
     def __init__(
@@ -108,9 +108,12 @@ class IssueSync:
         self.score = score or queue_scoring
         self.client = client_for(connection)
         self.problems = ExtrasProblems()
+        self.dev_status = DevStatusAccess()
         self.changed_issue_ids: list[int] = []
         self.skipped: list[SkippedIssue] = []
         self.search_complete = True
+        self.since = None  # read remote links changed since then (None: ever)
+        self.known = {}
         self._cancel_checked_at = time.monotonic()
 
     def check_cancelled(self, *, now: bool = False) -> None:
@@ -136,29 +139,17 @@ class IssueSync:
 
     # -- set-up ---------------------------------------------------------------
 
-    def detect_fields(self) -> None:
-        """The site's custom fields, statuses and resolutions, and the workspace's rules."""
-        fields = self.client.fields()
-        self.connection.estimation_fields = [
-            {"id": f.id, "name": f.name[:255]} for f in estimation_fields(fields)
-        ]
-        self.connection.development_field = find_field_id(fields, DEVELOPMENT_FIELD_NAMES) or ""
-        self.connection.sprint_field = find_sprint_field(fields)
-        try:
-            self.connection.resolutions = [
-                {"id": str(r.get("id", ""))[:32], "name": str(r.get("name", ""))[:255]}
-                for r in self.client.resolutions()
-                if isinstance(r, dict) and r.get("name")
-            ]
-        except JiraError as error:
-            # Only the settings page's list of choices needs it; the sync goes on.
-            if not error.permanent:
-                raise
-        self.rules = Workflow(
-            catalog=StatusCatalog(self.client.statuses()),
-            not_delivered=not_delivered_resolutions(self.connection.workspace_id),
-            sprint_field=self.connection.sprint_field,
-            estimation_fields=self.connection.estimation_fields_read,
+    def read_site_shape(self) -> None:
+        """The site's fields, resolutions and statuses (kept for webhook batches), and the
+        workspace's rules."""
+        self.rules = site_shape.read_site_shape(self.client, self.connection).apply_to(
+            self.connection
+        )
+
+    def use_kept_site_shape(self) -> None:
+        """The shape the last sync read (a webhook batch): nothing asked of Jira again."""
+        self.rules = site_shape.kept_site_shape(self.client, self.connection).apply_to(
+            self.connection
         )
 
     def resolve_projects(self) -> list[str]:
@@ -199,8 +190,8 @@ class IssueSync:
         if len(self.skipped) > SKIPPED_LISTED:
             more = len(self.skipped) - SKIPPED_LISTED
             self.warn(f"… and {more} more issues skipped (see the server log).")
-        if self.rules.unknown_statuses:
-            names = ", ".join(sorted(self.rules.unknown_statuses)[:10])
+        if self.problems.unknown_statuses:
+            names = ", ".join(sorted(self.problems.unknown_statuses)[:10])
             self.warn(
                 f"Statuses no longer in Jira's status list, of unknown category: {names}. "
                 "Moves through them don't count as a start or completion; completion dates "
@@ -226,35 +217,54 @@ class IssueSync:
 
     def sync_issues(self, project_keys: list[str]) -> None:
         watermark = None if self.full else self.connection.sync_watermark
-        since = watermark - OVERLAP if watermark else None
-        self.since = since
-        jql = _jql(project_keys, since)
+        self.since = watermark - OVERLAP if watermark else None
+        clause = jql.all_of(
+            jql.projects_in(project_keys), jql.updated_since(self.since) if self.since else ""
+        )
         try:
-            self.run.issues_expected = self.client.approximate_count(jql.split(" ORDER BY")[0])
+            self.run.issues_expected = self.client.approximate_count(clause)
         except JiraError as error:
             if not error.permanent:
                 raise
         claims.beat(self.run, issues_expected=self.run.issues_expected)
-        fields = self.search_fields()
+        self.fetch_and_store(clause, max_issues=search_bound(self.run.issues_expected))
+
+    def fetch_and_store(
+        self,
+        clause: str,
+        *,
+        issue_ids: list[int] | None = None,
+        max_issues: int = MAX_SEARCH_ISSUES,
+    ) -> set[int]:
+        """Search `clause`, complete the issues that changed and store them, page by page.
+
+        The one way issues get from Jira into the database: a sync's search, and a
+        webhook batch's `issue_ids` (also passed as `reconcileIssues`, so the search sees
+        edits made a moment ago: it is otherwise only eventually consistent). A row is
+        never overwritten with an older `updated`. Returns the ids Jira returned.
+        """
         # What is stored already, read once here: the reader thread below must not
         # touch the database (SQLite allows no reader beside an open write).
-        self.known = stored_versions(self.connection)
+        self.known = stored_versions(self.connection, jira_ids=issue_ids)
         # The stages overlap: a reader thread fetches the search pages and starts their
         # per-issue requests while this thread stores earlier pages in the database.
         pages = self.client.iter_search_pages(
-            jql=jql,
-            fields=fields,
+            jql=jql.in_stable_order(clause),
+            fields=self.search_fields(),
             expand="changelog",
             max_results=PAGE_SIZE,
-            max_issues=search_bound(self.run.issues_expected),
+            reconcile_issues=issue_ids,
+            max_issues=max_issues,
         )
         cut_short_before = len(self.client.pages_cut_short)
+        returned: set[int] = set()
         with ExtrasFetcher(
             self.client,
             self.rules,
             self.problems,
             links_since=self.since,
             verify_links=self.verify_links,
+            dev_status=self.dev_status,
         ) as extras:
             # Up to three pages in flight: the reader thread submits a page's per-issue
             # requests and goes on to the next search page without waiting for them.
@@ -262,12 +272,14 @@ class IssueSync:
             ahead = read_ahead(prepared, depth=2, idle=self.check_cancelled)
             # Closed on the way out, a cancel included: the reader thread stops first.
             with contextlib.closing(ahead):
-                for raw_count, pending in ahead:
-                    finished, unreadable = pending.wait(idle=self.check_cancelled)
-                    self.skipped += unreadable
-                    self.store_page(raw_count, finished)
+                for page in ahead:
+                    finished, unreadable = page.pending.wait(idle=self.check_cancelled)
+                    returned |= page.issue_ids
+                    self.skipped += page.skipped + unreadable
+                    self.store_page(page.raw_count, finished)
         # A search stopped at a bound may have missed issues: keep the watermark.
-        self.search_complete = len(self.client.pages_cut_short) == cut_short_before
+        self.search_complete &= len(self.client.pages_cut_short) == cut_short_before
+        return returned
 
     def search_fields(self) -> list[str]:
         """The fields every issue is read with (the sync's pages and webhook fetches)."""
@@ -278,8 +290,11 @@ class IssueSync:
         ]
         return BASE_FIELDS + [f for f in dict.fromkeys(extra) if f]
 
-    def prepare_page(self, page: dict, extras: ExtrasFetcher) -> tuple[int, PendingExtras]:
-        """Map a search page; start completing the issues that changed (network only)."""
+    def prepare_page(self, page: dict, extras: ExtrasFetcher) -> "PreparedPage":
+        """Map a search page; start completing the issues that changed (network only).
+
+        Runs on the reader thread: it reads the run's state and changes none of it.
+        """
         raw_issues = page.get("issues")
         raw_issues = raw_issues if isinstance(raw_issues, list) else []
         records, skipped = map_issues(
@@ -294,8 +309,16 @@ class IssueSync:
             for r in records
             if r.jira_id not in self.known or self.known[r.jira_id].is_older_than(r, full=self.full)
         ]
-        self.skipped += skipped
-        return len(raw_issues), extras.submit(changed)
+        return PreparedPage(
+            raw_count=len(raw_issues),
+            issue_ids={
+                int(raw["id"])
+                for raw in raw_issues
+                if isinstance(raw, dict) and str(raw.get("id", "")).isdigit()
+            },
+            skipped=skipped,
+            pending=extras.submit(changed),
+        )
 
     def store_page(self, raw_count: int, changed: list) -> None:
         self.check_cancelled(now=True)
@@ -313,7 +336,12 @@ class IssueSync:
                 requests_made=self.run.requests_made,
             )
 
-        result = write_page(self.connection, changed, known=self.known, on_saved=save_progress)
+        result = write_page(
+            self.connection,
+            changed,
+            known=self.known,
+            on_saved=save_progress if self.run is not None else None,
+        )
         self.changed_issue_ids += result.changed_issue_ids or []
         if self.progress:
             self.progress(self.run)
@@ -328,7 +356,7 @@ class IssueSync:
         ).values_list("pk", "jira_id")
         cut_short_before = len(self.client.pages_cut_short)
         for page in self.client.iter_search_pages(
-            jql=_jql(project_keys),
+            jql=jql.in_stable_order(jql.projects_in(project_keys)),
             fields=["id"],
             max_results=CENSUS_PAGE_SIZE,
             max_issues=search_bound(stored.count()),
@@ -419,7 +447,7 @@ def sync_connection(
         connection.jira_time_zone = str(myself.get("timeZone") or connection.jira_time_zone)
         # The account the sync reads as: an OAuth connection learns it here, not when connected.
         connection.jira_account_id = str(myself.get("accountId") or connection.jira_account_id)
-        sync.detect_fields()
+        sync.read_site_shape()
         sync.check_cancelled()
         project_keys = sync.resolve_projects()
         if project_keys:

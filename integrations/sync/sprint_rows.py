@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from integrations.jira.client import JiraClient
 from integrations.jira.errors import JiraError
+from integrations.jira.jql import ids_in
 from integrations.jira.sprints import SprintInfo, parse_sprint_field
 from integrations.models import JiraConnection, Sprint, SprintMembership
 from integrations.sync.mapping import IssueRecord
@@ -191,7 +192,7 @@ def refresh_sprints(
         ids = one_per_sprint[start : start + IDS_PER_SEARCH]
         try:
             page = client.search_jql(
-                jql=f"id in ({', '.join(str(int(i)) for i in ids)})",
+                jql=ids_in(ids),
                 fields=[connection.sprint_field],
                 max_results=len(ids),
             )

@@ -28,6 +28,7 @@ from integrations.jira.errors import (
     JiraNotFoundError,
 )
 from integrations.jira.fields import parse_jira_datetime
+from integrations.jira.jql import projects_in
 from integrations.models import JiraConnection, JiraProject, JiraWebhook
 from integrations.oauth import atlassian
 from integrations.webhooks.events import ADMIN_EVENTS, EVENTS
@@ -93,7 +94,7 @@ def app_receiver_url() -> str:
 def jql_filter(connection: JiraConnection) -> str:
     """The synced projects as a webhook filter; blank (every project) when none is listed."""
     keys = connection.project_key_list
-    return f"project in ({', '.join(keys)})" if keys else ""
+    return projects_in(keys) if keys else ""
 
 
 def has_webhook_scope(connection: JiraConnection) -> bool:
@@ -224,7 +225,7 @@ def _register_admin_webhook(connection: JiraConnection, webhook: JiraWebhook) ->
 
 
 def _projects_jql(keys) -> str:
-    return f"project in ({', '.join(sorted(keys))})" if keys else ""
+    return projects_in(sorted(keys)) if keys else ""
 
 
 def _known_dynamic_jql(connection: JiraConnection) -> str:

@@ -1,5 +1,7 @@
 """The per-issue requests of a page: only the needed ones are sent, and one odd issue is skipped alone."""
 
+import copy
+
 import responses
 
 from integrations.jira.client import JiraClient
@@ -86,3 +88,55 @@ def test_an_issue_that_cannot_be_finished_is_skipped_and_the_others_kept(monkeyp
     assert [s.key for s in skipped] == ["ENG-2"]
     assert "TypeError" in str(skipped[0])
     assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_an_issues_requests_return_what_they_read_and_leave_the_record_alone():
+    comment = {
+        "id": "1",
+        "author": {"accountId": "a1", "displayName": "Ana"},
+        "body": {
+            "type": "doc",
+            "version": 1,
+            "content": [
+                {"type": "paragraph", "content": [{"type": "text", "text": "Looked at it"}]}
+            ],
+        },
+        "created": "2026-11-05T10:00:00.000+0000",
+        "updated": "2026-11-05T10:00:00.000+0000",
+    }
+    responses.get(
+        f"{BASE}/rest/api/3/issue/10001/comment",
+        json={"comments": [comment], "startAt": 0, "maxResults": 100, "total": 1},
+    )
+    responses.get(f"{BASE}/rest/api/3/issue/10001/remotelink", status=404, json={})
+    (record,), _ = map_issues([_raw(1, [LINK_ADDED])])
+    before = copy.deepcopy(record)
+    client = JiraClient(base_url=BASE, email="a@example.com", api_token="t", sleep=lambda s: None)
+
+    comments = extras_module._comments(client, record)
+    links = extras_module._changelog_and_remote_links(client, record, None, False)
+
+    assert [c.body for c in comments] == ["Looked at it"]
+    assert links.remote_links == [] and links.links_unavailable and links.histories is None
+    assert record == before  # only the issue's finishing task puts them in
+
+
+@responses.activate
+def test_each_issues_problems_are_added_up_by_the_thread_that_waits():
+    for n in (1, 2):
+        responses.get(f"{BASE}/rest/api/3/issue/{10000 + n}/remotelink", status=404, json={})
+    old_status = _history(3, "2026-11-06", "status", "10100", "10003")
+    old_status["items"][0]["fromString"] = "Old"
+    records, _ = map_issues(
+        [_raw(1, [LINK_ADDED]), _raw(2, [LINK_ADDED, old_status]), _raw(3, [old_status])]
+    )
+    client = JiraClient(base_url=BASE, email="a@example.com", api_token="t", sleep=lambda s: None)
+    problems = ExtrasProblems()
+    with ExtrasFetcher(client, RULES, problems) as fetcher:
+        finished, skipped = fetcher.submit(records).wait()
+    assert skipped == []
+    assert [r.key for r in finished] == ["ENG-1", "ENG-2", "ENG-3"]
+    assert problems.remote_links_unavailable == 2
+    assert problems.unknown_statuses == {"Old (10100)"}
+    assert all(r.remote_links_read for r in finished[:2]) and not finished[2].remote_links_read

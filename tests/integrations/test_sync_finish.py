@@ -2,7 +2,13 @@ from datetime import UTC, datetime
 
 from integrations.jira.fields import JiraUserRef
 from integrations.jira.workflow import StatusCatalog
-from integrations.sync.finish import Workflow, assignee_at, collect_links, finish
+from integrations.sync.finish import (
+    Workflow,
+    assignee_at,
+    collect_links,
+    finish,
+    unknown_statuses,
+)
 from integrations.sync.mapping import SUMMARY_LIMIT, TEXT_LIMIT, map_issue, map_issues
 
 ANA = {"accountId": "acc-ana", "displayName": "Ana"}
@@ -173,7 +179,7 @@ def test_a_deleted_status_is_classified_or_reported():
     }
     record, rules = _finished(raw)
     assert [t.from_category for t in record.transitions] == ["indeterminate", "done", ""]
-    assert rules.unknown_statuses == {"Old (10100)"}
+    assert unknown_statuses(record.transitions) == {"Old (10100)"}
     assert record.completed_at == datetime(2026, 11, 2, 10, tzinfo=UTC)
 
 

@@ -9,6 +9,7 @@ import json
 from datetime import datetime
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 from django_q.models import OrmQ
@@ -28,6 +29,7 @@ from tests.simulated import demo_connection, serving
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SEARCH = "/rest/api/3/search/jql"
+SITE_SHAPE = ("/rest/api/3/field", "/rest/api/3/resolution/search", "/rest/api/3/status")
 
 
 @pytest.fixture(autouse=True)
@@ -277,3 +279,31 @@ def test_a_deleted_project_makes_the_next_sync_a_census(site, connection, jira):
     run = connection.sync_runs.get(trigger=SyncRun.Trigger.WEBHOOK)
     assert run.status == SyncRun.Status.SUCCEEDED
     assert JiraConnection.objects.get(pk=connection.pk).last_census_at > before
+
+
+def test_a_batch_asks_jira_only_for_its_issues_not_the_site_again(
+    site, connection, jira, simulator
+):
+    site.update_issue("10020", summary="One edit")
+    jira.send("jira:issue_updated", "10020")
+    site.update_issue("10021", summary="Another edit")
+    jira.send("jira:issue_updated", "10021")
+    assert stored(connection, "10021").summary == "Another edit"
+    # The fields, resolutions and statuses the last sync read are reused: one search a
+    # batch, and only the per-issue requests its issues need.
+    assert simulator.request_counts[SEARCH] == 2
+    for path in SITE_SHAPE:
+        assert simulator.request_counts[path] == 0
+
+
+def test_a_batch_in_a_process_without_the_statuses_reads_them_once(
+    site, connection, jira, simulator
+):
+    cache.clear()  # another worker process, or an evicted entry
+    for n, issue_id in enumerate(("10022", "10023")):
+        site.update_issue(issue_id, summary=f"Edit {n}")
+        jira.send("jira:issue_updated", issue_id)
+        assert stored(connection, issue_id).summary == f"Edit {n}"
+    assert simulator.request_counts["/rest/api/3/status"] == 1
+    assert simulator.request_counts["/rest/api/3/field"] == 0
+    assert simulator.request_counts["/rest/api/3/resolution/search"] == 0

@@ -2,7 +2,7 @@
 100,000 issues.
 
 Runs on the database of DATABASE_URL (PostgreSQL expected) in a database of its own,
-``pensero_bench``, created and dropped here with Django's test database utilities.
+``pensero_bench`` (or $BENCH_DATABASE), created and dropped here with Django's test database utilities.
 Prints each figure next to its target and returns 1 when a target is missed.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python -m benchmarks.reports
@@ -18,7 +18,7 @@ import sys
 import time
 from datetime import timedelta
 
-BENCH_DATABASE = "pensero_bench"
+BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "pensero_bench")
 ISSUES = 100_000
 PEOPLE = 200
 TEAMS = 10

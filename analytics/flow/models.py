@@ -50,6 +50,7 @@ class StatusSpan(models.Model):
         db_index=False,
     )
     # The stay's place in the life (0: the status it was created in).
+    # The stay's place in the life: 0, 1, 2... in the order of its moves.
     position = models.PositiveIntegerField()
     # The status name as the changelog gives it (deleted statuses keep theirs).
     status = models.CharField(max_length=255)

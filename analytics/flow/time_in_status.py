@@ -81,7 +81,9 @@ def _spans_from_changelog_sql(issue_ids: list[int]) -> tuple[str, list]:
     """SELECT of each stay of the given issues in a status, clipped to its life (from
     creation to completion; an open issue's last stay has no end).
 
-    Columns: issue_id, position, status, category, entered_at, left_at, seconds.
+    Columns: issue_id, position (0, 1, 2... without gaps: each issue with time has one
+    span at 0, which reports count issues by), status, category, entered_at, left_at,
+    seconds.
     """
     scope_sql, scope_params = (
         Issue.objects.filter(pk__in=issue_ids)
@@ -121,7 +123,8 @@ def _spans_from_changelog_sql(issue_ids: list[int]) -> tuple[str, list]:
                CASE WHEN stop_at > end_at THEN end_at ELSE stop_at END AS b
         FROM spans
     )
-    SELECT issue_id, n, COALESCE(status, ''), COALESCE(category, ''), a, b,
+    SELECT issue_id, ROW_NUMBER() OVER (PARTITION BY issue_id ORDER BY n) - 1,
+           COALESCE(status, ''), COALESCE(category, ''), a, b,
            CASE WHEN b IS NULL THEN NULL ELSE {_seconds("b", "a")} END
     FROM clipped WHERE b IS NULL OR b > a
     """  # noqa: S608
@@ -186,7 +189,7 @@ def _stays_sql(issues: QuerySet[Issue], now: datetime | None) -> tuple[str, list
     open issue is in now running until ``now``.
 
     Columns: issue_id, open (1 for an issue not completed), status, category, stage,
-    seconds, entered_at.
+    seconds, entered_at, position.
     """
     scope_sql, scope_params = (
         issues.order_by()
@@ -201,7 +204,7 @@ def _stays_sql(issues: QuerySet[Issue], now: datetime | None) -> tuple[str, list
     SELECT s.issue_id, i.open, s.status, s.category,
            COALESCE(o.stage, {default_stage}) AS stage,
            COALESCE(s.seconds, {_seconds("%s", "s.entered_at")}) AS seconds,
-           s.entered_at
+           s.entered_at, s.position
     FROM {spans} s
     JOIN ({scope_sql}) i ON i.id = s.issue_id
     LEFT JOIN {stages} o ON o.connection_id = i.connection_id
@@ -228,11 +231,12 @@ def spans_sql(issues: QuerySet[Issue], *, now: datetime | None = None) -> tuple[
 
 def stage_spans_sql(issues: QuerySet[Issue], *, now: datetime | None = None) -> tuple[str, list]:
     """``spans_sql`` with only what reports aggregate: issue_id, open, status, stage,
-    seconds (a status has one stage per project, so grouping by it splits nothing).
+    seconds (a status has one stage per project, so grouping by it splits nothing), and
+    ``first``: 0 on exactly one row of each issue, so counting issues needs no DISTINCT.
     Reports aggregate this in SQL (``analytics.reports.time_in_status``)."""
     stays, params = _stays_sql(issues, now)
     sql = f"""
-    SELECT issue_id, open, status, stage, SUM(seconds) AS seconds
+    SELECT issue_id, open, status, stage, SUM(seconds) AS seconds, MIN(position) AS first
     FROM ({stays}) stays GROUP BY issue_id, open, status, stage"""  # noqa: S608
     return sql, params
 

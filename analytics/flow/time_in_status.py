@@ -25,9 +25,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import Case, QuerySet, When
+from django.db.models import Case, Q, QuerySet, When
 from django.utils import timezone
 
+from analytics.facts import of_issues
 from analytics.flow.mapping import stage_of_status
 from analytics.flow.models import StatusSpan, StatusStage
 from analytics.flow.stages import BY_CATEGORY, NAME_HINTS, QUEUE, STAGE_DONE, STAGE_LABELS
@@ -40,6 +41,7 @@ __all__ = [
     "cycle_time",
     "hours_by_issue",
     "lead_time",
+    "spans_completed_in",
     "spans_sql",
     "stage_spans_sql",
     "status_hours",
@@ -49,6 +51,7 @@ __all__ = [
 ]
 
 HOUR = 3600.0
+MOVE_FIELDS = ("from_status", "to_status", "from_category", "to_category")
 # Issues per INSERT ... SELECT: each is one statement, its ids bound as parameters.
 SPANS_PER_STATEMENT = 2000
 
@@ -83,7 +86,7 @@ def _spans_from_changelog_sql(issue_ids: list[int]) -> tuple[str, list]:
 
     Columns: issue_id, position (0, 1, 2... without gaps: each issue with time has one
     span at 0, which reports count issues by), status, category, entered_at, left_at,
-    seconds.
+    seconds, issue_done_at.
     """
     scope_sql, scope_params = (
         Issue.objects.filter(pk__in=issue_ids)
@@ -91,7 +94,14 @@ def _spans_from_changelog_sql(issue_ids: list[int]) -> tuple[str, list]:
         .values("id", "created_at", "done_at", "status", "status_category")
         .query.sql_with_params()
     )
-    transitions = StatusTransition._meta.db_table
+    # The moves of these issues only, read by their index (the ids are mostly a dense
+    # range); a plain join would make PostgreSQL scan every issue's moves per batch.
+    moves_sql, moves_params = (
+        StatusTransition.objects.filter(of_issues(issue_ids))
+        .order_by()
+        .values("issue_id", "at", "history_id", *MOVE_FIELDS)
+        .query.sql_with_params()
+    )
     # One pass: each issue with its moves (none: one row of NULLs), so an issue without
     # moves needs no second look. Each move carries its issue's bounds, so the spans need
     # no join back to the issues. A stay ending after completion is cut there (moves
@@ -103,7 +113,7 @@ def _spans_from_changelog_sql(issue_ids: list[int]) -> tuple[str, list]:
                s.status AS status_now, s.status_category AS category_now,
                t.at, t.from_status, t.to_status, t.from_category, t.to_category,
                ROW_NUMBER() OVER w AS n, LEAD(t.at) OVER w AS next_at
-        FROM ({scope_sql}) s LEFT JOIN {transitions} t ON t.issue_id = s.id
+        FROM ({scope_sql}) s LEFT JOIN ({moves_sql}) t ON t.issue_id = s.id
         WINDOW w AS (PARTITION BY s.id ORDER BY t.at, t.history_id)
     ),
     spans AS (
@@ -118,17 +128,17 @@ def _spans_from_changelog_sql(issue_ids: list[int]) -> tuple[str, list]:
         FROM moves WHERE at IS NOT NULL
     ),
     clipped AS (
-        SELECT issue_id, n, status, category,
+        SELECT issue_id, n, status, category, end_at,
                CASE WHEN start_at < created_at THEN created_at ELSE start_at END AS a,
                CASE WHEN stop_at > end_at THEN end_at ELSE stop_at END AS b
         FROM spans
     )
     SELECT issue_id, ROW_NUMBER() OVER (PARTITION BY issue_id ORDER BY n) - 1,
            COALESCE(status, ''), COALESCE(category, ''), a, b,
-           CASE WHEN b IS NULL THEN NULL ELSE {_seconds("b", "a")} END
+           CASE WHEN b IS NULL THEN NULL ELSE {_seconds("b", "a")} END, end_at
     FROM clipped WHERE b IS NULL OR b > a
     """  # noqa: S608
-    return sql, list(scope_params)
+    return sql, [*scope_params, *moves_params]
 
 
 def store_spans(issue_ids: Iterable[int]) -> int:
@@ -149,7 +159,8 @@ def store_spans(issue_ids: Iterable[int]) -> int:
             StatusSpan.objects.filter(issue_id__in=chunk).delete()
             cursor.execute(
                 f"INSERT INTO {table} "  # noqa: S608 (the model's table; values are params)
-                "(issue_id, position, status, category, entered_at, left_at, seconds) "
+                "(issue_id, position, status, category, entered_at, left_at, seconds, "
+                "issue_done_at) "
                 f"{select}",
                 params,
             )
@@ -184,9 +195,15 @@ def _now_param(now: datetime | None):
     return connection.ops.adapt_datetimefield_value(now or timezone.now())
 
 
-def _stays_sql(issues: QuerySet[Issue], now: datetime | None) -> tuple[str, list]:
+def _stays_sql(
+    issues: QuerySet[Issue], now: datetime | None, spans: Q | None = None
+) -> tuple[str, list]:
     """SELECT of the stored stays of ``issues`` with their stage and length, the stay an
     open issue is in now running until ``now``.
+
+    ``spans``, a condition on ``StatusSpan`` that every span of ``issues`` meets (say
+    ``spans_completed_in(period)`` for issues completed in the period), only narrows
+    what is read: the database then finds the spans by their index.
 
     Columns: issue_id, open (1 for an issue not completed), status, category, stage,
     seconds, entered_at, position.
@@ -197,7 +214,12 @@ def _stays_sql(issues: QuerySet[Issue], now: datetime | None) -> tuple[str, list
         .annotate(open=Case(When(done_at__isnull=True, then=1), default=0))
         .query.sql_with_params()
     )
-    spans = StatusSpan._meta.db_table
+    spans_sql, spans_params = (
+        StatusSpan.objects.filter(spans or Q())
+        .order_by()
+        .values("issue_id", "position", "status", "category", "entered_at", "seconds")
+        .query.sql_with_params()
+    )
     stages = StatusStage._meta.db_table
     default_stage, stage_params = _stage_sql("s.status", "s.category")
     sql = f"""
@@ -205,12 +227,12 @@ def _stays_sql(issues: QuerySet[Issue], now: datetime | None) -> tuple[str, list
            COALESCE(o.stage, {default_stage}) AS stage,
            COALESCE(s.seconds, {_seconds("%s", "s.entered_at")}) AS seconds,
            s.entered_at, s.position
-    FROM {spans} s
+    FROM ({spans_sql}) s
     JOIN ({scope_sql}) i ON i.id = s.issue_id
     LEFT JOIN {stages} o ON o.connection_id = i.connection_id
         AND o.project_key = i.project_key AND o.status = s.status
     """  # noqa: S608 (the models' tables; values are parameters)
-    return sql, [*stage_params, _now_param(now), *scope_params]
+    return sql, [*stage_params, _now_param(now), *spans_params, *scope_params]
 
 
 def spans_sql(issues: QuerySet[Issue], *, now: datetime | None = None) -> tuple[str, list]:
@@ -229,12 +251,21 @@ def spans_sql(issues: QuerySet[Issue], *, now: datetime | None = None) -> tuple[
     return sql, params
 
 
-def stage_spans_sql(issues: QuerySet[Issue], *, now: datetime | None = None) -> tuple[str, list]:
+def spans_completed_in(start: datetime, end: datetime) -> Q:
+    """The spans of issues completed from ``start`` to ``end`` (a narrowing for
+    ``stage_spans_sql``)."""
+    return Q(issue_done_at__gte=start, issue_done_at__lt=end)
+
+
+def stage_spans_sql(
+    issues: QuerySet[Issue], *, now: datetime | None = None, spans: Q | None = None
+) -> tuple[str, list]:
     """``spans_sql`` with only what reports aggregate: issue_id, open, status, stage,
     seconds (a status has one stage per project, so grouping by it splits nothing), and
     ``first``: 0 on exactly one row of each issue, so counting issues needs no DISTINCT.
-    Reports aggregate this in SQL (``analytics.reports.time_in_status``)."""
-    stays, params = _stays_sql(issues, now)
+    Reports aggregate this in SQL (``analytics.reports.time_in_status``); ``spans``
+    narrows what is read (``_stays_sql``)."""
+    stays, params = _stays_sql(issues, now, spans)
     sql = f"""
     SELECT issue_id, open, status, stage, SUM(seconds) AS seconds, MIN(position) AS first
     FROM ({stays}) stays GROUP BY issue_id, open, status, stage"""  # noqa: S608

@@ -115,12 +115,15 @@ def _numbers(rows: list[tuple]) -> TimeInStatus:
     return result
 
 
-def time_in_status(issues: QuerySet[Issue]) -> tuple[TimeInStatus, TimeInStatus]:
+def time_in_status(
+    issues: QuerySet[Issue], *, spans: Q | None = None
+) -> tuple[TimeInStatus, TimeInStatus]:
     """Hours per status and per stage of ``issues``: of the completed ones until their
-    completion, and of the open ones until now (one query for both)."""
-    spans, params = stage_spans_sql(issues)
+    completion, and of the open ones until now (one query for both). ``spans`` narrows
+    the spans read to a condition all of theirs meet (``stage_spans_sql``)."""
+    sql, params = stage_spans_sql(issues, spans=spans)
     with connection.cursor() as cursor:
-        cursor.execute(_aggregate_sql(spans), params)
+        cursor.execute(_aggregate_sql(sql), params)
         rows = cursor.fetchall()
     by_open: dict[int, list[tuple]] = defaultdict(list)
     if percentiles_in_sql():

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from django.urls import reverse
 
+from analytics.flow.time_in_status import spans_completed_in
 from analytics.models import Team
 from analytics.reports.filters import ReportFilters
 from analytics.reports.flow import MIN_WEEK_ISSUES, delivery_flow
@@ -45,7 +46,11 @@ def team_page(filters: ReportFilters, team: Team) -> dict:
     path = reverse("report_contributor", args=[0]).removesuffix("0/")
     # Completed issues of the period only: a stage's time is counted to completion, the
     # same numbers as the Flow report's "Completed issues" for this team.
-    completed, _open = time_in_status(report_issues(own).filter(completed_in(own.period)))
+    period = own.period
+    completed, _open = time_in_status(
+        report_issues(own).filter(completed_in(period)),
+        spans=spans_completed_in(period.start, period.end),
+    )
     flow_url = f"{reverse('report_flow')}?{own.querystring}#completed-heading"
     return {
         "numbers": team_table(team_rows(people, filters.choices.teams, team_id=team.pk)),

@@ -46,7 +46,7 @@ def _names(value) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _of_issues(ids: list[int]) -> Q:
+def of_issues(ids: list[int]) -> Q:
     """Rows of these issues. A dense batch (the usual case: ids in primary key order)
     is selected by range, which is much cheaper than thousands of IN parameters;
     rows of issues in the range but not in the batch are skipped by the callers."""
@@ -60,7 +60,7 @@ def _comment_authors(ids: list[int]) -> dict[int, list[str]]:
     """Who wrote each comment the score counts, per issue (the issue page marks the
     others with the same rule's reason)."""
     authors: dict[int, list[str]] = defaultdict(list)
-    rows = Comment.objects.filter(_of_issues(ids)).values_list(
+    rows = Comment.objects.filter(of_issues(ids)).values_list(
         "issue_id", "author_id", "author__account_type"
     )
     for issue_id, author_id, account_type in rows.order_by():
@@ -71,7 +71,7 @@ def _comment_authors(ids: list[int]) -> dict[int, list[str]]:
 
 def _pull_request_states(ids: list[int]) -> dict[int, list[str]]:
     states: dict[int, list[str]] = defaultdict(list)
-    rows = PullRequest.objects.filter(_of_issues(ids)).values_list("issue_id", "state")
+    rows = PullRequest.objects.filter(of_issues(ids)).values_list("issue_id", "state")
     for issue_id, state in rows.order_by():
         states[issue_id].append(state)
     return states
@@ -79,7 +79,7 @@ def _pull_request_states(ids: list[int]) -> dict[int, list[str]]:
 
 def _document_counts(ids: list[int]) -> dict[int, int]:
     rows = (
-        IssueDocument.objects.filter(_of_issues(ids))
+        IssueDocument.objects.filter(of_issues(ids))
         .values("issue_id")
         .annotate(n=Count("id"))
         .values_list("issue_id", "n")
@@ -94,7 +94,7 @@ def _categories_visited(ids: list[int]) -> dict[int, tuple[str, ...]]:
     need to be loaded."""
     visited: dict[int, list[str]] = {}
     rows = (
-        StatusTransition.objects.filter(_of_issues(ids))
+        StatusTransition.objects.filter(of_issues(ids))
         .values_list("issue_id", "from_category", "to_category")
         .order_by("issue_id", "at", "history_id")
     )

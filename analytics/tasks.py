@@ -1,10 +1,12 @@
-"""Background scoring (django-q2). Tasks take issue ids, never rows."""
+"""What analytics does when the sync or a webhook stored issues: their status spans at
+once, their scores in the background (django-q2). Tasks take issue ids, never rows."""
 
 from collections.abc import Iterable
 
 from django.db import transaction
 from django_q.tasks import async_task
 
+from analytics.flow.time_in_status import store_spans
 from analytics.scores import recompute_scores
 
 # Keeps each queued task's stored arguments small and its run well under the timeout.
@@ -27,6 +29,18 @@ def queue_scoring(issue_ids: Iterable[int]) -> None:
                 "analytics.tasks.score_issues_task", chunk, task_name="score-issues"
             )
         )
+
+
+def store_spans_of_stored_issues(sender, *, issue_ids: list[int], **kwargs) -> None:
+    """Receiver of ``integrations.signals.issues_stored``: recompute the issues' status
+    spans (time in status) from their changelogs.
+
+    Here, not in a queued task: it is a few set-based statements, and the reports must
+    never pair an issue's new completion with its old spans (their hours would no longer
+    sum to its lead time). Returns None: the ``sync_jira`` command counts scored issues
+    from the receivers' answers.
+    """
+    store_spans(issue_ids)
 
 
 def score_stored_issues(

@@ -1,8 +1,8 @@
-"""Speed of the report pages (Delivery analysis, Flow, Sprints, Investment) and of scoring, on
-100,000 issues.
+"""Speed of the report pages (Delivery analysis, Flow, Sprints, Investment, a team's page), of
+scoring and of storing the status spans (time in status), on 100,000 issues.
 
 Runs on the database of DATABASE_URL (PostgreSQL expected) in a database of its own,
-``pensero_bench``, created and dropped here with Django's test database utilities.
+``pensero_bench`` (or $BENCH_DATABASE), created and dropped here with Django's test database utilities.
 Prints each figure next to its target and returns 1 when a target is missed.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python -m benchmarks.reports
@@ -18,7 +18,7 @@ import sys
 import time
 from datetime import timedelta
 
-BENCH_DATABASE = "pensero_bench"
+BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "pensero_bench")
 ISSUES = 100_000
 PEOPLE = 200
 TEAMS = 10
@@ -27,6 +27,9 @@ REPORT_RUNS = 9
 TARGET_REPORT_MS = 150
 TARGET_REPORT_QUERIES = 15
 TARGET_RECOMPUTE_S = 20
+# Storing every issue's status spans is, like scoring, one pass per sync over the issues
+# it stored: a first sync of 100,000 issues pays it once.
+TARGET_SPANS_S = 20
 BATCH = 5000
 # Every project of both sites runs a scrum board of two-week sprints over the two years.
 SPRINT_DAYS = 14
@@ -396,6 +399,22 @@ def measure_recompute() -> tuple[int, float]:
     return count, time.perf_counter() - started
 
 
+def measure_spans() -> tuple[int, float]:
+    """Status spans of every issue, as a first sync of them all stores them."""
+    from analytics.flow.time_in_status import store_all_spans
+
+    started = time.perf_counter()
+    count = store_all_spans()
+    return count, time.perf_counter() - started
+
+
+def team_page_path() -> str:
+    """The first team's page (its people completed and hold a tenth of the work)."""
+    from analytics.models import Team
+
+    return f"/reports/teams/{Team.objects.order_by('pk').values_list('pk', flat=True)[0]}/"
+
+
 def measure_reports(user, path: str = "/reports/") -> tuple[float, int]:
     """Median time of a report page and its query count, as the server sees them.
 
@@ -452,10 +471,12 @@ def main() -> int:
         _vacuum()
         print(f"  generated {ISSUES:,} issues in {time.perf_counter() - started:.1f} s")
         scored, recompute_s = measure_recompute()
+        spans, spans_s = measure_spans()
         _vacuum()
         delivered = _delivered_last_90_days(user)
         logging.disable(logging.INFO)  # the request log line of every page view
-        pages = [(label, *measure_reports(user, path)) for label, path in REPORT_PAGES]
+        paths = [*REPORT_PAGES, ("Team page", team_page_path())]
+        pages = [(label, *measure_reports(user, path)) for label, path in paths]
         logging.disable(logging.NOTSET)
     finally:
         teardown_databases(old_config, verbosity=0)
@@ -482,6 +503,12 @@ def main() -> int:
             f"{recompute_s:.1f} s",
             f"< {TARGET_RECOMPUTE_S} s",
             recompute_s < TARGET_RECOMPUTE_S and scored == ISSUES,
+        ),
+        (
+            f"store_all_spans, {spans:,} spans",
+            f"{spans_s:.1f} s",
+            f"< {TARGET_SPANS_S} s",
+            spans_s < TARGET_SPANS_S and spans >= ISSUES,
         ),
     ]
     print(f"  {delivered:,} issues delivered in the report's last 90 days")

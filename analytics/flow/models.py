@@ -31,3 +31,45 @@ class StatusStage(models.Model):
 
     def __str__(self):
         return f"{self.project_key} {self.status} → {self.stage}"
+
+
+class StatusSpan(models.Model):
+    """One stay of an issue in a status, as its changelog tells: stored once per sync.
+
+    Written by ``analytics.flow.time_in_status.store_spans`` whenever the sync or a
+    webhook stored the issue, so reports aggregate rows instead of walking changelogs.
+    The stage is not stored: it is the project's mapping at query time, so a change of
+    mapping applies to every report at once.
+    """
+
+    # No index of its own: the unique (issue, position) constraint's index starts with it.
+    issue = models.ForeignKey(
+        "integrations.Issue",
+        on_delete=models.CASCADE,
+        related_name="status_spans",
+        db_index=False,
+    )
+    # The stay's place in the issue's life (0: the status it was created in).
+    # The stay's place in the issue's life: 0, 1, 2... in the order of its moves.
+    position = models.PositiveIntegerField()
+    # The status name as the changelog gives it (deleted statuses keep theirs).
+    status = models.CharField(max_length=255)
+    # The status's category as the changelog recorded it ("" when unknown).
+    category = models.CharField(max_length=32, blank=True)
+    entered_at = models.DateTimeField()
+    # None for the stay an open issue is in now: its time runs until "now" when read.
+    left_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+    # The issue's completion when its spans were stored (both change only when the sync
+    # stores the issue): lets a report of the issues completed in a period read their
+    # spans by this index instead of scanning every issue's.
+    issue_done_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "position"], name="one_span_per_position")
+        ]
+        ordering = ["issue", "position"]
+
+    def __str__(self):
+        return f"{self.issue_id} #{self.position} {self.status}"

@@ -8,25 +8,29 @@ an issue without moves spent its whole life in its status now. Spans end at comp
 for open ones: moves between done statuses after completion add no time, and the hours
 of a completed issue sum to its lead time.
 
-The spans are computed in SQL with window functions over the stored transitions (the
-same SQL on SQLite and PostgreSQL; only the difference of two instants differs), so a
-report never walks the changelogs in Python. Each span's stage comes from the project's
-mapping (``StatusStage`` rows, else ``stages.default_stage`` rendered as SQL), at query
-time: a change of mapping applies to every report at once.
+The spans are computed once per sync, in SQL with window functions over the stored
+transitions (``store_spans``, called when the sync or a webhook stored issues), and kept
+in ``StatusSpan``: a page view reads rows, it never walks the changelogs. An open issue's
+closed spans are stored with their length; the one it is in now has no end, and its time
+runs until the moment of reading. Each span's stage comes from the project's mapping
+(``StatusStage`` rows, else ``stages.default_stage`` rendered as SQL) at query time: a
+change of mapping applies to every report at once.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.db import connection
-from django.db.models import Case, QuerySet, Value, When
-from django.db.models.functions import Coalesce
+from django.db import connection, transaction
+from django.db.models import Case, Q, QuerySet, When
 from django.utils import timezone
 
-from analytics.flow.models import StatusStage
+from analytics.facts import of_issues
+from analytics.flow.mapping import stage_of_status
+from analytics.flow.models import StatusSpan, StatusStage
 from analytics.flow.stages import BY_CATEGORY, NAME_HINTS, QUEUE, STAGE_DONE, STAGE_LABELS
 from integrations.jira.workflow import DONE, cycle_time, lead_time
 from integrations.models import Issue, StatusTransition
@@ -37,13 +41,19 @@ __all__ = [
     "cycle_time",
     "hours_by_issue",
     "lead_time",
+    "spans_completed_in",
     "spans_sql",
     "stage_spans_sql",
     "status_hours",
+    "store_all_spans",
+    "store_spans",
     "timeline",
 ]
 
 HOUR = 3600.0
+MOVE_FIELDS = ("from_status", "to_status", "from_category", "to_category")
+# Issues per INSERT ... SELECT: each is one statement, its ids bound as parameters.
+SPANS_PER_STATEMENT = 2000
 
 
 def _seconds(end: str, start: str) -> str:
@@ -67,96 +77,198 @@ def _stage_sql(status: str, category: str) -> tuple[str, list]:
     return f"CASE {' '.join(whens)} ELSE %s END", [*params, QUEUE]
 
 
-def _stays_sql(issues: QuerySet[Issue], now: datetime | None) -> tuple[str, list]:
-    """CTEs ending in ``stays``: each stay of each issue in a status, clipped to its life
-    (from creation to completion, or now), with the project's stage of the status.
+# ------------------------------------------------------------------ writing, per sync
 
-    Columns of ``stays``: issue_id, connection_id, project_key, open (1 for an issue not
-    completed), status, category, stage, since (seconds from creation to the stay's
-    start), seconds (its length).
+
+def _spans_from_changelog_sql(issue_ids: list[int]) -> tuple[str, list]:
+    """SELECT of each stay of the given issues in a status, clipped to its life (from
+    creation to completion; an open issue's last stay has no end).
+
+    Columns: issue_id, position (0, 1, 2... without gaps: each issue with time has one
+    span at 0, which reports count issues by), status, category, entered_at, left_at,
+    seconds, issue_done_at.
     """
     scope_sql, scope_params = (
-        issues.order_by()
-        .values("id", "connection_id", "project_key", "created_at", "status", "status_category")
-        .annotate(
-            end_at=Coalesce("done_at", Value(now or timezone.now())),
-            open=Case(When(done_at__isnull=True, then=1), default=0),
-        )
+        Issue.objects.filter(pk__in=issue_ids)
+        .order_by()
+        .values("id", "created_at", "done_at", "status", "status_category")
         .query.sql_with_params()
     )
-    transitions = StatusTransition._meta.db_table
-    stages = StatusStage._meta.db_table
-    default_stage, stage_params = _stage_sql("c.status", "c.category")
-    # One pass: each issue of the scope with its moves (none: one row of NULLs), so
-    # an issue without moves needs no second look. The scope is a subquery, not a CTE:
-    # PostgreSQL then estimates its size instead of guessing (a guess off by orders of
-    # magnitude JIT-compiles a 50 ms query for a second). Each move carries its issue's
-    # bounds, so the spans need no join back to the issues.
+    # The moves of these issues only, read by their index (the ids are mostly a dense
+    # range); a plain join would make PostgreSQL scan every issue's moves per batch.
+    moves_sql, moves_params = (
+        StatusTransition.objects.filter(of_issues(issue_ids))
+        .order_by()
+        .values("issue_id", "at", "history_id", *MOVE_FIELDS)
+        .query.sql_with_params()
+    )
+    # One pass: each issue with its moves (none: one row of NULLs), so an issue without
+    # moves needs no second look. Each move carries its issue's bounds, so the spans need
+    # no join back to the issues. A stay ending after completion is cut there (moves
+    # between done statuses later add nothing); one starting after it is left out.
     # Table and column names are the models' own and values are parameters.
     sql = f"""
     WITH moves AS (
-        SELECT s.id AS issue_id, s.connection_id, s.project_key, s.open, s.created_at,
-               s.end_at, s.status AS status_now, s.status_category AS category_now,
+        SELECT s.id AS issue_id, s.created_at, s.done_at AS end_at,
+               s.status AS status_now, s.status_category AS category_now,
                t.at, t.from_status, t.to_status, t.from_category, t.to_category,
                ROW_NUMBER() OVER w AS n, LEAD(t.at) OVER w AS next_at
-        FROM ({scope_sql}) s LEFT JOIN {transitions} t ON t.issue_id = s.id
+        FROM ({scope_sql}) s LEFT JOIN ({moves_sql}) t ON t.issue_id = s.id
         WINDOW w AS (PARTITION BY s.id ORDER BY t.at, t.history_id)
     ),
     spans AS (
-        SELECT issue_id, connection_id, project_key, open, created_at, end_at,
+        SELECT issue_id, created_at, end_at,
                CASE WHEN at IS NULL THEN status_now ELSE from_status END AS status,
                CASE WHEN at IS NULL THEN category_now ELSE from_category END AS category,
                created_at AS start_at, COALESCE(at, end_at) AS stop_at, 0 AS n
         FROM moves WHERE n = 1
         UNION ALL
-        SELECT issue_id, connection_id, project_key, open, created_at, end_at,
-               to_status, to_category, at, COALESCE(next_at, end_at), n
+        SELECT issue_id, created_at, end_at, to_status, to_category, at,
+               COALESCE(next_at, end_at), n
         FROM moves WHERE at IS NOT NULL
     ),
     clipped AS (
-        SELECT issue_id, connection_id, project_key, open, status, category, n, created_at,
+        SELECT issue_id, n, status, category, end_at,
                CASE WHEN start_at < created_at THEN created_at ELSE start_at END AS a,
                CASE WHEN stop_at > end_at THEN end_at ELSE stop_at END AS b
         FROM spans
-    ),
-    stays AS (
-        SELECT c.issue_id, c.connection_id, c.project_key, c.open, c.status, c.category, c.n,
-               COALESCE(o.stage, {default_stage}) AS stage,
-               {_seconds("c.a", "c.created_at")} AS since,
-               {_seconds("c.b", "c.a")} AS seconds
-        FROM clipped c
-        LEFT JOIN {stages} o ON o.connection_id = c.connection_id
-            AND o.project_key = c.project_key AND o.status = c.status
-        WHERE c.b > c.a
-    )"""  # noqa: S608
-    return sql, [*scope_params, *stage_params]
+    )
+    SELECT issue_id, ROW_NUMBER() OVER (PARTITION BY issue_id ORDER BY n) - 1,
+           COALESCE(status, ''), COALESCE(category, ''), a, b,
+           CASE WHEN b IS NULL THEN NULL ELSE {_seconds("b", "a")} END, end_at
+    FROM clipped WHERE b IS NULL OR b > a
+    """  # noqa: S608
+    return sql, [*scope_params, *moves_params]
+
+
+def store_spans(issue_ids: Iterable[int]) -> int:
+    """Recompute the stored spans of the given issues from their changelogs; returns how
+    many spans were written. Ids of issues deleted since are skipped.
+
+    Called once the sync or a webhook stored the issues (``analytics.tasks``): one
+    INSERT ... SELECT per ``SPANS_PER_STATEMENT`` issues, each with its delete in one
+    transaction, so a report never sees an issue without its spans.
+    """
+    ids = sorted({int(pk) for pk in issue_ids})
+    table = StatusSpan._meta.db_table
+    written = 0
+    for start in range(0, len(ids), SPANS_PER_STATEMENT):
+        chunk = ids[start : start + SPANS_PER_STATEMENT]
+        select, params = _spans_from_changelog_sql(chunk)
+        with transaction.atomic(), connection.cursor() as cursor:
+            StatusSpan.objects.filter(issue_id__in=chunk).delete()
+            cursor.execute(
+                f"INSERT INTO {table} "  # noqa: S608 (the model's table; values are params)
+                "(issue_id, position, status, category, entered_at, left_at, seconds, "
+                "issue_done_at) "
+                f"{select}",
+                params,
+            )
+            written += max(cursor.rowcount, 0)
+    return written
+
+
+def store_all_spans(*, batch_size: int = 20_000) -> int:
+    """``store_spans`` for every issue, in primary key order; returns how many were written.
+
+    For databases that had issues before spans were stored (the data migration) and for
+    bulk-loaded data (the benchmark).
+    """
+    written = 0
+    last_id = 0
+    while True:
+        ids = list(
+            Issue.objects.filter(pk__gt=last_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            return written
+        written += store_spans(ids)
+        last_id = ids[-1]
+
+
+# ------------------------------------------------------------------ reading, per view
+
+
+def _now_param(now: datetime | None):
+    return connection.ops.adapt_datetimefield_value(now or timezone.now())
+
+
+def _stays_sql(
+    issues: QuerySet[Issue], now: datetime | None, spans: Q | None = None
+) -> tuple[str, list]:
+    """SELECT of the stored stays of ``issues`` with their stage and length, the stay an
+    open issue is in now running until ``now``.
+
+    ``spans``, a condition on ``StatusSpan`` that every span of ``issues`` meets (say
+    ``spans_completed_in(period)`` for issues completed in the period), only narrows
+    what is read: the database then finds the spans by their index.
+
+    Columns: issue_id, open (1 for an issue not completed), status, category, stage,
+    seconds, entered_at, position.
+    """
+    scope_sql, scope_params = (
+        issues.order_by()
+        .values("id", "connection_id", "project_key")
+        .annotate(open=Case(When(done_at__isnull=True, then=1), default=0))
+        .query.sql_with_params()
+    )
+    spans_sql, spans_params = (
+        StatusSpan.objects.filter(spans or Q())
+        .order_by()
+        .values("issue_id", "position", "status", "category", "entered_at", "seconds")
+        .query.sql_with_params()
+    )
+    stages = StatusStage._meta.db_table
+    default_stage, stage_params = _stage_sql("s.status", "s.category")
+    sql = f"""
+    SELECT s.issue_id, i.open, s.status, s.category,
+           COALESCE(o.stage, {default_stage}) AS stage,
+           COALESCE(s.seconds, {_seconds("%s", "s.entered_at")}) AS seconds,
+           s.entered_at, s.position
+    FROM ({spans_sql}) s
+    JOIN ({scope_sql}) i ON i.id = s.issue_id
+    LEFT JOIN {stages} o ON o.connection_id = i.connection_id
+        AND o.project_key = i.project_key AND o.status = s.status
+    """  # noqa: S608 (the models' tables; values are parameters)
+    return sql, [*stage_params, _now_param(now), *spans_params, *scope_params]
 
 
 def spans_sql(issues: QuerySet[Issue], *, now: datetime | None = None) -> tuple[str, list]:
     """SQL for the hours of each issue of ``issues`` in each status, and its params.
 
     Columns: issue_id, open (1 for an issue not completed: its time runs until now),
-    status, category, stage, seconds, since (seconds from creation to the first stay in
-    the status); one row per issue and status name it spent time in (several stays are
-    added up).
+    status, category, stage, seconds, since (when the issue first entered the status);
+    one row per issue and status name it spent time in (several stays are added up).
     ``category`` is the status's category as the changelog recorded it ("" if unknown).
-    Reports aggregate this in SQL (``analytics.reports.time_in_status``).
     """
     stays, params = _stays_sql(issues, now)
-    sql = f"""{stays}
+    sql = f"""
     SELECT issue_id, open, status, MAX(category) AS category,
-           MAX(stage) AS stage, SUM(seconds) AS seconds, MIN(since) AS since
-    FROM stays GROUP BY issue_id, open, status"""  # noqa: S608
+           MAX(stage) AS stage, SUM(seconds) AS seconds, MIN(entered_at) AS since
+    FROM ({stays}) stays GROUP BY issue_id, open, status"""  # noqa: S608
     return sql, params
 
 
-def stage_spans_sql(issues: QuerySet[Issue], *, now: datetime | None = None) -> tuple[str, list]:
+def spans_completed_in(start: datetime, end: datetime) -> Q:
+    """The spans of issues completed from ``start`` to ``end`` (a narrowing for
+    ``stage_spans_sql``)."""
+    return Q(issue_done_at__gte=start, issue_done_at__lt=end)
+
+
+def stage_spans_sql(
+    issues: QuerySet[Issue], *, now: datetime | None = None, spans: Q | None = None
+) -> tuple[str, list]:
     """``spans_sql`` with only what reports aggregate: issue_id, open, status, stage,
-    seconds (a status has one stage per project, so grouping by it splits nothing)."""
-    stays, params = _stays_sql(issues, now)
-    sql = f"""{stays}
-    SELECT issue_id, open, status, stage, SUM(seconds) AS seconds
-    FROM stays GROUP BY issue_id, open, status, stage"""  # noqa: S608
+    seconds (a status has one stage per project, so grouping by it splits nothing), and
+    ``first``: 0 on exactly one row of each issue, so counting issues needs no DISTINCT.
+    Reports aggregate this in SQL (``analytics.reports.time_in_status``); ``spans``
+    narrows what is read (``_stays_sql``)."""
+    stays, params = _stays_sql(issues, now, spans)
+    sql = f"""
+    SELECT issue_id, open, status, stage, SUM(seconds) AS seconds, MIN(position) AS first
+    FROM ({stays}) stays GROUP BY issue_id, open, status, stage"""  # noqa: S608
     return sql, params
 
 
@@ -170,7 +282,8 @@ class StatusHours:
 
 
 def status_hours(issues: QuerySet[Issue], *, now: datetime | None = None) -> list[StatusHours]:
-    """Hours per issue and status, for the issues of ``issues`` (one query).
+    """Hours per issue and status, for the issues of ``issues`` (one query), by issue and
+    in the order statuses were first entered.
 
     For an export, a chunk at a time; reports aggregate ``stage_spans_sql`` in SQL
     instead.
@@ -211,14 +324,11 @@ class Stay:
 
 
 def timeline(issue: Issue, *, now: datetime | None = None) -> list[Stay]:
-    """The issue's stays in each status, oldest first, until completion or now (one query)."""
-    stays, params = _stays_sql(Issue.objects.filter(pk=issue.pk), now)
-    with connection.cursor() as cursor:
-        sql = f"{stays} SELECT status, stage, since, seconds FROM stays ORDER BY n"  # noqa: S608
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    result = []
-    for status, stage, since, seconds in rows:
-        start = issue.created_at + timedelta(seconds=since)
-        result.append(Stay(status, stage, start, start + timedelta(seconds=seconds)))
-    return result
+    """The issue's stays in each status, oldest first, until completion or now (two
+    queries: its spans and its project's stage choices)."""
+    stage = stage_of_status(issue.connection_id, issue.project_key)
+    now = now or timezone.now()
+    return [
+        Stay(span.status, stage(span.status, span.category), span.entered_at, span.left_at or now)
+        for span in StatusSpan.objects.filter(issue=issue).order_by("position")
+    ]

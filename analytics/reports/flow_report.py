@@ -33,7 +33,8 @@ def _status_table(slug: str, title: str, numbers: TimeInStatus, what: str) -> Ta
     )
 
 
-def _stage_table(slug: str, title: str, numbers: TimeInStatus, what: str) -> Table:
+def stage_table(slug: str, title: str, numbers: TimeInStatus, what: str, *, url: str = "") -> Table:
+    """Hours per stage; with ``url``, each stage links there (a drill-down)."""
     return Table(
         slug,
         title,
@@ -45,7 +46,7 @@ def _stage_table(slug: str, title: str, numbers: TimeInStatus, what: str) -> Tab
             Column("Share of all hours (%)", "percent"),
         ],
         [
-            Row([r.label, r.issues, r.median, r.p85, _share(r.total, numbers.total_hours)])
+            Row([r.label, r.issues, r.median, r.p85, _share(r.total, numbers.total_hours)], url)
             for r in numbers.stages
         ],
     )
@@ -77,11 +78,11 @@ class FlowReport:
                 ],
             ),
             _status_table("status_hours", "Hours per status", self.completed, "to completion"),
-            _stage_table("stage_hours", "Hours per stage", self.completed, "to completion"),
+            stage_table("stage_hours", "Hours per stage", self.completed, "to completion"),
             _status_table(
                 "open_status_hours", "Open issues: hours per status", self.open, "so far"
             ),
-            _stage_table("open_stage_hours", "Open issues: hours per stage", self.open, "so far"),
+            stage_table("open_stage_hours", "Open issues: hours per stage", self.open, "so far"),
         ]
         return {table.slug: table for table in built}
 

@@ -1,8 +1,8 @@
 """The Flow report's numbers: hours per status and per stage, and flow efficiency.
 
-Aggregated in SQL over ``analytics.flow.time_in_status.stage_spans_sql``: one query for the
-issues completed in the period and one for the open issues. PostgreSQL computes the
-percentiles in the query; SQLite returns each issue's hours and they are interpolated
+Aggregated in SQL over the stored status spans (``analytics.flow.time_in_status.
+stage_spans_sql``): one query for the issues completed in the period and the open issues.
+PostgreSQL computes the percentiles in the query; SQLite returns each issue's hours and they are interpolated
 with ``analytics.timing.percentile`` (the same definition as ``percentile_cont``).
 """
 
@@ -22,7 +22,7 @@ from analytics.reports.selectors import completed_in, report_issues
 from analytics.timing import percentile
 from integrations.models import Issue
 
-STATUS, STAGE, ISSUES = "status", "stage", "issues"
+STATUS, STAGE = "status", "stage"
 
 
 @dataclass(frozen=True)
@@ -63,45 +63,40 @@ class TimeInStatus:
 
 def _aggregate_sql(spans: str) -> str:
     """Per open or completed issues, per status and per stage: issues, median and 85th
-    percentile hours, total seconds; and the number of issues of each.
+    percentile hours, total seconds, and (status rows) how many issues have their first
+    span there, which add up to the number of issues.
 
     An issue's hours in a stage are the sum of its hours in the stage's statuses.
     """
     if percentiles_in_sql():
         numbers = (
             "COUNT(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds), "
-            "percentile_cont(0.85) WITHIN GROUP (ORDER BY seconds), SUM(seconds)"
+            "percentile_cont(0.85) WITHIN GROUP (ORDER BY seconds), SUM(seconds), "
+            "COUNT(*) FILTER (WHERE first = 0)"
         )
         group = "GROUP BY open, name"
-        issues = (
-            "UNION ALL SELECT open, 'issues', '', COUNT(DISTINCT issue_id), NULL, NULL, NULL "
-            "FROM spans GROUP BY open"
-        )
     else:
-        numbers = "issue_id, seconds"
-        group = issues = ""
+        numbers = "issue_id, seconds, first"
+        group = ""
     return f"""
     WITH spans AS ({spans}),
-    by_status AS (SELECT issue_id, open, status AS name, seconds FROM spans),
+    by_status AS (SELECT issue_id, open, status AS name, seconds, first FROM spans),
     by_stage AS (
-        SELECT issue_id, open, stage AS name, SUM(seconds) AS seconds FROM spans
-        GROUP BY issue_id, open, stage
+        SELECT issue_id, open, stage AS name, SUM(seconds) AS seconds, MIN(first) AS first
+        FROM spans GROUP BY issue_id, open, stage
     )
     SELECT open, '{STATUS}', name, {numbers} FROM by_status {group}
     UNION ALL
     SELECT open, '{STAGE}', name, {numbers} FROM by_stage {group}
-    {issues}
     """  # noqa: S608 (fixed SQL; values are parameters)
 
 
 def _numbers(rows: list[tuple]) -> TimeInStatus:
-    """(kind, name, issues, median, p85, total seconds) rows as hours, in order."""
+    """(kind, name, issues, median, p85, total seconds, first spans) rows as hours, in
+    order."""
     result = TimeInStatus()
     order = [stage for stage, _label in STAGES]
-    for kind, name, count, median, p85, total in rows:
-        if kind == ISSUES:
-            result.issues = count
-            continue
+    for kind, name, count, median, p85, total, firsts in rows:
         row = TimeRow(
             name or "",
             count,
@@ -109,19 +104,26 @@ def _numbers(rows: list[tuple]) -> TimeInStatus:
             None if p85 is None else p85 / HOUR,
             (total or 0) / HOUR,
         )
-        (result.statuses if kind == STATUS else result.stages).append(row)
+        if kind == STATUS:
+            result.issues += firsts
+            result.statuses.append(row)
+        else:
+            result.stages.append(row)
     # Statuses where most time went first; stages in their workflow order.
     result.statuses.sort(key=lambda row: (-row.total, row.name))
     result.stages.sort(key=lambda row: order.index(row.name) if row.name in order else 99)
     return result
 
 
-def time_in_status(issues: QuerySet[Issue]) -> tuple[TimeInStatus, TimeInStatus]:
+def time_in_status(
+    issues: QuerySet[Issue], *, spans: Q | None = None
+) -> tuple[TimeInStatus, TimeInStatus]:
     """Hours per status and per stage of ``issues``: of the completed ones until their
-    completion, and of the open ones until now (one query for both)."""
-    spans, params = stage_spans_sql(issues)
+    completion, and of the open ones until now (one query for both). ``spans`` narrows
+    the spans read to a condition all of theirs meet (``stage_spans_sql``)."""
+    sql, params = stage_spans_sql(issues, spans=spans)
     with connection.cursor() as cursor:
-        cursor.execute(_aggregate_sql(spans), params)
+        cursor.execute(_aggregate_sql(sql), params)
         rows = cursor.fetchall()
     by_open: dict[int, list[tuple]] = defaultdict(list)
     if percentiles_in_sql():
@@ -129,16 +131,22 @@ def time_in_status(issues: QuerySet[Issue]) -> tuple[TimeInStatus, TimeInStatus]
             by_open[is_open].append(tuple(row))
     else:
         values: dict[tuple, list[float]] = defaultdict(list)
-        issue_ids: dict[int, set] = defaultdict(set)
-        for is_open, kind, name, issue_id, seconds in rows:
+        firsts: dict[tuple, int] = defaultdict(int)
+        for is_open, kind, name, _issue_id, seconds, first in rows:
             values[(is_open, kind, name)].append(seconds)
-            issue_ids[is_open].add(issue_id)
+            firsts[(is_open, kind, name)] += first == 0
         for (is_open, kind, name), v in values.items():
             by_open[is_open].append(
-                (kind, name, len(v), percentile(v, 0.5), percentile(v, 0.85), sum(v))
+                (
+                    kind,
+                    name,
+                    len(v),
+                    percentile(v, 0.5),
+                    percentile(v, 0.85),
+                    sum(v),
+                    firsts[(is_open, kind, name)],
+                )
             )
-        for is_open, ids in issue_ids.items():
-            by_open[is_open].append((ISSUES, "", len(ids), None, None, None))
     return _numbers(by_open[0]), _numbers(by_open[1])
 
 

@@ -1,7 +1,5 @@
 """The Delivery report's pages: the report, its CSV, the drill-downs, the dashboard, scoring."""
 
-from dataclasses import replace
-
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
@@ -12,13 +10,12 @@ from analytics.reports.comparison import MIN_ISSUES
 from analytics.reports.delivery import TOTAL_SCORE_MEANS, delivery_report, headline_cards
 from analytics.reports.export import csv_filename, table_csv_response, table_download
 from analytics.reports.filters import DEFAULT_DAYS, Period, ReportFilters, report_filters
-from analytics.reports.flow import MIN_WEEK_ISSUES, delivery_flow
-from analytics.reports.people import GroupRow, contributor_rows, team_rows
-from analytics.reports.percentiles import Durations
+from analytics.reports.flow import MIN_WEEK_ISSUES
+from analytics.reports.people import contributor_rows
 from analytics.reports.selectors import delivered_issues
 from analytics.reports.summary import delivery_summary
-from analytics.reports.tables import contributor_table, issue_table, team_table
-from analytics.reports.trends import Trends
+from analytics.reports.tables import contributor_table, issue_table
+from analytics.teams.page import team_page
 from integrations.models import JiraConnection, Person
 from integrations.sync.claims import with_running_flag
 from pensero.access import get_workspace_object_or_404, workspace_member_required
@@ -110,7 +107,7 @@ def report_drilldown(request, kind, person_id=None, team_id=None, export=False):
         rows = contributor_rows(filters, person_id=subject.pk)
         numbers = contributor_table(rows)
     else:
-        context |= _team_page(filters, subject)
+        context |= team_page(filters, subject)
         numbers = context.pop("numbers")
     paginator = Paginator(issues, ISSUES_PER_PAGE)
     # The subject's row counts the same delivered issues: no COUNT query to page them.
@@ -132,42 +129,6 @@ def report_drilldown(request, kind, person_id=None, team_id=None, export=False):
             "total_score_means": TOTAL_SCORE_MEANS,
         },
     )
-
-
-def _team_page(filters: ReportFilters, team: Team) -> dict:
-    """The team page's numbers: the team's row, its weekly trends and its people's rows.
-
-    Read with the team as the filter (its people's delivered work, their work in progress),
-    sharing one list of durations on SQLite. The people are in name order with links to
-    their own pages: context, not a ranking.
-    """
-    own = replace(filters, team_id=team.pk, team_name=team.name)
-    durations = Durations(own)
-    people = contributor_rows(own, durations=durations)
-    flow = delivery_flow(own, durations=durations)
-    members = list(team.members.order_by("display_name", "email", "pk"))
-    by_id = {row.id: row for row in people}
-    member_rows = [by_id.get(person.pk) or GroupRow(person.pk, str(person)) for person in members]
-    trends = Trends(flow.trend)
-    tables, charts = trends.tables(), trends.charts()
-    path = reverse("report_contributor", args=[0]).removesuffix("0/")
-    return {
-        "numbers": team_table(team_rows(people, filters.choices.teams, team_id=team.pk)),
-        "members": members,
-        "member_table": contributor_table(
-            member_rows, url_for=lambda row: f"{path}{row.id}/?{filters.querystring}"
-        ),
-        "trend_tables": {slug: tables[slug] for slug in TEAM_TRENDS},
-        "trend_charts": {slug: charts[slug] for slug in TEAM_TRENDS},
-        "min_week_issues": MIN_WEEK_ISSUES,
-        # Time in each stage (queue, active, review, waiting, done) goes here, from the
-        # Flow report's selectors; None until then, and the page leaves its place empty.
-        "stages": None,
-    }
-
-
-# The trends a team page shows (``trends.Trends``' slugs).
-TEAM_TRENDS = ("throughput", "cycle_trend")
 
 
 @workspace_member_required

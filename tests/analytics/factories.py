@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from itertools import count
 
+from analytics.flow.time_in_status import store_spans
 from analytics.models import IssueScore, Team, TeamMember
 from integrations.jira.workflow import DEFAULT_NOT_DELIVERED_RESOLUTIONS as NOT_DELIVERED
 from integrations.models import (
@@ -117,6 +118,8 @@ def make_issue(
         )
     if score is not None:
         store_score(issue, score)
+    # What the sync does after storing issues: their status spans (time in status).
+    store_spans([issue.pk])
     return issue
 
 
@@ -144,7 +147,8 @@ def make_comment(issue, author: Person, created) -> Comment:
 
 
 def make_transition(issue, when, from_category, to_category, **fields) -> StatusTransition:
-    return StatusTransition.objects.create(
+    """A status move, stored as the sync stores it: with the issue's spans recomputed."""
+    transition = StatusTransition.objects.create(
         issue=issue,
         history_id=next(_ids),
         at=when,
@@ -152,6 +156,8 @@ def make_transition(issue, when, from_category, to_category, **fields) -> Status
         to_category=to_category,
         **fields,
     )
+    store_spans([issue.pk])
+    return transition
 
 
 def make_team(workspace, name, people=()) -> Team:

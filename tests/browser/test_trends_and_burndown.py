@@ -121,6 +121,13 @@ def test_trends_a_sprint_burndown_and_a_team_page(browsing, bob, acme):
     expect(people).to_have_count(2)
     expect(people.locator("th")).to_have_text(["Ann Archer", "Ben Baker"])
     browsing.shot("team")
+    # Its time in each stage, each stage a drill-down to the Flow report for the team.
+    stages = page.locator("#table-team_stages tbody th a")
+    expect(stages.first).to_be_visible()
+    stages.first.click()
+    expect(page).to_have_url(re.compile(r"/reports/flow/\?.*team=\d+"))
+    expect(page.get_by_role("heading", name="Flow", exact=True)).to_be_visible()
+    page.go_back()
     people.get_by_role("link", name="Ben Baker").click()
     expect(page).to_have_url(re.compile(r"/reports/contributors/\d+/\?start=2025-06-01"))
     expect(page.get_by_role("heading", name="Ben Baker", exact=True)).to_be_visible()

@@ -1,0 +1,105 @@
+"""Status spans are stored once per sync and read by every time-in-status view."""
+
+import importlib
+from datetime import timedelta
+
+import pytest
+
+from analytics.flow.models import StatusSpan
+from analytics.flow.time_in_status import (
+    hours_by_issue,
+    spans_completed_in,
+    store_all_spans,
+    timeline,
+)
+from analytics.reports.time_in_status import time_in_status
+from integrations.models import Issue, JiraConnection, StatusTransition
+from integrations.signals import issues_stored
+from tests.analytics.factories import make_connection, make_issue, make_transition, utc
+
+pytestmark = pytest.mark.django_db
+
+
+def _spans(issue):
+    return list(
+        StatusSpan.objects.filter(issue=issue)
+        .order_by("position")
+        .values_list("position", "status", "entered_at", "left_at", "seconds", "issue_done_at")
+    )
+
+
+def test_an_open_issue_stores_its_closed_spans_and_its_current_one_runs_until_now(acme):
+    c = make_connection(acme)
+    issue = make_issue(c, created=utc(2025, 6, 1), started=utc(2025, 6, 2))
+    make_transition(
+        issue, utc(2025, 6, 2), "new", "indeterminate", from_status="To Do", to_status="Doing"
+    )
+    assert _spans(issue) == [
+        (0, "To Do", utc(2025, 6, 1), utc(2025, 6, 2), 86400.0, None),
+        (1, "Doing", utc(2025, 6, 2), None, None, None),
+    ]
+    # Read later, the current stay has grown; the stored rows have not changed.
+    for days in (1, 3):
+        stays = timeline(issue, now=utc(2025, 6, 2) + timedelta(days=days))
+        assert [(s.status, s.hours) for s in stays] == [("To Do", 24.0), ("Doing", 24.0 * days)]
+
+
+def test_issues_stored_by_a_sync_get_their_spans_recomputed(acme):
+    c = make_connection(acme)
+    issue = make_issue(c, created=utc(2025, 6, 1), started=utc(2025, 6, 2))
+    make_transition(
+        issue, utc(2025, 6, 2), "new", "indeterminate", from_status="To Do", to_status="Doing"
+    )
+    # The sync writes the issue's completion and its new move, then says so.
+    Issue.objects.filter(pk=issue.pk).update(
+        done_at=utc(2025, 6, 5), status="Done", status_category="done"
+    )
+    StatusTransition.objects.create(
+        issue=issue,
+        history_id=99,
+        at=utc(2025, 6, 5),
+        from_status="Doing",
+        to_status="Done",
+        from_category="indeterminate",
+        to_category="done",
+    )
+    assert _spans(issue)[-1][3] is None  # not yet recomputed
+    issues_stored.send(sender=JiraConnection, issue_ids=[issue.pk])
+    assert _spans(issue) == [
+        (0, "To Do", utc(2025, 6, 1), utc(2025, 6, 2), 86400.0, utc(2025, 6, 5)),
+        (1, "Doing", utc(2025, 6, 2), utc(2025, 6, 5), 3 * 86400.0, utc(2025, 6, 5)),
+    ]
+    assert hours_by_issue(Issue.objects.filter(pk=issue.pk)) == {
+        issue.pk: {"To Do": 24.0, "Doing": 72.0}
+    }
+
+
+def test_the_migration_stores_the_spans_of_issues_synced_before(acme):
+    c = make_connection(acme)
+    done = make_issue(c, created=utc(2025, 6, 1), done=utc(2025, 6, 3))
+    make_transition(done, utc(2025, 6, 2), "new", "done", from_status="To Do", to_status="Done")
+    still = make_issue(c, created=utc(2025, 6, 1))
+    before = {issue.pk: _spans(issue) for issue in (done, still)}
+    StatusSpan.objects.all().delete()
+    migration = importlib.import_module("analytics.migrations.0004_status_spans")
+    migration.store_spans_of_existing_issues(None, None)
+    assert {issue.pk: _spans(issue) for issue in (done, still)} == before
+    assert store_all_spans(batch_size=1) == 3  # rewritten, not added to
+    assert StatusSpan.objects.count() == 3
+
+
+def test_reading_only_the_spans_of_a_period_gives_the_same_numbers(acme):
+    c = make_connection(acme)
+    for day, hours in ((2, 5), (3, 30), (20, 7)):
+        done = utc(2025, 6, day) + timedelta(hours=hours)
+        issue = make_issue(c, created=utc(2025, 6, day), done=done)
+        make_transition(issue, done, "new", "done", from_status="To Do", to_status="Done")
+    make_issue(c, created=utc(2025, 6, 1))  # open: not in either
+    start, end = utc(2025, 6, 1), utc(2025, 6, 10)
+    issues = Issue.objects.filter(done_at__gte=start, done_at__lt=end)
+    whole, _ = time_in_status(issues)
+    narrowed, _ = time_in_status(issues, spans=spans_completed_in(start, end))
+    assert narrowed == whole
+    assert whole.issues == 2
+    assert [r.name for r in whole.statuses] == ["To Do"]
+    assert whole.statuses[0].median == pytest.approx(17.5)

@@ -1,4 +1,5 @@
-"""Worker processes syncing the same site stay under its ceiling together, through Redis."""
+"""Worker processes syncing the same site stay under its budgets together, through Redis:
+the site-wide ceiling, and each endpoint family's budget."""
 
 import socket
 import subprocess
@@ -22,6 +23,15 @@ from integrations.models import JiraConnection
 client = client_for(JiraConnection.objects.get(pk={pk}))
 for issue_id in {ids!r}:
     client.remote_links(issue_id)
+"""
+
+BOTH_ENDPOINTS = """
+from integrations.clients import client_for
+from integrations.models import JiraConnection
+client = client_for(JiraConnection.objects.get(pk={pk}))
+for issue_id in {ids!r}:
+    client.remote_links(issue_id)
+    client.issue_comments(issue_id)
 """
 
 
@@ -67,3 +77,51 @@ def test_two_worker_processes_share_one_sites_ceiling(settings, acme):
     busiest = max(sum(1 for t in sent[i:] if t < start + 2) for i, start in enumerate(sent))
     assert busiest <= 2 * CEILING + 2
     assert sent[-1] - sent[0] >= (2 * PER_PROCESS - 2 * CEILING - 2) / CEILING
+
+
+def _run_workers(code: str, env: dict) -> None:
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "shell", "-c", code],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [worker.communicate(timeout=120)[0] for worker in workers]
+    assert [w.returncode for w in workers] == [0, 0], outputs
+
+
+def _busiest(sent: list[float], seconds: float) -> int:
+    return max(sum(1 for t in sent[i:] if t < start + seconds) for i, start in enumerate(sent))
+
+
+def test_two_worker_processes_share_each_endpoints_budget_and_not_one_another(settings, acme):
+    if not _redis_available():
+        pytest.skip("Redis is not listening on 127.0.0.1:6379 (CI starts it).")
+    sim = JiraSimulator(seed=24, issues=40)
+    with start_simulator(sim) as running:
+        connection = demo_connection(acme, "families")
+        ids = list(sim.site("families").truth(DEMO_EMAIL))[:PER_PROCESS]
+        env = app_env(
+            REDIS_URL="redis://127.0.0.1:6379/0",
+            JIRA_MAX_REQUESTS_PER_SECOND=0,
+            JIRA_ENDPOINT_REQUESTS_PER_SECOND=CEILING,
+            JIRA_SITE_URL_TEMPLATE=running.site_url_template,
+        )
+        _run_workers(BOTH_ENDPOINTS.format(pk=connection.pk, ids=ids), env)
+    families = {
+        suffix: sorted(r.at for r in sim.request_log if r.path.split("?")[0].endswith(suffix))
+        for suffix in ("/remotelink", "/comment")
+    }
+    for sent in families.values():
+        assert len(sent) == 2 * PER_PROCESS
+        # Both processes together stay under the endpoint's budget (edges as above)...
+        assert _busiest(sent, 2) <= 2 * CEILING + 2
+    # ...while the other endpoint goes at the same time, on a budget of its own: the two
+    # together went faster than one budget would allow.
+    every = sorted(families["/remotelink"] + families["/comment"])
+    assert _busiest(every, 2) > 2 * CEILING + 2

@@ -55,27 +55,13 @@ def test_two_worker_processes_share_one_sites_ceiling(settings, acme):
             JIRA_MAX_REQUESTS_PER_SECOND=CEILING,
             JIRA_SITE_URL_TEMPLATE=running.site_url_template,
         )
-        code = WORKER.format(pk=connection.pk, ids=ids)
-        workers = [
-            subprocess.Popen(
-                [sys.executable, "manage.py", "shell", "-c", code],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-            )
-            for _ in range(2)
-        ]
-        outputs = [worker.communicate(timeout=120)[0] for worker in workers]
-        assert [w.returncode for w in workers] == [0, 0], outputs
+        _run_workers(WORKER.format(pk=connection.pk, ids=ids), env)
     sent = sorted(r.at for r in sim.request_log if "/remotelink" in r.path)
     assert len(sent) == 2 * PER_PROCESS
     # Each process alone would send CEILING a second; together they must too. Counted
     # over two seconds, with one more request for each edge of the window: the log has
     # when answers left the simulator, which jitters by a few milliseconds.
-    busiest = max(sum(1 for t in sent[i:] if t < start + 2) for i, start in enumerate(sent))
-    assert busiest <= 2 * CEILING + 2
+    assert _busiest(sent, 2) <= 2 * CEILING + 2
     assert sent[-1] - sent[0] >= (2 * PER_PROCESS - 2 * CEILING - 2) / CEILING
 
 

@@ -235,19 +235,6 @@ class JiraClient(JiraSession):
             for low, high, expected in slices
         ]
 
-    def search_ids(self, *, jql: str, max_issues: int = paging.MAX_SEARCH_ISSUES) -> list[int]:
-        """Every issue id `jql` matches, in pages of up to 5,000 (`fields=id`: the largest
-        page the search gives), each id once. Bounded as `iter_search_pages`."""
-        seen: dict[int, None] = {}
-        for page in self.iter_search_pages(
-            jql=jql, fields=["id"], max_results=paging.MAX_ID_PAGE, max_issues=max_issues
-        ):
-            for issue in _list(page.get("issues")):
-                issue_id = str(_dig(issue, "id") or "")
-                if _NUMERIC_ID_RE.match(issue_id):
-                    seen[int(issue_id)] = None
-        return list(seen)
-
     def approximate_count(self, jql: str) -> int:
         """POST /rest/api/3/search/approximate-count `{"jql"}` -> `{"count"}` (an estimate).
 

@@ -37,8 +37,6 @@ SEARCH_SLACK_FACTOR = 2
 SEARCH_SLACK_ISSUES = 1_000
 # With no count from Jira at all.
 MAX_SEARCH_ISSUES = 1_000_000
-# The largest search page Jira gives when only ids are asked for.
-MAX_ID_PAGE = 5_000
 # Empty pages that still carry a token, in a row, before giving up.
 MAX_EMPTY_PAGES = 3
 

@@ -55,7 +55,8 @@ logger = logging.getLogger(__name__)
 OVERLAP = timedelta(minutes=15)
 CENSUS_EVERY = timedelta(days=1)
 PAGE_SIZE = 100
-CENSUS_PAGE_SIZE = 5000
+# Ids-only pages (the slices' first pass, the census): the largest the search gives.
+ID_PAGE_SIZE = 5000
 # A search of at least this many issues is read in slices side by side (plan_slices); a
 # shorter one, as most incremental syncs are, in one stream.
 SLICE_MIN_ISSUES = 500
@@ -254,9 +255,15 @@ class IssueSync:
         if expected is None or expected < SLICE_MIN_ISSUES:
             return None
         wanted = min(MAX_SLICES, math.ceil(expected / (PAGE_SIZE * SLICE_PAGES)))
-        ids = self.client.search_ids(
-            jql=jql.in_stable_order(clause), max_issues=search_bound(expected)
-        )
+        ids: list[int] = []
+        for page in self.client.iter_search_pages(
+            jql=jql.in_stable_order(clause),
+            fields=["id"],
+            max_results=ID_PAGE_SIZE,
+            max_issues=search_bound(expected),
+        ):
+            self.check_cancelled()
+            ids += _issue_ids(page)
         slices = jql.plan_id_slices(ids, wanted)
         return [(low, high, _count_between(ids, low, high)) for low, high in slices]
 
@@ -351,11 +358,7 @@ class IssueSync:
         ]
         return PreparedPage(
             raw_count=len(raw_issues),
-            issue_ids={
-                int(raw["id"])
-                for raw in raw_issues
-                if isinstance(raw, dict) and str(raw.get("id", "")).isdigit()
-            },
+            issue_ids=set(_issue_ids(page)),
             skipped=skipped,
             pending=extras.submit(changed),
         )
@@ -398,13 +401,11 @@ class IssueSync:
         for page in self.client.iter_search_pages(
             jql=jql.in_stable_order(jql.projects_in(project_keys)),
             fields=["id"],
-            max_results=CENSUS_PAGE_SIZE,
+            max_results=ID_PAGE_SIZE,
             max_issues=search_bound(stored.count()),
         ):
             self.check_cancelled()
-            seen.update(
-                int(i["id"]) for i in page.get("issues") or [] if str(i.get("id", "")).isdigit()
-            )
+            seen.update(_issue_ids(page))
         if len(self.client.pages_cut_short) > cut_short_before:
             # An incomplete census would take missing issues for deleted ones.
             self.warn("The check for deleted issues was skipped; it runs again next time.")
@@ -415,6 +416,16 @@ class IssueSync:
             Issue.objects.filter(pk__in=gone[start : start + 1000]).update(removed_at=now)
         self.run.issues_removed = len(gone)
         self.connection.last_census_at = now
+
+
+def _issue_ids(page: dict) -> list[int]:
+    """The numeric ids of a search page's issues."""
+    issues = page.get("issues")
+    return [
+        int(issue["id"])
+        for issue in (issues if isinstance(issues, list) else [])
+        if isinstance(issue, dict) and str(issue.get("id", "")).isdigit()
+    ]
 
 
 def _count_between(ids: list[int], low: int | None, high: int | None) -> int:

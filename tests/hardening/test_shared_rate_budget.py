@@ -43,19 +43,48 @@ def _redis_available() -> bool:
         return False
 
 
-def test_two_worker_processes_share_one_sites_ceiling(settings, acme):
+def _two_workers(workspace, subdomain: str, code: str, **budgets) -> JiraSimulator:
+    """Two worker processes running `code` (formatted with the connection's pk and issue
+    ids) against a simulated site, with Redis and `budgets`; the simulator, once done."""
     if not _redis_available():
         pytest.skip("Redis is not listening on 127.0.0.1:6379 (CI starts it).")
     sim = JiraSimulator(seed=23, issues=40)
     with start_simulator(sim) as running:
-        connection = demo_connection(acme, "shared")
-        ids = list(sim.site("shared").truth(DEMO_EMAIL))[:PER_PROCESS]
+        connection = demo_connection(workspace, subdomain)
+        ids = list(sim.site(subdomain).truth(DEMO_EMAIL))[:PER_PROCESS]
         env = app_env(
             REDIS_URL="redis://127.0.0.1:6379/0",
-            JIRA_MAX_REQUESTS_PER_SECOND=CEILING,
             JIRA_SITE_URL_TEMPLATE=running.site_url_template,
+            **budgets,
         )
-        _run_workers(WORKER.format(pk=connection.pk, ids=ids), env)
+        workers = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "manage.py",
+                    "shell",
+                    "-c",
+                    code.format(pk=connection.pk, ids=ids),
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        outputs = [worker.communicate(timeout=120)[0] for worker in workers]
+        assert [w.returncode for w in workers] == [0, 0], outputs
+    return sim
+
+
+def _busiest(sent: list[float], seconds: float) -> int:
+    return max(sum(1 for t in sent[i:] if t < start + seconds) for i, start in enumerate(sent))
+
+
+def test_two_worker_processes_share_one_sites_ceiling(settings, acme):
+    sim = _two_workers(acme, "shared", WORKER, JIRA_MAX_REQUESTS_PER_SECOND=CEILING)
     sent = sorted(r.at for r in sim.request_log if "/remotelink" in r.path)
     assert len(sent) == 2 * PER_PROCESS
     # Each process alone would send CEILING a second; together they must too. Counted
@@ -65,40 +94,14 @@ def test_two_worker_processes_share_one_sites_ceiling(settings, acme):
     assert sent[-1] - sent[0] >= (2 * PER_PROCESS - 2 * CEILING - 2) / CEILING
 
 
-def _run_workers(code: str, env: dict) -> None:
-    workers = [
-        subprocess.Popen(
-            [sys.executable, "manage.py", "shell", "-c", code],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for _ in range(2)
-    ]
-    outputs = [worker.communicate(timeout=120)[0] for worker in workers]
-    assert [w.returncode for w in workers] == [0, 0], outputs
-
-
-def _busiest(sent: list[float], seconds: float) -> int:
-    return max(sum(1 for t in sent[i:] if t < start + seconds) for i, start in enumerate(sent))
-
-
 def test_two_worker_processes_share_each_endpoints_budget_and_not_one_another(settings, acme):
-    if not _redis_available():
-        pytest.skip("Redis is not listening on 127.0.0.1:6379 (CI starts it).")
-    sim = JiraSimulator(seed=24, issues=40)
-    with start_simulator(sim) as running:
-        connection = demo_connection(acme, "families")
-        ids = list(sim.site("families").truth(DEMO_EMAIL))[:PER_PROCESS]
-        env = app_env(
-            REDIS_URL="redis://127.0.0.1:6379/0",
-            JIRA_MAX_REQUESTS_PER_SECOND=0,
-            JIRA_ENDPOINT_REQUESTS_PER_SECOND=CEILING,
-            JIRA_SITE_URL_TEMPLATE=running.site_url_template,
-        )
-        _run_workers(BOTH_ENDPOINTS.format(pk=connection.pk, ids=ids), env)
+    sim = _two_workers(
+        acme,
+        "families",
+        BOTH_ENDPOINTS,
+        JIRA_MAX_REQUESTS_PER_SECOND=0,
+        JIRA_ENDPOINT_REQUESTS_PER_SECOND=CEILING,
+    )
     families = {
         suffix: sorted(r.at for r in sim.request_log if r.path.split("?")[0].endswith(suffix))
         for suffix in ("/remotelink", "/comment")

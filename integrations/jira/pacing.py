@@ -35,6 +35,7 @@ how long to wait before sending, so the client sleeps with its own (testable) cl
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 import time
@@ -149,6 +150,7 @@ class _Lane:
     fastest: float = math.inf
 
 
+@functools.lru_cache(maxsize=256)  # a site has a few dozen endpoints; asked twice a request
 def endpoint_family(endpoint: str) -> str:
     """The family of an endpoint ("METHOD /path", issue ids as {id}) that Jira's per-endpoint
     limits, and so the pacer's budgets, apply to."""

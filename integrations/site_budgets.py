@@ -2,12 +2,14 @@
 
 Within a process, connections of the same site (several workspaces, or a sync next to a
 Connect-form check) get the same `SitePacer` (integrations/jira/pacing.py): one window
-of requests in flight, one rate, the limits Jira stated. Across processes the ceiling,
-`JIRA_MAX_REQUESTS_PER_SECOND`, is booked in Redis when `REDIS_URL` is set (a GCRA in
-one Lua script, on Redis's own clock), so every worker on every machine stays under it
+of requests in flight per endpoint family, one rate per family, the limits Jira stated.
+Across processes the budgets are booked in Redis when `REDIS_URL` is set (a GCRA in one
+Lua script, on Redis's own clock): each endpoint family's,
+`JIRA_ENDPOINT_REQUESTS_PER_SECOND`, and the site-wide ceiling an admin may set,
+`JIRA_MAX_REQUESTS_PER_SECOND`, so every worker on every machine stays under them
 together. Without Redis — the default single-machine setup — each worker process keeps
-its own budget: two syncs of the same site in two worker processes can together reach
-`Q_WORKERS` times the limit (docs/deploy.md says so).
+its own budgets: two syncs of the same site in two worker processes can together reach
+`Q_WORKERS` times the limits (docs/deploy.md says so).
 
 The OAuth points quota (integrations/jira/points.py) is counted in the cache: shared
 through Redis too, per process without it.
@@ -29,36 +31,49 @@ _lock = threading.Lock()
 _pacers: dict[tuple, SitePacer] = {}
 _quota: dict[tuple, PointsQuota] = {}
 
-# KEYS[1]: the site's next free slot (microseconds, Redis clock). ARGV[1]: microseconds
-# between requests; ARGV[2]: the earliest the caller can send, from now. Returns how many
-# microseconds from now the booked slot is.
+# KEYS: the next free slot (microseconds, Redis clock) of each budget the request meets,
+# the family's then the site's; ARGV[i]: microseconds between requests of KEYS[i]; the
+# last ARGV: the earliest the caller can send, from now. The slot is the first one every
+# budget has free, booked in each; returns how many microseconds from now it is.
 _RESERVE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local slot = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now + tonumber(ARGV[2]))
-redis.call('SET', KEYS[1], string.format('%.0f', slot + tonumber(ARGV[1])), 'PX', 60000)
+local slot = now + tonumber(ARGV[#KEYS + 1])
+for i, key in ipairs(KEYS) do
+  slot = math.max(slot, tonumber(redis.call('GET', key) or '0'))
+end
+for i, key in ipairs(KEYS) do
+  redis.call('SET', key, string.format('%.0f', slot + tonumber(ARGV[i])), 'PX', 60000)
+end
 return string.format('%.0f', slot - now)
 """
 
 
-class _SharedRate:
-    """A rate every process books its requests in, through Redis."""
+class _SharedBudgets:
+    """The budgets every process books a site's requests in, through Redis: one per
+    endpoint family (when `per_endpoint` is set) and one for the site (`per_site`)."""
 
-    def __init__(self, redis_url: str, site: str, per_second: float):
+    def __init__(self, redis_url: str, site: str, *, per_endpoint: float, per_site: float):
         import redis
 
         self._client = redis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
         self._script = self._client.register_script(_RESERVE)
         self._key = f"pensero:jira-rate:{blake2b(site.encode(), digest_size=12).hexdigest()}"
-        self._interval_us = round(1_000_000 / per_second)
+        self._endpoint_us = round(1_000_000 / per_endpoint) if per_endpoint > 0 else 0
+        self._site_us = round(1_000_000 / per_site) if per_site > 0 else 0
         self._failed = False
 
-    def __call__(self, not_before: float) -> float:
+    def __call__(self, family: str, not_before: float) -> float:
+        keys, intervals = [], []
+        if self._endpoint_us:
+            keys.append(f"{self._key}:{family}")
+            intervals.append(self._endpoint_us)
+        if self._site_us:
+            keys.append(self._key)
+            intervals.append(self._site_us)
         try:
-            booked = self._script(
-                keys=[self._key], args=[self._interval_us, round(not_before * 1e6)]
-            )
-        except Exception as error:  # Redis down: the per-process budget still holds
+            booked = self._script(keys=keys, args=[*intervals, round(not_before * 1e6)])
+        except Exception as error:  # Redis down: the per-process budgets still hold
             if not self._failed:
                 logger.warning(
                     "Shared Jira rate budget unavailable (%s); pacing per process", error
@@ -71,24 +86,23 @@ class _SharedRate:
 
 def pacer_for(base_url: str) -> SitePacer:
     """The pacer of the site at `base_url`, for the current settings."""
-    key = (
-        base_url,
-        settings.JIRA_MAX_CONCURRENCY,
-        settings.JIRA_MAX_REQUESTS_PER_SECOND,
-        settings.REDIS_URL,
-    )
+    per_site = settings.JIRA_MAX_REQUESTS_PER_SECOND
+    per_endpoint = settings.JIRA_ENDPOINT_REQUESTS_PER_SECOND
+    key = (base_url, settings.JIRA_MAX_CONCURRENCY, per_site, per_endpoint, settings.REDIS_URL)
     with _lock:
         pacer = _pacers.get(key)
         if pacer is None:
-            per_second = settings.JIRA_MAX_REQUESTS_PER_SECOND
             shared = (
-                _SharedRate(settings.REDIS_URL, base_url, per_second)
-                if settings.REDIS_URL and per_second > 0
+                _SharedBudgets(
+                    settings.REDIS_URL, base_url, per_endpoint=per_endpoint, per_site=per_site
+                )
+                if settings.REDIS_URL and (per_site > 0 or per_endpoint > 0)
                 else None
             )
             pacer = _pacers[key] = SitePacer(
                 concurrency=settings.JIRA_MAX_CONCURRENCY,
-                max_per_second=per_second,
+                max_per_second=per_site,
+                endpoint_per_second=per_endpoint,
                 shared_reserve=shared,
             )
         return pacer

@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=0.0,
         metavar="N",
-        help="requests per second per site; more are answered 429 like Jira (0: no limit)",
+        help="requests per second per site, endpoint and method; more are answered 429 like Jira (0: no limit)",
     )
     parser.add_argument("--slow-seconds", type=float, default=2.0, help="delay of a 'slow' fault")
     parser.add_argument(

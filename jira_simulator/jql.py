@@ -2,7 +2,7 @@
 
 Supported: clauses joined with AND --
 ``project = A`` / ``project in (A, B)``; ``key|issuekey|id|issue = X`` / ``in (...)`` taking
-keys or numeric ids; ``created|updated {>, >=, <, <=} X`` where X is epoch milliseconds, a
+keys or numeric ids, and ``{>, >=, <, <=} N`` with a numeric id (Jira compares issue ids then); ``created|updated {>, >=, <, <=} X`` where X is epoch milliseconds, a
 ``yyyy/MM/dd HH:mm`` / ``yyyy-MM-dd HH:mm`` / date-only literal read in the *calling
 account's* time zone (Jira's real behaviour), or a relative period such as ``-15m`` / ``"-4w 2d"``;
 then ``ORDER BY`` up to 7 of created/updated/key/id with ASC/DESC.
@@ -75,17 +75,19 @@ class Query:
     projects: list[list[str]] = field(default_factory=list)  # one list per clause, AND-ed
     issues: list[list[str]] = field(default_factory=list)  # keys or numeric ids, per clause
     ranges: list[tuple[str, str, int]] = field(default_factory=list)  # (field, op, epoch ms)
+    id_ranges: list[tuple[str, int]] = field(default_factory=list)  # (op, issue id)
     order: list[tuple[str, bool]] = field(default_factory=list)  # (field, ascending)
 
     @property
     def bounded(self) -> bool:
-        return bool(self.projects or self.issues or self.ranges)
+        return bool(self.projects or self.issues or self.ranges or self.id_ranges)
 
     def cache_key(self) -> tuple:
         return (
             tuple(tuple(p) for p in self.projects),
             tuple(tuple(i) for i in self.issues),
             tuple(self.ranges),
+            tuple(self.id_ranges),
             tuple(self.order),
         )
 
@@ -179,6 +181,13 @@ class _Parser:
         operator = self.operator()
         if name == "project":
             query.projects.append(self.value_list(operator, token, name))
+        elif name in ISSUE_FIELDS and operator in {">", ">=", "<", "<="}:
+            value = self.take()
+            if value.kind not in {"word", "str"} or not value.text.strip().isdigit():
+                raise self.fail(
+                    value, f"the Jira simulator compares {name} with numeric issue ids only"
+                )
+            query.id_ranges.append((operator, int(value.text)))
         elif name in ISSUE_FIELDS:
             query.issues.append([v.upper() for v in self.value_list(operator, token, name)])
         elif name in DATE_FIELDS:

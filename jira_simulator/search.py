@@ -16,7 +16,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from . import jql
-from .constants import MSG_BAD_PAYLOAD
+from .constants import FIRST_ISSUE_ID, MSG_BAD_PAYLOAD
 from .render import INLINE_HISTORIES_SEARCH, FieldSelection, issue_json
 
 DEFAULT_MAX_RESULTS = 50
@@ -154,6 +154,9 @@ def matching(site, query: jql.Query, visible: frozenset[str]) -> tuple[list[tupl
         for field, op, value in query.ranges:
             column = sk.created if field == "created" else sk.updated
             found = _filter(found, column, op, value)
+        for op, value in query.id_ranges:
+            # An issue's id is FIRST_ISSUE_ID + its index: compare indexes.
+            found = _filter(found, range(len(sk.created)), op, value - FIRST_ISSUE_ID)
         key = _sort_key_fn(site, order)
         pairs = sorted((key(i), i) for i in found)
         result = ([k for k, _ in pairs], [i for _, i in pairs])

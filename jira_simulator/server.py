@@ -183,7 +183,7 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
             return
         if template not in NO_FAULTS:
             allowed, extra_headers = simulator.rate_limiter.check(
-                subdomain, method, self.path, body
+                subdomain, method, self.path, body, endpoint=template
             )
             if not allowed:
                 self._send(429, _encode(error_body("Rate limit exceeded.")), extra_headers)

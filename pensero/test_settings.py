@@ -11,9 +11,10 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWZpZWxkLWVuY3J5cHRpb24ta2V5ISE=")
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("HTTPS", "0")
-# No ceiling on requests per second to the simulator, also for the app processes tests
+# No budget or ceiling on requests per second to the simulator, also for the app processes tests
 # start (they inherit the environment): tests of pacing set their own.
 os.environ.setdefault("JIRA_MAX_REQUESTS_PER_SECOND", "0")
+os.environ.setdefault("JIRA_ENDPOINT_REQUESTS_PER_SECOND", "0")
 
 from pensero.settings import *  # noqa: E402, F403
 from pensero.settings import BASE_DIR, DATABASES, Q_CLUSTER  # noqa: E402

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from . import paging
 from .errors import JiraBadRequestError, JiraUnavailableError
+from .jql import all_of, id_range, in_stable_order
 from .session import JiraSession
 
 logger = logging.getLogger(__name__)
@@ -197,6 +198,42 @@ class JiraClient(JiraSession):
             endpoint="POST /rest/api/3/search/jql",
             on_cut_short=self._record_cut_short,
         )
+
+    def iter_search_slices(
+        self,
+        *,
+        clause: str,
+        slices: list[tuple[int | None, int | None, int]],
+        fields: list[str],
+        expand: str | None = None,
+        max_results: int = 100,
+        max_issues: int = paging.MAX_SEARCH_ISSUES,
+    ) -> list[Iterator[dict]]:
+        """The pages of `clause` in slices `(low, high, expected)` of issue ids, one page
+        iterator per slice, to be read side by side (each with its own nextPageToken).
+
+        `jql.plan_id_slices` makes slices that together hold every issue, each in one:
+        nothing is missed, whatever changes while they are read. Each slice is bounded as
+        `iter_search_pages` for its `expected` issues; together, by `max_issues`, and an
+        issue one slice returned is dropped from the others' pages (paging.SliceTally).
+        """
+        tally = paging.SliceTally(
+            max_issues=max_issues,
+            endpoint="POST /rest/api/3/search/jql",
+            on_cut_short=self._record_cut_short,
+        )
+        return [
+            tally.pages(
+                self.iter_search_pages(
+                    jql=in_stable_order(all_of(clause, id_range(low, high))),
+                    fields=fields,
+                    expand=expand,
+                    max_results=max_results,
+                    max_issues=paging.search_bound(expected),
+                )
+            )
+            for low, high, expected in slices
+        ]
 
     def approximate_count(self, jql: str) -> int:
         """POST /rest/api/3/search/approximate-count `{"jql"}` -> `{"count"}` (an estimate).

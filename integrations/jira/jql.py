@@ -63,6 +63,29 @@ def ids_in(issue_ids: Iterable[int]) -> str:
     return f"id in ({', '.join(ids)})"
 
 
+def id_range(low: int | None, high: int | None) -> str:
+    """Issues with `low <= id < high` (None: no bound on that side)."""
+    return all_of(
+        f"id >= {int(low)}" if low is not None else "",
+        f"id < {int(high)}" if high is not None else "",
+    )
+
+
+def plan_id_slices(issue_ids: Iterable[int], slices: int) -> list[tuple[int | None, int | None]]:
+    """Up to `slices` id ranges `(low, high)` holding about as many of `issue_ids` each.
+
+    The first is open below and the last open above, and each starts where the one
+    before ends: together they hold every id there is, each exactly once, whatever was
+    created, deleted or moved since `issue_ids` were listed (an issue's id never
+    changes). With no ids, one range that holds everything.
+    """
+    ordered = sorted(set(issue_ids))
+    count = max(1, min(slices, len(ordered)))
+    bounds = [ordered[len(ordered) * n // count] for n in range(1, count)]
+    edges = [None, *dict.fromkeys(bounds), None]
+    return list(zip(edges, edges[1:], strict=False))
+
+
 def updated_since(moment: datetime) -> str:
     return f"updated >= {int(moment.timestamp() * 1000)}"
 

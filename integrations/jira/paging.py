@@ -9,11 +9,16 @@ keeps what it read up to there:
   a cap derived from what Jira can hold, and when a page adds no item not seen before;
 - token pages (`nextPageToken`) remember every token and stop on one seen before (a
   repeat, or two alternating tokens), when pages keep bringing no new issue, and when
-  far more issues were read than Jira counted beforehand.
+  far more issues were read than Jira counted beforehand;
+- a search read in slices (disjoint issue id ranges, each paged on its own) holds each
+  slice to those bounds and the whole search too (`SliceTally`): an issue one slice
+  already returned is dropped from another's page, and all slices stop once they
+  together read far more than Jira counted.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -146,3 +151,41 @@ def iter_token_pages(
             )
             return
         tokens.add(token)
+
+
+class SliceTally:
+    """The issues every slice of one search returned: each once, and not too many in all."""
+
+    def __init__(self, *, max_issues: int, endpoint: str, on_cut_short: CutShort):
+        self._max_issues = max_issues
+        self._endpoint = endpoint
+        self._on_cut_short = on_cut_short
+        self._lock = threading.Lock()
+        self._seen: set = set()
+        self._read = 0
+        self._stopped = False
+
+    def pages(self, pages: Iterator[dict]) -> Iterator[dict]:
+        """One slice's pages, less the issues another slice already returned."""
+        for page in pages:
+            issues = _list(page.get("issues"))
+            with self._lock:
+                if self._stopped:
+                    return
+                new = []
+                for position, issue in enumerate(issues):
+                    identity = _identity(issue, (id(pages), self._read + position))
+                    if identity not in self._seen:
+                        self._seen.add(identity)
+                        new.append(issue)
+                self._read += len(issues)
+                if self._read > self._max_issues:
+                    self._stopped = True
+                    self._on_cut_short(
+                        f"Stopped paging {self._endpoint}: Jira sent {self._read} issues, far "
+                        f"more than the {self._max_issues} expected. The {len(self._seen)} "
+                        "issues read were kept."
+                    )
+            yield {**page, "issues": new} if len(new) < len(issues) else page
+            if self._stopped:
+                return

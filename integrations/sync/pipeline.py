@@ -1,4 +1,4 @@
-"""Read ahead: produce the next item in a thread while the caller consumes the current one."""
+"""Read ahead: produce the next items in threads while the caller consumes the current one."""
 
 import queue
 import threading
@@ -19,32 +19,52 @@ def read_ahead(
     item, `idle()` is called every IDLE_SECONDS in the consumer's thread; what it raises
     ends the iteration.
     """
-    buffer: queue.Queue = queue.Queue(maxsize=depth)
+    return read_merged([items], depth + 1, idle=idle)
+
+
+def read_merged(
+    sources: list[Iterable], in_flight: int, *, idle: Callable[[], None] | None = None
+) -> Iterator:
+    """Iterate every one of `sources`, each in a thread of its own, merged as items come.
+
+    At most `in_flight` items are being produced or wait for the consumer, the one it
+    holds included, however many sources there are: what is in memory doesn't grow with
+    them. The first exception of any producer is re-raised in the consumer, and stops
+    the others at their next item, as the consumer stopping early does. `idle` as in
+    `read_ahead`.
+    """
+    buffer: queue.Queue = queue.Queue()
+    slots = threading.Semaphore(in_flight)
     stop = threading.Event()
 
-    def hand_over(entry) -> bool:
-        """Put `entry` in the buffer unless the consumer stops first."""
-        while not stop.is_set():
-            try:
-                buffer.put(entry, timeout=0.5)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce():
+    def produce(items: Iterable):
+        iterator = iter(items)
         try:
-            for item in items:
-                if not hand_over((item, None)):
+            while True:
+                while not slots.acquire(timeout=0.5):
+                    if stop.is_set():
+                        return
+                if stop.is_set():
                     return
-            hand_over((_DONE, None))
+                try:
+                    item = next(iterator)
+                except StopIteration:
+                    slots.release()
+                    buffer.put((_DONE, None))
+                    return
+                buffer.put((item, None))
         except BaseException as error:  # handed to the consumer, which re-raises it
-            hand_over((_DONE, error))
+            buffer.put((_DONE, error))
 
-    thread = threading.Thread(target=produce, name="jira-read-ahead", daemon=True)
-    thread.start()
+    threads = [
+        threading.Thread(target=produce, args=(items,), name="jira-read-ahead", daemon=True)
+        for items in sources
+    ]
+    for thread in threads:
+        thread.start()
+    running = len(threads)
     try:
-        while True:
+        while running:
             try:
                 item, error = buffer.get(timeout=IDLE_SECONDS if idle else None)
             except queue.Empty:
@@ -53,8 +73,11 @@ def read_ahead(
             if item is _DONE:
                 if error is not None:
                     raise error
-                return
+                running -= 1
+                continue
             yield item
+            slots.release()  # the consumer is done with it
     finally:
         stop.set()
-        thread.join(timeout=60)
+        for thread in threads:
+            thread.join(timeout=60)

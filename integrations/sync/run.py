@@ -4,8 +4,10 @@ Incremental by default: issues updated since the last successful run's start,
 minus an overlap window (the JQL is built by integrations/jira/jql.py).
 """
 
+import bisect
 import contextlib
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,7 +43,7 @@ from integrations.sync.extras import (
 )
 from integrations.sync.finish import FACTS_VERSION
 from integrations.sync.mapping import BASE_FIELDS, SkippedIssue, map_issues
-from integrations.sync.pipeline import read_ahead
+from integrations.sync.pipeline import read_merged
 from integrations.sync.remote_links import link_check_due
 from integrations.sync.sprint_rows import refresh_open_sprints
 from integrations.sync.writer import stored_versions, write_page
@@ -53,7 +55,16 @@ logger = logging.getLogger(__name__)
 OVERLAP = timedelta(minutes=15)
 CENSUS_EVERY = timedelta(days=1)
 PAGE_SIZE = 100
-CENSUS_PAGE_SIZE = 5000
+# Ids-only pages (the slices' first pass, the census): the largest the search gives.
+ID_PAGE_SIZE = 5000
+# A search of at least this many issues is read in slices side by side (plan_slices); a
+# shorter one, as most incremental syncs are, in one stream.
+SLICE_MIN_ISSUES = 500
+SLICE_PAGES = 4
+MAX_SLICES = 4
+# Search pages read and not yet stored (the one being stored included): what a run holds
+# in memory, and, once per-issue requests are under way for them, enough to keep them going.
+PAGES_IN_FLIGHT = 4
 # Issues named one by one in a run's warnings; the rest are counted.
 SKIPPED_LISTED = 20
 # How often a run asks the database whether it was cancelled (a disconnect) while it
@@ -227,7 +238,34 @@ class IssueSync:
             if not error.permanent:
                 raise
         claims.beat(self.run, issues_expected=self.run.issues_expected)
-        self.fetch_and_store(clause, max_issues=search_bound(self.run.issues_expected))
+        expected = self.run.issues_expected
+        self.fetch_and_store(
+            clause, max_issues=search_bound(expected), slices=self.plan_slices(clause, expected)
+        )
+
+    def plan_slices(self, clause: str, expected: int | None) -> list[tuple] | None:
+        """Slices of issue ids `(low, high, expected)` to read the search in, side by side;
+        None to read it in one stream (a short search: most incremental syncs).
+
+        One stream of pages waits a round trip per page; slices of about SLICE_PAGES
+        pages each, up to MAX_SLICES, take that many fewer round trips one after the
+        other. Their bounds come from the ids of the issues (pages of 5,000), and hold
+        every issue whatever they are (jql.plan_id_slices).
+        """
+        if expected is None or expected < SLICE_MIN_ISSUES:
+            return None
+        wanted = min(MAX_SLICES, math.ceil(expected / (PAGE_SIZE * SLICE_PAGES)))
+        ids: list[int] = []
+        for page in self.client.iter_search_pages(
+            jql=jql.in_stable_order(clause),
+            fields=["id"],
+            max_results=ID_PAGE_SIZE,
+            max_issues=search_bound(expected),
+        ):
+            self.check_cancelled()
+            ids += _issue_ids(page)
+        slices = jql.plan_id_slices(ids, wanted)
+        return [(low, high, _count_between(ids, low, high)) for low, high in slices]
 
     def fetch_and_store(
         self,
@@ -235,6 +273,7 @@ class IssueSync:
         *,
         issue_ids: list[int] | None = None,
         max_issues: int = MAX_SEARCH_ISSUES,
+        slices: list[tuple] | None = None,
     ) -> set[int]:
         """Search `clause`, complete the issues that changed and store them, page by page.
 
@@ -242,21 +281,28 @@ class IssueSync:
         webhook batch's `issue_ids` (also passed as `reconcileIssues`, so the search sees
         edits made a moment ago: it is otherwise only eventually consistent). A row is
         never overwritten with an older `updated`. Returns the ids Jira returned.
+        With `slices` (`plan_slices`), the search is read in those slices side by side.
         """
-        # What is stored already, read once here: the reader thread below must not
+        # What is stored already, read once here: the reader threads below must not
         # touch the database (SQLite allows no reader beside an open write).
         self.known = stored_versions(self.connection, jira_ids=issue_ids)
-        # The stages overlap: a reader thread fetches the search pages and starts their
-        # per-issue requests while this thread stores earlier pages in the database.
-        pages = self.client.iter_search_pages(
-            jql=jql.in_stable_order(clause),
-            fields=self.search_fields(),
-            expand="changelog",
-            max_results=PAGE_SIZE,
-            reconcile_issues=issue_ids,
-            max_issues=max_issues,
-        )
         cut_short_before = len(self.client.pages_cut_short)
+        query = {"fields": self.search_fields(), "expand": "changelog", "max_results": PAGE_SIZE}
+        if slices:
+            sources = self.client.iter_search_slices(
+                clause=clause, slices=slices, max_issues=max_issues, **query
+            )
+        else:
+            sources = [
+                self.client.iter_search_pages(
+                    jql=jql.in_stable_order(clause),
+                    reconcile_issues=issue_ids,
+                    max_issues=max_issues,
+                    **query,
+                )
+            ]
+        # The stages overlap: reader threads (one per slice) fetch the search pages and
+        # start their per-issue requests while this thread stores earlier pages.
         returned: set[int] = set()
         with ExtrasFetcher(
             self.client,
@@ -266,10 +312,11 @@ class IssueSync:
             verify_links=self.verify_links,
             dev_status=self.dev_status,
         ) as extras:
-            # Up to three pages in flight: the reader thread submits a page's per-issue
-            # requests and goes on to the next search page without waiting for them.
-            prepared = (self.prepare_page(page, extras) for page in pages)
-            ahead = read_ahead(prepared, depth=2, idle=self.check_cancelled)
+            # PAGES_IN_FLIGHT pages read and not yet stored, whatever the slices: a reader
+            # submits a page's per-issue requests and goes on to its next search page
+            # without waiting for them.
+            prepared = [(self.prepare_page(page, extras) for page in pages) for pages in sources]
+            ahead = read_merged(prepared, PAGES_IN_FLIGHT, idle=self.check_cancelled)
             # Closed on the way out, a cancel included: the reader thread stops first.
             with contextlib.closing(ahead):
                 for page in ahead:
@@ -311,11 +358,7 @@ class IssueSync:
         ]
         return PreparedPage(
             raw_count=len(raw_issues),
-            issue_ids={
-                int(raw["id"])
-                for raw in raw_issues
-                if isinstance(raw, dict) and str(raw.get("id", "")).isdigit()
-            },
+            issue_ids=set(_issue_ids(page)),
             skipped=skipped,
             pending=extras.submit(changed),
         )
@@ -358,13 +401,11 @@ class IssueSync:
         for page in self.client.iter_search_pages(
             jql=jql.in_stable_order(jql.projects_in(project_keys)),
             fields=["id"],
-            max_results=CENSUS_PAGE_SIZE,
+            max_results=ID_PAGE_SIZE,
             max_issues=search_bound(stored.count()),
         ):
             self.check_cancelled()
-            seen.update(
-                int(i["id"]) for i in page.get("issues") or [] if str(i.get("id", "")).isdigit()
-            )
+            seen.update(_issue_ids(page))
         if len(self.client.pages_cut_short) > cut_short_before:
             # An incomplete census would take missing issues for deleted ones.
             self.warn("The check for deleted issues was skipped; it runs again next time.")
@@ -375,6 +416,23 @@ class IssueSync:
             Issue.objects.filter(pk__in=gone[start : start + 1000]).update(removed_at=now)
         self.run.issues_removed = len(gone)
         self.connection.last_census_at = now
+
+
+def _issue_ids(page: dict) -> list[int]:
+    """The numeric ids of a search page's issues."""
+    issues = page.get("issues")
+    return [
+        int(issue["id"])
+        for issue in (issues if isinstance(issues, list) else [])
+        if isinstance(issue, dict) and str(issue.get("id", "")).isdigit()
+    ]
+
+
+def _count_between(ids: list[int], low: int | None, high: int | None) -> int:
+    ordered = sorted(ids)
+    start = 0 if low is None else bisect.bisect_left(ordered, low)
+    end = len(ordered) if high is None else bisect.bisect_left(ordered, high)
+    return end - start
 
 
 def _census_due(connection: JiraConnection, full: bool) -> bool:

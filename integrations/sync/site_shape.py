@@ -1,6 +1,6 @@
 """A site's shape: its custom fields, resolutions and statuses, read once per sync.
 
-A sync reads them first (three requests) and keeps them: the field ids and resolutions
+A sync reads them first (three requests, side by side) and keeps them: the field ids and resolutions
 on the connection, the statuses (only finishing an issue needs them) in the cache. A
 webhook batch takes the shape the last sync kept and asks Jira only for its issues; the
 statuses are read again only when the cache lost them (another process with the
@@ -8,6 +8,7 @@ in-memory cache, an evicted entry), and kept again.
 """
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -55,20 +56,28 @@ class SiteShape:
 
 
 def read_site_shape(client: JiraClient, connection: JiraConnection) -> SiteShape:
-    """Ask Jira for the site's fields, resolutions and statuses; keep the statuses."""
-    fields = client.fields()
-    try:
-        resolutions = [
-            {"id": str(r.get("id", ""))[:32], "name": str(r.get("name", ""))[:255]}
-            for r in client.resolutions()
-            if isinstance(r, dict) and r.get("name")
-        ]
-    except JiraError as error:
-        # Only the settings page's list of choices needs them; the sync goes on.
-        if not error.permanent:
-            raise
-        resolutions = None
-    statuses = _compact(client.statuses())
+    """Ask Jira for the site's fields, resolutions and statuses; keep the statuses.
+
+    The three requests go side by side: each waits a round trip, and nothing else of the
+    sync can start before they are in.
+    """
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="jira-site-shape") as pool:
+        asked_fields = pool.submit(client.fields)
+        asked_resolutions = pool.submit(client.resolutions)
+        asked_statuses = pool.submit(client.statuses)
+        fields = asked_fields.result()
+        try:
+            resolutions = [
+                {"id": str(r.get("id", ""))[:32], "name": str(r.get("name", ""))[:255]}
+                for r in asked_resolutions.result()
+                if isinstance(r, dict) and r.get("name")
+            ]
+        except JiraError as error:
+            # Only the settings page's list of choices needs them; the sync goes on.
+            if not error.permanent:
+                raise
+            resolutions = None
+        statuses = _compact(asked_statuses.result())
     _keep_statuses(connection, statuses)
     return SiteShape(
         estimation_fields=[{"id": f.id, "name": f.name[:255]} for f in estimation_fields(fields)],

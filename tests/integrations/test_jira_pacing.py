@@ -15,7 +15,13 @@ import responses
 from integrations.clients import client_for
 from integrations.jira.client import JiraClient
 from integrations.jira.errors import JiraRateLimitedError
-from integrations.jira.pacing import CEILING_FACTOR, SitePacer, near_limit, seconds_until_reset
+from integrations.jira.pacing import (
+    CEILING_FACTOR,
+    SitePacer,
+    endpoint_family,
+    near_limit,
+    seconds_until_reset,
+)
 from integrations.jira.points import PointsQuota, QuotaSpent
 from integrations.models import SyncRun
 from integrations.sync.run import sync_connection
@@ -25,6 +31,8 @@ from tests.simulated import demo_connection, serving
 
 BASE = "https://acme.atlassian.net"
 BURST_429 = {"Retry-After": "2", "RateLimit-Reason": "jira-burst-based"}
+REMOTE_LINKS = "GET /rest/api/3/issue/{id}/remotelink"
+COMMENTS = "GET /rest/api/3/issue/{id}/comment"
 
 
 class Clock:
@@ -46,7 +54,7 @@ def _answer(pacer, clock, status, headers=None, *, latency=0.05, endpoint="GET /
 
 def _round_trip(pacer, clock, status, headers=None, *, latency=0.05):
     """As many requests as the window allows, sent together, answered together."""
-    permits = [pacer.acquire("GET /x") for _ in range(int(pacer.window))]
+    permits = [pacer.acquire("GET /x") for _ in range(int(pacer.window_of("GET /x")))]
     for permit in permits:
         pacer.sending(permit)
     clock.now += latency
@@ -60,17 +68,19 @@ def test_a_429_storm_halves_the_window_and_clean_answers_grow_it_back():
     for _ in range(3):
         _round_trip(pacer, clock, 429)
         clock.now += 0.1
-    assert pacer.window == 1  # 8 -> 4 -> 2 -> 1: once per round trip, however many 429s
+    assert (
+        pacer.window_of("GET /x") == 1
+    )  # 8 -> 4 -> 2 -> 1: once per round trip, however many 429s
     clock.now += 1.1  # no growth in the second after a cut
     windows = []
     for _ in range(40):
         _round_trip(pacer, clock, 200)
-        windows.append(pacer.window)
+        windows.append(pacer.window_of("GET /x"))
     # One more per round trip after Jira pushed back: back past the start, and on.
     assert windows == sorted(windows) and windows[-1] > 8
     for _ in range(200):
         _round_trip(pacer, clock, 200)
-    assert pacer.window == 8 * CEILING_FACTOR  # never past the ceiling
+    assert pacer.window_of("GET /x") == 8 * CEILING_FACTOR  # never past the ceiling
 
 
 def test_slow_answers_do_not_grow_the_window():
@@ -78,11 +88,11 @@ def test_slow_answers_do_not_grow_the_window():
     pacer = SitePacer(concurrency=4, clock=clock)
     for _ in range(3):
         _round_trip(pacer, clock, 200, latency=0.05)
-    grown = pacer.window
+    grown = pacer.window_of("GET /x")
     assert grown > 4
     for _ in range(20):
         _round_trip(pacer, clock, 200, latency=0.5)  # ten times slower: more would only queue
-    assert pacer.window == grown
+    assert pacer.window_of("GET /x") == grown
 
 
 def test_no_more_requests_in_flight_than_the_window():
@@ -126,7 +136,9 @@ def test_a_burst_limit_jira_states_is_kept_to_with_a_margin():
     clock = Clock()
     pacer = SitePacer(concurrency=8, clock=clock)
     _answer(pacer, clock, 429, {**BURST_429, "X-RateLimit-Limit": "20"}, endpoint="GET /a")
-    assert pacer.rate == pytest.approx(20 * 0.98)
+    assert pacer.rate_of("GET /a") == pytest.approx(20 * 0.98)
+    # The endpoint's limit (GET /a and GET /b are of one family, "other"), not the site's.
+    assert pacer.rate_of(REMOTE_LINKS) == pacer.rate == float("inf")
     clock.now += 5
     starts = []
     for endpoint in ["GET /a", "GET /b"] * 20:
@@ -142,12 +154,72 @@ def test_a_burst_limit_jira_states_is_kept_to_with_a_margin():
 def test_retry_after_pauses_the_throttled_endpoint_only():
     clock = Clock()
     pacer = SitePacer(concurrency=8, clock=clock)
-    _answer(pacer, clock, 429, BURST_429, endpoint="GET /a")
-    assert pacer.acquire("GET /a").delay == pytest.approx(2 - 0.0, abs=0.06)
-    assert pacer.acquire("GET /b").delay == 0
+    _answer(pacer, clock, 429, BURST_429, endpoint=REMOTE_LINKS)
+    assert pacer.acquire(REMOTE_LINKS).delay == pytest.approx(2 - 0.0, abs=0.06)
+    assert pacer.acquire(COMMENTS).delay == 0
     # Without a burst reason the whole site waits.
     _answer(pacer, clock, 429, {"Retry-After": "3"}, endpoint="GET /c")
-    assert pacer.acquire("GET /b").delay == pytest.approx(3, abs=0.06)
+    assert pacer.acquire(COMMENTS).delay == pytest.approx(3, abs=0.06)
+
+
+def test_endpoints_are_paced_in_families():
+    assert endpoint_family("POST /rest/api/3/search/jql") == "search"
+    assert endpoint_family("POST /rest/api/3/search/approximate-count") == "search"
+    assert endpoint_family("GET /rest/api/3/project/search") == "other"
+    assert endpoint_family(REMOTE_LINKS) == "remote-links"
+    assert endpoint_family(COMMENTS) == "comments"
+    assert endpoint_family("GET /rest/api/3/issue/{id}/changelog") == "changelog"
+    assert endpoint_family("GET /rest/dev-status/latest/issue/detail") == "dev-status"
+    assert endpoint_family("GET /rest/api/3/myself") == "other"
+
+
+def test_a_429_on_one_endpoint_does_not_slow_the_others():
+    clock = Clock()
+    pacer = SitePacer(concurrency=8, endpoint_per_second=50, clock=clock)
+    headers = {**BURST_429, "X-RateLimit-Limit": "10"}
+    for _ in range(3):  # a storm, one round trip after another
+        _answer(pacer, clock, 429, headers, endpoint=REMOTE_LINKS)
+        clock.now += 0.2
+    assert pacer.window_of(REMOTE_LINKS) == 1
+    assert pacer.rate_of(REMOTE_LINKS) == pytest.approx(10 * 0.98)
+    assert pacer.paused_for(REMOTE_LINKS) > 0
+    # Every other family keeps its window, its budget and its pace: no wait at all.
+    for endpoint in (COMMENTS, "POST /rest/api/3/search/jql", "GET /rest/dev-status/x"):
+        assert pacer.window_of(endpoint) == 8
+        assert pacer.rate_of(endpoint) == 50
+        assert pacer.paused_for(endpoint) == 0
+    permits = [pacer.acquire(COMMENTS) for _ in range(8)]  # the whole window, at once...
+    assert [p.delay for p in permits] == pytest.approx([i / 50 for i in range(8)])  # ...at 50/s
+
+
+def test_endpoint_budgets_stay_under_their_limit_with_concurrent_workers():
+    per_second, seconds = 40, 2.5
+    pacer = SitePacer(concurrency=4, endpoint_per_second=per_second)
+    sent: dict[str, list[float]] = {REMOTE_LINKS: [], COMMENTS: []}
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def worker(endpoint):
+        while time.monotonic() < deadline:
+            permit = pacer.acquire(endpoint)
+            time.sleep(permit.delay)
+            pacer.sending(permit)
+            with lock:
+                sent[endpoint].append(time.monotonic())
+            time.sleep(0.005)
+            pacer.release(permit, status=200, headers={})
+
+    threads = [threading.Thread(target=worker, args=(e,)) for e in sent for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for times in sent.values():
+        # Under the budget over any two seconds (a few more for the window's edges and
+        # threads the busy machine let send a little late), and close to it: each family
+        # gets its own budget, not a share of one.
+        assert _busiest(times, 2.0) <= 2 * per_second + 3
+        assert len(times) >= 0.6 * per_second * seconds
 
 
 def test_near_limit_headers_ease_off_and_stop_growth():
@@ -160,10 +232,10 @@ def test_near_limit_headers_ease_off_and_stop_growth():
     pacer = SitePacer(concurrency=8, clock=clock)
     for _ in range(50):
         _answer(pacer, clock, 200, latency=0.01)
-    window = pacer.window  # (one at a time: the window doesn't grow unless it's used)
+    window = pacer.window_of("GET /x")  # (one at a time: the window doesn't grow unless it's used)
     _answer(pacer, clock, 200, {"X-RateLimit-NearLimit": "true"}, latency=0.01)
-    assert pacer.rate < 60  # eased off from what it was sending, about 100 a second
-    assert pacer.window == window
+    assert pacer.rate_of("GET /x") < 60  # eased off from what it was sending, about 100 a second
+    assert pacer.window_of("GET /x") == window
 
 
 # -- the client --------------------------------------------------------------------------
@@ -183,7 +255,7 @@ def test_the_client_waits_exactly_retry_after_before_retrying(rsps):
     client = JiraClient(base_url=BASE, email="a@x.test", api_token="t", sleep=sleeps.append)
     assert client.remote_links(10042) == []
     assert sleeps == [2.0]
-    assert client.pacer.window == 4  # halved
+    assert client.pacer.window_of(REMOTE_LINKS) == 4  # halved
 
 
 def test_the_client_counts_atlassian_points(rsps):

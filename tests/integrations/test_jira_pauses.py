@@ -50,7 +50,9 @@ def test_a_caller_that_cant_wait_is_told_at_once_and_books_nothing():
     clock = Clock()
     booked = []
     pacer = SitePacer(
-        concurrency=1, clock=clock, shared_reserve=lambda delay: booked.append(delay) or delay
+        concurrency=1,
+        clock=clock,
+        shared_reserve=lambda family, delay: booked.append(delay) or delay,
     )
     _throttle(pacer, clock, QUOTA_429)
     booked.clear()

@@ -42,6 +42,33 @@ def test_the_rate_limit_answers_429_like_jira_and_counts_early_retries():
         assert stats["sites"]["globex"]["accepted"] == 1
 
 
+def test_the_rate_limit_is_per_endpoint_and_method_as_in_jira():
+    simulator = JiraSimulator(seed=2, issues=20, now=NOW, rate_limit=3)
+    with start_simulator(simulator) as running:
+        site = running.site_url("acme")
+        ids = list(simulator.site("acme").truth(DEMO_EMAIL))[:5]
+        with jira_session(DEMO_EMAIL, DEMO_TOKEN) as session:
+            # Five issues' remote links: one endpoint (the issue id is not part of it).
+            links = [
+                session.get(f"{site}/rest/api/3/issue/{i}/remotelink", timeout=5).status_code
+                for i in ids
+            ]
+            assert links == [200, 200, 200, 429, 429]
+            # Another endpoint, and another method of the same path, each have their own.
+            comments = session.get(f"{site}/rest/api/3/issue/{ids[0]}/comment", timeout=5)
+            assert comments.status_code == 200
+            search = f"{site}/rest/api/3/search/jql"
+            query = {"jql": "project = KAN", "fields": ["id"]}
+            assert session.get(search, params={"jql": "project = KAN"}, timeout=5).ok
+            assert session.post(search, json=query, timeout=5).ok
+        stats = requests.get(f"{running.url}/_sim/stats", timeout=5).json()["rate_limit"]
+        endpoints = stats["sites"]["acme"]["endpoints"]
+        assert endpoints["GET /rest/api/3/issue/{ref}/remotelink"]["throttled"] == 2
+        assert endpoints["GET /rest/api/3/issue/{ref}/comment"]["accepted"] == 1
+        assert endpoints["POST /rest/api/3/search/jql"]["accepted"] == 1
+        assert endpoints["GET /rest/api/3/search/jql"]["accepted"] == 1
+
+
 def test_rate_limit_faults_carry_retry_after_and_are_recorded():
     simulator = JiraSimulator(
         seed=2, issues=50, now=NOW, fault_rate=1.0, fault_kinds=("rate_limit",)

@@ -158,3 +158,17 @@ def test_a_page_token_only_works_for_its_own_query(server, demo):
     assert demo.post(url, json=other, timeout=5).status_code == 400
     garbage = {"jql": ALL_PROJECTS, "fields": ["summary"], "nextPageToken": "not-a-token"}
     assert demo.post(url, json=garbage, timeout=5).status_code == 400
+
+
+def test_issue_ids_compare_as_in_jira(server, simulator, demo):
+    base = server.site_url("paging")
+    ids = sorted(int(i) for i in simulator.site("paging").truth())
+    low, high = ids[100], ids[250]
+    jql = f"{ALL_PROJECTS} AND id >= {low} AND issue < {high}"
+    issues, _ = search_all(demo, base, jql + STABLE_ORDER, max_results=100)
+    assert sorted(int(i["id"]) for i in issues) == [i for i in ids if low <= i < high]
+    above, _ = search_all(demo, base, f"{ALL_PROJECTS} AND id > {high}", max_results=100)
+    assert sorted(int(i["id"]) for i in above) == [i for i in ids if i > high]
+    url = f"{base}/rest/api/3/search/jql"
+    by_key = {"jql": f"{ALL_PROJECTS} AND key > KAN-3", "fields": ["id"]}
+    assert demo.post(url, json=by_key, timeout=5).status_code == 400  # not in the subset

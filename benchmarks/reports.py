@@ -18,7 +18,7 @@ import sys
 import time
 from datetime import timedelta
 
-BENCH_DATABASE = "pensero_bench"
+BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "pensero_bench")
 ISSUES = 100_000
 PEOPLE = 200
 TEAMS = 10
@@ -37,6 +37,9 @@ REPORT_PAGES = (
     ("Sprints page", "/reports/sprints/"),
     ("Investment page", "/reports/investment/"),
 )
+# One sprint's page (its burndown, groups and re-estimates), for the first board's active
+# sprint (the one with the most issues: the open work of two years) and its last closed one.
+SPRINT_PAGES = (("Sprint page, active sprint", "active"), ("Sprint page, closed sprint", "closed"))
 
 WORDS = [
     "checkout",
@@ -423,6 +426,20 @@ def measure_reports(user, path: str = "/reports/") -> tuple[float, int]:
     return statistics.median(timings), len(queries)
 
 
+def _sprint_page_path(user, state: str) -> str:
+    """The page of the first board's latest sprint in ``state``."""
+    from django.urls import reverse
+
+    from integrations.models import Sprint
+
+    sprint = (
+        Sprint.objects.filter(workspace__memberships__user=user, board_id=1, state=state)
+        .order_by("connection_id", "-start_at")
+        .first()
+    )
+    return reverse("report_sprint", args=[sprint.pk])
+
+
 def _delivered_last_90_days(user) -> int:
     from analytics.reports.filters import Period, ReportFilters
     from analytics.reports.selectors import delivered_in, report_issues
@@ -456,6 +473,10 @@ def main() -> int:
         delivered = _delivered_last_90_days(user)
         logging.disable(logging.INFO)  # the request log line of every page view
         pages = [(label, *measure_reports(user, path)) for label, path in REPORT_PAGES]
+        pages += [
+            (label, *measure_reports(user, _sprint_page_path(user, state)))
+            for label, state in SPRINT_PAGES
+        ]
         logging.disable(logging.NOTSET)
     finally:
         teardown_databases(old_config, verbosity=0)

@@ -16,9 +16,9 @@ from analytics.reports.sprints.numbers import (
     STILL_OPEN,
     SprintNumbers,
 )
-from analytics.reports.sprints.placement import placement_of
+from analytics.reports.sprints.replay import placed_at_close, sprint_events
 from analytics.reports.sprints.report import sprints_report
-from analytics.reports.sprints.selectors import re_estimates, sprint_placements, window_of
+from analytics.reports.sprints.selectors import counted_issues, re_estimates, window_of
 from integrations.models import Issue, JiraConnection, Sprint
 from pensero.access import get_workspace_object_or_404, workspace_member_required
 
@@ -103,10 +103,11 @@ def sprint_detail(request, sprint_id):
     if window is None:
         raise Http404("This sprint has not started.")
     filters = sprint_filters(request)
-    placed = sprint_placements(filters, [sprint.pk], now=now)
-    placements = {row["issue_id"]: placement_of(row) for row in placed}
-    # The burndown's last point is the close: the sprint's numbers (one query for both).
-    burndown = sprint_burndown(filters, sprint, window, now=now)
+    # Each issue's events in the sprint (two queries) give its place at the close and
+    # the burndown, whose last point is the close: the sprint's numbers.
+    events = sprint_events(counted_issues(filters), sprint.pk)
+    placements = placed_at_close(events, window)
+    burndown = sprint_burndown(events, window)
     numbers = burndown[-1].numbers if burndown else SprintNumbers()
     issues = {
         issue.pk: issue

@@ -115,6 +115,30 @@ def placed_at_close(issues: list[IssueEvents], window) -> dict[int, Placement]:
     }
 
 
+@dataclass(frozen=True)
+class ReEstimate:
+    issue_id: int
+    at: datetime
+    from_points: float | None
+    to_points: float | None
+
+
+def re_estimates(
+    issues: list[IssueEvents], window, placements: dict[int, Placement]
+) -> list[ReEstimate]:
+    """The story point changes of the issues committed or added (``placements``), after the
+    start and by the close, made while they were in the sprint, oldest first: scope change
+    in points (Jira's "3 → 5")."""
+    changes = [
+        ReEstimate(issue.issue_id, at, before, after)
+        for issue in issues
+        if placements[issue.issue_id].committed or placements[issue.issue_id].added
+        for at, before, after in issue.estimates
+        if window.start < at <= window.close and any(_covers(s, at) for s in issue.stays)
+    ]
+    return sorted(changes, key=lambda change: (change.at, change.issue_id))
+
+
 NUMBER_FIELDS = [f.name for f in fields(SprintNumbers)]
 POINT_FIELDS = {"committed_points", "completed_points", "remaining_points"}
 

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from analytics.reports.export import table_download
+from analytics.reports.export import csv_filename, table_csv_response, table_download
 from analytics.reports.sprints.burndown import burndown_charts, burndown_table, sprint_burndown
 from analytics.reports.sprints.filters import board_name, sprint_filters
 from analytics.reports.sprints.numbers import (
@@ -18,7 +18,7 @@ from analytics.reports.sprints.numbers import (
 )
 from analytics.reports.sprints.replay import placed_at_close, re_estimates, sprint_events
 from analytics.reports.sprints.report import sprints_report
-from analytics.reports.sprints.selectors import counted_issues, window_of
+from analytics.reports.sprints.selectors import SprintWindow, counted_issues, window_of
 from integrations.jira.sites import issue_browse_url
 from integrations.models import Issue, JiraConnection, Sprint
 from pensero.access import get_workspace_object_or_404, workspace_member_required
@@ -107,15 +107,30 @@ def sprints_export(request, sprint_table):
     return table_download(tables, sprint_table, *parts)
 
 
-@workspace_member_required
-def sprint_detail(request, sprint_id):
+def _started_sprint(request, sprint_id) -> tuple[Sprint, SprintWindow]:
+    """The workspace's sprint and its window; 404 for another workspace's or one that
+    hasn't started."""
     sprint = get_workspace_object_or_404(
         request, Sprint.objects.select_related("connection"), pk=sprint_id
     )
-    now = timezone.now()
-    window = window_of(sprint, now=now)
+    window = window_of(sprint, now=timezone.now())
     if window is None:
         raise Http404("This sprint has not started.")
+    return sprint, window
+
+
+@workspace_member_required
+def sprint_burndown_export(request, sprint_id):
+    """The burndown's table (the one beside its charts) as a CSV download."""
+    sprint, window = _started_sprint(request, sprint_id)
+    events = sprint_events(counted_issues(sprint_filters(request)), sprint.pk)
+    table = burndown_table(sprint_burndown(events, window))
+    return table_csv_response(table, csv_filename(request.workspace.slug, "burndown", sprint))
+
+
+@workspace_member_required
+def sprint_detail(request, sprint_id):
+    sprint, window = _started_sprint(request, sprint_id)
     filters = sprint_filters(request)
     # Each issue's events in the sprint (two queries) give its place at the close and
     # the burndown, whose last point is the close: the sprint's numbers.
@@ -154,6 +169,8 @@ def sprint_detail(request, sprint_id):
             "re_estimated_points": _signed(sum(c["delta"] for c in changes)),
             "burndown": burndown,
             "burndown_table": burndown_table(burndown),
+            "burndown_csv_url": reverse("report_sprint_burndown_export", args=[sprint.pk])
+            + f"?{filters.querystring}",
             "burndown_charts": burndown_charts(burndown),
         },
     )

@@ -17,7 +17,7 @@ from analytics.reports.sprints.numbers import (
     SprintNumbers,
 )
 from analytics.reports.sprints.replay import placed_at_close, re_estimates, sprint_events
-from analytics.reports.sprints.report import sprints_report
+from analytics.reports.sprints.report import from_several_sites, sprints_report
 from analytics.reports.sprints.selectors import SprintWindow, counted_issues, window_of
 from integrations.jira.sites import issue_browse_url
 from integrations.models import Issue, JiraConnection, Sprint
@@ -91,6 +91,7 @@ def sprints(request):
             "filters": filters,
             "form": filters.form(),
             "rows": report.rows,
+            "site_column": from_several_sites(report.rows),
             "tables": report.tables(url_for=lambda sprint: f"{path}{sprint.pk}/?{query}"),
             "charts": report.charts(),
             "export_view": "report_sprints_export",

@@ -147,3 +147,16 @@ def test_velocity_shows_at_most_the_last_sprints(bob_client, data):
     assert len(rows) == VELOCITY_SPRINTS
     # By start: Old 00, Old 01, ENG and OPS Sprint 1 (Jun 2, 09:00), Old 02 ... Old 09.
     assert [row.values[0] for row in rows] == [f"Old {n:02}" for n in range(2, 10)]
+
+
+def test_long_sprint_names_are_cut_under_the_carried_over_chart(bob_client, data):
+    """A label longer than a column is wide is cut with "…"; its tooltip has the name."""
+    c = data["connection"]
+    name = "ENG Sprint 40 – Checkout v2 in beta"
+    sprint = make_sprint(c, 400, name=name, start=utc(2025, 6, 3), completed=utc(2025, 6, 13))
+    issue = make_issue(c, key="ENG-400", created=utc(2025, 5, 1))
+    make_stay(issue, sprint, utc(2025, 6, 1))  # carried over
+    svg = bob_client.get(_url()).context["charts"]["carry_over"].svg()
+    assert f"<title>{name}</title>ENG Sprint 40 –…</text>" in svg
+    assert f"<title>{name}: 1</title>" in svg  # the column's own tooltip
+    assert ">ENG Sprint 1</text>" in svg  # a short name is written whole

@@ -8,71 +8,13 @@ from django.utils import timezone
 from analytics.reports.export import csv_filename, table_csv_response, table_download
 from analytics.reports.sprints.burndown import burndown_charts, burndown_table, sprint_burndown
 from analytics.reports.sprints.filters import board_name, sprint_filters
-from analytics.reports.sprints.numbers import (
-    CARRIED_OVER,
-    COMPLETED,
-    COMPLETED_OUTSIDE,
-    NOT_DELIVERED,
-    STILL_OPEN,
-    SprintNumbers,
-)
+from analytics.reports.sprints.groups import issue_groups, issue_rows, path_before_id
+from analytics.reports.sprints.numbers import SprintNumbers
 from analytics.reports.sprints.replay import placed_at_close, re_estimates, sprint_events
 from analytics.reports.sprints.report import from_several_sites, sprints_report
 from analytics.reports.sprints.selectors import SprintWindow, counted_issues, window_of
-from integrations.jira.sites import issue_browse_url
-from integrations.models import Issue, JiraConnection, Sprint
+from integrations.models import JiraConnection, Sprint
 from pensero.access import get_workspace_object_or_404, workspace_member_required
-
-# The sprint page's groups: (title, what puts an issue in it, what it means).
-GROUPS = [
-    ("Committed", lambda p: p.committed, "In the sprint when it started."),
-    ("Added", lambda p: p.added, "Joined after the start."),
-    ("Removed", lambda p: p.removed, "Taken out after the start, and not back by the close."),
-    ("Completed", lambda p: p.outcome == COMPLETED, "Delivered while in the sprint."),
-    (
-        "Not delivered",
-        lambda p: p.outcome == NOT_DELIVERED,
-        "Closed while in the sprint with a resolution that counts as not delivered.",
-    ),
-    ("Carried over", lambda p: p.outcome == CARRIED_OVER, "In the sprint at its close, not done."),
-    ("Still open", lambda p: p.outcome == STILL_OPEN, "In the active sprint, not done yet."),
-    (
-        "Completed outside this sprint",
-        lambda p: p.outcome == COMPLETED_OUTSIDE,
-        "Already completed before the sprint started, or before it joined: counted in none "
-        "of the numbers above.",
-    ),
-]
-ISSUE_FIELDS = (
-    "id",
-    "key",
-    "summary",
-    "issue_type",
-    "status",
-    "story_points",
-    "done_at",
-    "delivered",
-    "resolution",
-    "connection__subdomain",
-)
-
-
-def _path_before_id(name: str) -> str:
-    # reverse() once per page, not once per row: the path ends with "<id>/".
-    return reverse(name, args=[0]).removesuffix("0/")
-
-
-def _issue_rows(in_sprint) -> dict[int, dict]:
-    """Issue id → what the sprint page shows of the issues ``in_sprint``. Plain dicts, not models: the template
-    reads them several times faster, and an active sprint lists hundreds of issues, most
-    of them twice (committed, and still open)."""
-    path = _path_before_id("issue_detail")
-    rows = {}
-    for issue in Issue.objects.filter(pk__in=in_sprint.values("pk")).values(*ISSUE_FIELDS):
-        issue["url"] = f"{path}{issue['id']}/"
-        issue["jira_url"] = issue_browse_url(issue.pop("connection__subdomain"), issue["key"])
-        rows[issue["id"]] = issue
-    return rows
 
 
 @workspace_member_required
@@ -82,7 +24,7 @@ def sprints(request):
         return render(request, "analytics/sprints.html", {"has_connections": False})
     filters = sprint_filters(request)
     report = sprints_report(filters)
-    path, query = _path_before_id("report_sprint"), filters.querystring
+    path, query = path_before_id("report_sprint"), filters.querystring
     return render(
         request,
         "analytics/sprints.html",
@@ -139,18 +81,7 @@ def sprint_detail(request, sprint_id):
     placements = placed_at_close(events, window)
     burndown = sprint_burndown(events, window)
     numbers = burndown[-1].numbers if burndown else SprintNumbers()
-    issues = _issue_rows(counted_issues(filters).filter(sprint_memberships__sprint_id=sprint.pk))
-    groups = []
-    for title, belongs, meaning in GROUPS:
-        if title == "Carried over" and not window.closed:
-            continue
-        if title == "Still open" and window.closed:
-            continue
-        chosen = sorted(
-            (issues[pk] for pk, placement in placements.items() if belongs(placement)),
-            key=_key_order,
-        )
-        groups.append({"title": title, "meaning": meaning, "issues": chosen})
+    issues = issue_rows(counted_issues(filters).filter(sprint_memberships__sprint_id=sprint.pk))
     changes = [
         {"issue": issues[change.issue_id], "change": change, "delta": _delta(change)}
         for change in re_estimates(events, window, placements)
@@ -165,7 +96,7 @@ def sprint_detail(request, sprint_id):
             "board": board_name(sprint.connection_id, sprint.board_id),
             "numbers": numbers,
             "cards": _cards(numbers, closed=window.closed),
-            "groups": groups,
+            "groups": issue_groups(placements, issues, closed=window.closed),
             "re_estimates": changes,
             "re_estimated_points": _signed(sum(c["delta"] for c in changes)),
             "burndown": burndown,
@@ -221,9 +152,3 @@ def _cards(n: SprintNumbers, *, closed: bool) -> list[dict]:
         },
         {"label": "Say/do", "value": say_do, "note": f"By points: {by_points}"},
     ]
-
-
-def _key_order(issue: dict) -> tuple:
-    """ENG-9 before ENG-10."""
-    project, _, number = issue["key"].rpartition("-")
-    return (project, int(number)) if number.isdigit() else (issue["key"], 0)

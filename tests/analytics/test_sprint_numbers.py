@@ -289,6 +289,25 @@ def _covering(stays, moment):
     return next((s for s in stays if s[0] <= moment and (s[1] is None or moment < s[1])), None)
 
 
+def _stored(connection, history):
+    """The generated sprint and its issues, stored; returns the sprint."""
+    start, close, closed, issues = history
+    sprint = make_sprint(
+        connection, 1, start=start, completed=close if closed else None,
+        state="closed" if closed else "active",
+    )  # fmt: skip
+    for n, (stays, done, delivered, first, changes) in enumerate(issues):
+        issue = _issue(
+            connection, f"X-{n}", *stays, sprint=sprint, done=done,
+            delivered=delivered, points=_points_at(first, changes, _at(10**6)),
+        )  # fmt: skip
+        before = first
+        for at, points in changes:
+            make_estimate_change(issue, at, before, points)
+            before = points
+    return sprint
+
+
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -297,19 +316,7 @@ def test_any_history_keeps_the_identity_and_the_definitions(connection, history)
     start, close, closed, issues = history
     try:
         with transaction.atomic():
-            sprint = make_sprint(
-                connection, 1, start=start, completed=close if closed else None,
-                state="closed" if closed else "active",
-            )  # fmt: skip
-            for n, (stays, done, delivered, first, changes) in enumerate(issues):
-                issue = _issue(
-                    connection, f"X-{n}", *stays, sprint=sprint, done=done,
-                    delivered=delivered, points=_points_at(first, changes, _at(10**6)),
-                )  # fmt: skip
-                before = first
-                for at, points in changes:
-                    make_estimate_change(issue, at, before, points)
-                    before = points
+            sprint = _stored(connection, history)
             placed = _placed_by_key(sprint, now=close)
             n = _numbers(sprint, now=close)
             raise _Rollback
@@ -358,19 +365,7 @@ def test_any_history_replayed_is_the_sprint_rules_at_every_moment(connection, hi
     moments = sorted({start, close, *(_at(c) for c in cuts if start < _at(c) < close)})
     try:
         with transaction.atomic():
-            sprint = make_sprint(
-                connection, 1, start=start, completed=close if closed else None,
-                state="closed" if closed else "active",
-            )  # fmt: skip
-            for n, (stays, done, delivered, first, changes) in enumerate(issues):
-                issue = _issue(
-                    connection, f"X-{n}", *stays, sprint=sprint, done=done,
-                    delivered=delivered, points=_points_at(first, changes, _at(10**6)),
-                )  # fmt: skip
-                before = first
-                for at, points in changes:
-                    make_estimate_change(issue, at, before, points)
-                    before = points
+            sprint = _stored(connection, history)
             all_issues = Issue.objects.filter(workspace=sprint.workspace)
             expected = [
                 numbers_per_sprint(

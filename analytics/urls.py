@@ -45,6 +45,11 @@ urlpatterns = [
         name="report_sprints_export",
     ),
     path("reports/sprints/<id:sprint_id>/", sprint_views.sprint_detail, name="report_sprint"),
+    path(
+        "reports/sprints/<id:sprint_id>/burndown.csv",
+        sprint_views.sprint_burndown_export,
+        name="report_sprint_burndown_export",
+    ),
     path("reports/investment/", investment_views.investment, name="report_investment"),
     path(
         "reports/investment/export/<slug:investment_table>.csv",

@@ -40,6 +40,9 @@ REPORT_PAGES = (
     ("Sprints page", "/reports/sprints/"),
     ("Investment page", "/reports/investment/"),
 )
+# One sprint's page (its burndown, groups and re-estimates), for the first board's active
+# sprint (the one with the most issues: the open work of two years) and its last closed one.
+SPRINT_PAGES = (("Sprint page, active sprint", "active"), ("Sprint page, closed sprint", "closed"))
 
 WORDS = [
     "checkout",
@@ -442,6 +445,20 @@ def measure_reports(user, path: str = "/reports/") -> tuple[float, int]:
     return statistics.median(timings), len(queries)
 
 
+def _sprint_page_path(user, state: str) -> str:
+    """The page of the first board's latest sprint in ``state``."""
+    from django.urls import reverse
+
+    from integrations.models import Sprint
+
+    sprint = (
+        Sprint.objects.filter(workspace__memberships__user=user, board_id=1, state=state)
+        .order_by("connection_id", "-start_at")
+        .first()
+    )
+    return reverse("report_sprint", args=[sprint.pk])
+
+
 def _delivered_last_90_days(user) -> int:
     from analytics.reports.filters import Period, ReportFilters
     from analytics.reports.selectors import delivered_in, report_issues
@@ -476,6 +493,7 @@ def main() -> int:
         delivered = _delivered_last_90_days(user)
         logging.disable(logging.INFO)  # the request log line of every page view
         paths = [*REPORT_PAGES, ("Team page", team_page_path())]
+        paths += [(label, _sprint_page_path(user, state)) for label, state in SPRINT_PAGES]
         pages = [(label, *measure_reports(user, path)) for label, path in paths]
         logging.disable(logging.NOTSET)
     finally:

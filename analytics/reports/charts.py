@@ -22,6 +22,9 @@ MARGIN_TOP = 14
 MARGIN_BOTTOM = 36
 ROW_HEIGHT = 26
 LABEL_WIDTH = 170
+# A category label under a column is cut to this many characters (with "…"), the full
+# name in its tooltip: sprint names run longer than a column is wide.
+LABEL_LIMIT = 16
 
 
 @dataclass(frozen=True)
@@ -100,9 +103,12 @@ class Chart:
                 f'height="{_n(bar.height)}" rx="2"/></g>'
             )
             if bar.show_label:
+                text = label
+                if self.kind == "columns" and len(bar.label) > LABEL_LIMIT:
+                    text = f"<title>{label}</title>{escape(bar.label[: LABEL_LIMIT - 1])}…"
                 parts.append(
                     f'<text class="label" x="{_n(bar.label_x)}" y="{_n(bar.label_y)}" '
-                    f'text-anchor="{anchor}">{label}</text>'
+                    f'text-anchor="{anchor}">{text}</text>'
                 )
             if bar.show_value:
                 parts.append(

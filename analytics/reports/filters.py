@@ -170,7 +170,7 @@ class ReportFilterForm(forms.Form):
         self.choices = choices
         self.offer("site", choices.sites)
         self.offer("project", choices.projects)
-        self.offer("team", [("", "All people"), *choices.team_options])
+        self.offer("team", [("", "All teams"), *choices.team_options])
         default = Period.last_days(DEFAULT_DAYS, today=today)
         for name, day in (("start", default.first), ("end", default.last)):
             self.fields[name].initial = day

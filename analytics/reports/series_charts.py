@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 
 from analytics.reports.charts import (
     COLUMN_HEIGHT,
+    LABEL_LIMIT,
     MARGIN_BOTTOM,
     MARGIN_LEFT,
     MARGIN_RIGHT,
@@ -29,7 +30,6 @@ from analytics.reports.charts import (
 SERIES_COLOURS = 6
 # Roughly how wide a character of an axis label is, in the chart's units (11px text).
 CHARACTER_WIDTH = 6.5
-LABEL_LIMIT = 16
 
 
 def labels_that_fit(labels: list[str]) -> int:

@@ -51,6 +51,14 @@ def test_it_shows_the_numbers_to_a_member(data, bob_client):
     assert reverse("report_scoring") in page
 
 
+def test_the_team_filters_blank_choice_reads_all_teams(data, bob_client):
+    html = bob_client.get(reverse("reports"), PERIOD).content.decode()
+    select = html[html.index('name="team"') :]
+    select = select[: select.index("</select>")]
+    assert '<option value="" selected>All teams</option>' in select
+    assert "All people" not in html
+
+
 def test_it_draws_charts_with_a_table_alternative(data, alice_client):
     response = alice_client.get(reverse("reports"), PERIOD)
     page = response.content.decode()
@@ -177,7 +185,7 @@ def test_drill_downs_have_no_team_filter(data, bob_client, page):
     plain = bob_client.get(url, PERIOD)
     html = plain.content.decode()
     assert 'name="team"' not in html
-    assert "All people" not in html
+    assert "All teams" not in html
     assert "Changes compare" not in html  # a drill-down shows no changes
     # Another team in the query string (a link kept from the report) changes nothing.
     for team in (data.gamma.pk, "nope"):

@@ -1,6 +1,9 @@
 """A sprint's burndown and the velocity chart, on the dataset of test_sprint_report (worked
 out by hand there): ENG Sprint 1 ran from Jun 2, 09:00 to its close on Jun 16, 15:00."""
 
+import csv
+import io
+
 import pytest
 from django.db import connection as db
 from django.test.utils import CaptureQueriesContext
@@ -65,8 +68,41 @@ def test_the_sprint_page_draws_the_burndown_with_its_table(bob_client, data):
         "Day", "Added", "Removed", "Completed", "Not delivered", "Remaining",
     ]  # fmt: skip
     assert table.rows[-1].values[:6] == ["Jun 16", 1, 1, 2, 1, 1]
-    # The burndown's table has no CSV link of its own (the page has none).
-    assert "report_export" not in html
+    # Its table has a CSV download, the sprint's own, under each of the two charts.
+    csv_url = reverse("report_sprint_burndown_export", args=[data["sprint"].pk])
+    assert html.count(f'href="{csv_url}?') == 2
+
+
+@pytest.mark.parametrize(
+    ("query", "last"),
+    [
+        ({}, ["Jun 16", "1", "1", "2", "1", "1"]),
+        ({"project": "ENG"}, ["Jun 16", "1", "1", "2", "1", "1"]),
+        ({"project": "OPS"}, ["Jun 16", "0", "0", "0", "0", "0"]),  # none of its issues
+    ],
+)
+def test_the_burndown_csv_is_its_table_in_the_filters(bob_client, data, query, last):
+    sprint = data["sprint"]
+    table = bob_client.get(reverse("report_sprint", args=[sprint.pk]), query).context[
+        "burndown_table"
+    ]
+    response = bob_client.get(reverse("report_sprint_burndown_export", args=[sprint.pk]), query)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert (
+        response["Content-Disposition"] == 'attachment; filename="acme-burndown-eng-sprint-1.csv"'
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == [column.label for column in table.columns]
+    assert rows[1:] == [[text for text, _number in cells] for _row, cells in table.cells()]
+    assert len(rows) == 1 + 16  # the start and each day to the close
+    assert rows[-1][:6] == last
+
+
+def test_the_burndown_csv_of_a_sprint_not_started_is_not_found(bob_client, data):
+    future = make_sprint(data["connection"], 900, name="Later")
+    url = reverse("report_sprint_burndown_export", args=[future.pk])
+    assert bob_client.get(url).status_code == 404
 
 
 def test_the_sprint_page_stays_within_its_query_budget(bob_client, data):
@@ -111,3 +147,16 @@ def test_velocity_shows_at_most_the_last_sprints(bob_client, data):
     assert len(rows) == VELOCITY_SPRINTS
     # By start: Old 00, Old 01, ENG and OPS Sprint 1 (Jun 2, 09:00), Old 02 ... Old 09.
     assert [row.values[0] for row in rows] == [f"Old {n:02}" for n in range(2, 10)]
+
+
+def test_long_sprint_names_are_cut_under_the_carried_over_chart(bob_client, data):
+    """A label longer than a column is wide is cut with "…"; its tooltip has the name."""
+    c = data["connection"]
+    name = "ENG Sprint 40 – Checkout v2 in beta"
+    sprint = make_sprint(c, 400, name=name, start=utc(2025, 6, 3), completed=utc(2025, 6, 13))
+    issue = make_issue(c, key="ENG-400", created=utc(2025, 5, 1))
+    make_stay(issue, sprint, utc(2025, 6, 1))  # carried over
+    svg = bob_client.get(_url()).context["charts"]["carry_over"].svg()
+    assert f"<title>{name}</title>ENG Sprint 40 –…</text>" in svg
+    assert f"<title>{name}: 1</title>" in svg  # the column's own tooltip
+    assert ">ENG Sprint 1</text>" in svg  # a short name is written whole

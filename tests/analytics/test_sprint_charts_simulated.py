@@ -8,8 +8,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from analytics.reports.filters import EARLIEST, Period, ReportFilters
+from analytics.reports.sprints.burndown import sprint_burndown
 from analytics.reports.sprints.filters import SprintFilters
+from analytics.reports.sprints.numbers import SprintNumbers
+from analytics.reports.sprints.placement import numbers_per_sprint, placement_of, placements
+from analytics.reports.sprints.replay import placed_at_close, sprint_events
 from analytics.reports.sprints.report import sprint_rows
+from analytics.reports.sprints.selectors import counted_issues, sprint_placements, window_of
 from integrations.sync.run import sync_connection
 from jira_simulator import JiraSimulator
 from tests.simulated import demo_connection, serving
@@ -48,3 +53,29 @@ def test_every_sprints_burndown_ends_at_its_numbers(synced, alice_client):
         # The line moves: work is done (and added or removed) during the sprints.
         moved += len({day.numbers.remaining for day in days}) > 1
     assert moved >= len(rows) // 2
+
+
+def test_the_replayed_burndown_is_the_sprint_rules_applied_on_every_day(synced):
+    """Each day of each burndown (the issues' events replayed once) equals the sprint's
+    numbers as the database places every issue as if the sprint had closed then, and each
+    issue's place at the close is the one the Sprints report gives it."""
+    now = timezone.now()
+    ever = Period(EARLIEST, timezone.localdate() + timedelta(days=1))
+    filters = SprintFilters(report=ReportFilters(workspace=synced.workspace, period=ever))
+    compared = changed = 0
+    for row in sprint_rows(filters, now=now):
+        window = window_of(row.sprint, now=now)
+        events = sprint_events(counted_issues(filters), row.sprint.pk)
+        days = sprint_burndown(events, window)
+        for day in days:
+            placed = placements(counted_issues(filters), [row.sprint.pk], now=now, until=day.moment)
+            expected = numbers_per_sprint(placed).get(row.sprint.pk, SprintNumbers())
+            assert day.numbers == expected, (row.sprint.name, day.label)
+            compared += 1
+        changed += len({(d.numbers.remaining, d.numbers.remaining_points) for d in days}) > 1
+        by_sql = {
+            placed["issue_id"]: placement_of(placed)
+            for placed in sprint_placements(filters, [row.sprint.pk], now=now)
+        }
+        assert placed_at_close(events, window) == by_sql, row.sprint.name
+    assert compared > 50 and changed >= 3

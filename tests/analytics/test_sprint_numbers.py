@@ -18,6 +18,8 @@ from analytics.reports.sprints.numbers import (
     SprintNumbers,
 )
 from analytics.reports.sprints.placement import numbers_per_sprint, placement_of, placements
+from analytics.reports.sprints.replay import numbers_at, placed_at_close, sprint_events
+from analytics.reports.sprints.selectors import window_of
 from integrations.models import Issue
 from tests.analytics.factories import (
     make_connection,
@@ -152,6 +154,26 @@ def test_work_completed_before_the_start_or_before_it_joined_counts_nowhere_else
     assert numbers.say_do == pytest.approx(2.0)
 
 
+@pytest.mark.parametrize("closed", [True, False])
+def test_the_replay_places_each_issue_as_the_database_does(connection, closed):
+    """The sprint page places issues by replaying their events (``replay``): on the
+    hand-worked fixtures, issue for issue the placement of the Sprints report's query."""
+    sprint = make_sprint(connection, 1, start=mar(2), completed=mar(16, 15) if closed else None)
+    _fixture(connection, sprint)
+    i = lambda *a, **k: _issue(connection, *a, sprint=sprint, **k)  # noqa: E731
+    i("R", (mar(4),), done=mar(3), delivered=False)  # closed as Won't Do, then dragged in
+    i("S", (mar(4),), done=mar(4))  # done the moment it joined
+    window = window_of(sprint, now=NOW)
+    keys = dict(Issue.objects.values_list("pk", "key"))
+    events = sprint_events(Issue.objects.filter(workspace=sprint.workspace), sprint.pk)
+    replayed = {
+        keys[pk]: (p.committed, p.added, p.removed, p.outcome)
+        for pk, p in placed_at_close(events, window).items()
+    }
+    assert replayed == _placed_by_key(sprint)
+    assert replayed["S"] == (False, True, False, COMPLETED)
+
+
 def test_committed_points_are_the_estimates_at_the_start_and_completed_at_the_close(connection):
     """Jira's sprint report: a re-estimate during the sprint (3 → 5) doesn't change what was
     committed; completed points are the estimates when the sprint closed."""
@@ -267,6 +289,25 @@ def _covering(stays, moment):
     return next((s for s in stays if s[0] <= moment and (s[1] is None or moment < s[1])), None)
 
 
+def _stored(connection, history):
+    """The generated sprint and its issues, stored; returns the sprint."""
+    start, close, closed, issues = history
+    sprint = make_sprint(
+        connection, 1, start=start, completed=close if closed else None,
+        state="closed" if closed else "active",
+    )  # fmt: skip
+    for n, (stays, done, delivered, first, changes) in enumerate(issues):
+        issue = _issue(
+            connection, f"X-{n}", *stays, sprint=sprint, done=done,
+            delivered=delivered, points=_points_at(first, changes, _at(10**6)),
+        )  # fmt: skip
+        before = first
+        for at, points in changes:
+            make_estimate_change(issue, at, before, points)
+            before = points
+    return sprint
+
+
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -275,19 +316,7 @@ def test_any_history_keeps_the_identity_and_the_definitions(connection, history)
     start, close, closed, issues = history
     try:
         with transaction.atomic():
-            sprint = make_sprint(
-                connection, 1, start=start, completed=close if closed else None,
-                state="closed" if closed else "active",
-            )  # fmt: skip
-            for n, (stays, done, delivered, first, changes) in enumerate(issues):
-                issue = _issue(
-                    connection, f"X-{n}", *stays, sprint=sprint, done=done,
-                    delivered=delivered, points=_points_at(first, changes, _at(10**6)),
-                )  # fmt: skip
-                before = first
-                for at, points in changes:
-                    make_estimate_change(issue, at, before, points)
-                    before = points
+            sprint = _stored(connection, history)
             placed = _placed_by_key(sprint, now=close)
             n = _numbers(sprint, now=close)
             raise _Rollback
@@ -323,3 +352,31 @@ def test_any_history_keeps_the_identity_and_the_definitions(connection, history)
     # Points are the estimates as they stood at the start, and at the close.
     assert n.committed_points == pytest.approx(committed_points)
     assert n.completed_points == pytest.approx(completed_points)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(history=histories(), cuts=st.lists(HOURS, max_size=6))
+def test_any_history_replayed_is_the_sprint_rules_at_every_moment(connection, history, cuts):
+    """The burndown's replay of each issue's events (``replay``) gives, at any moment, the
+    numbers the database gives placing every issue as if the sprint had closed then."""
+    start, close, closed, issues = history
+    moments = sorted({start, close, *(_at(c) for c in cuts if start < _at(c) < close)})
+    try:
+        with transaction.atomic():
+            sprint = _stored(connection, history)
+            all_issues = Issue.objects.filter(workspace=sprint.workspace)
+            expected = [
+                numbers_per_sprint(
+                    placements(all_issues, [sprint.pk], now=close, until=moment)
+                ).get(sprint.pk, SprintNumbers())
+                for moment in moments
+            ]
+            replayed = numbers_at(
+                sprint_events(all_issues, sprint.pk), start=start, moments=moments, closed=closed
+            )
+            raise _Rollback
+    except _Rollback:
+        pass
+    assert replayed == expected

@@ -199,7 +199,7 @@ def test_a_team_sees_only_its_work_and_only_sprints_it_was_in(bob_client, data, 
 def test_the_sprint_page_lists_its_issues_by_group(bob_client, data):
     response = bob_client.get(reverse("report_sprint", args=[data["sprint"].pk]))
     assert response.status_code == 200
-    groups = {g["title"]: [i.key for i in g["issues"]] for g in response.context["groups"]}
+    groups = {g["title"]: [i["key"] for i in g["issues"]] for g in response.context["groups"]}
     assert groups == {
         "Committed": ["ENG-1", "ENG-2", "ENG-4", "ENG-5"],
         "Added": ["ENG-3"],
@@ -219,10 +219,31 @@ def test_the_sprint_page_lists_its_issues_by_group(bob_client, data):
     )
 
 
+def test_each_issue_row_says_what_the_issue_is_escaped(bob_client, data):
+    eng5 = Issue.objects.get(key="ENG-5")
+    Issue.objects.filter(pk=eng5.pk).update(summary="<b>Drop</b> the old & slow path")
+    response = bob_client.get(reverse("report_sprint", args=[data["sprint"].pk]))
+    html = response.content.decode()
+    not_delivered = html[html.index('id="issues-not-delivered"') :]
+    start = not_delivered.index('<tr><th scope="row">')
+    row = not_delivered[start : not_delivered.index("</tr>", start) + 5]
+    assert row == (
+        f'<tr><th scope="row"><a href="{reverse("issue_detail", args=[eng5.pk])}">ENG-5</a>'
+        "</th><td>&lt;b&gt;Drop&lt;/b&gt; the old &amp; slow path</td><td>Story</td>"
+        "<td>Done</td>"
+        '<td class="num">1</td><td><time datetime="2025-06-09T09:00:00+00:00">Jun 9, 2025'
+        '</time> <span class="muted">(Won&#x27;t Do)</span></td><td class="nowrap">'
+        f'<a href="{issue_browse_url("acme", "ENG-5")}" rel="noopener noreferrer">'
+        "Open in Jira</a></td></tr>"
+    )
+    # The same issue's row, once per group it is in.
+    assert html.count(row) == 2  # committed, and not delivered
+
+
 def test_the_sprint_page_shows_each_re_estimate_as_scope_change_in_points(bob_client, data):
     response = bob_client.get(reverse("report_sprint", args=[data["sprint"].pk]))
     changes = [
-        (row["issue"].key, row["change"].from_points, row["change"].to_points)
+        (row["issue"]["key"], row["change"].from_points, row["change"].to_points)
         for row in response.context["re_estimates"]
     ]
     assert changes == [("ENG-1", 2, 3)]  # ENG-2's was before the start

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from analytics.reports.filters import EARLIEST, Period, ReportFilters
 from analytics.reports.sprints.filters import SprintFilters
+from analytics.reports.sprints.replay import placed_at_close, re_estimates, sprint_events
 from analytics.reports.sprints.report import sprint_rows
-from analytics.reports.sprints.selectors import re_estimates, sprint_placements, window_of
+from analytics.reports.sprints.selectors import counted_issues, window_of
 from integrations.models import Issue
 from integrations.sync.run import sync_connection
 from jira_simulator import JiraSimulator
@@ -73,11 +74,11 @@ def test_every_re_estimate_during_a_sprint_is_on_its_page(synced):
     shown = {}
     for row in sprint_rows(filters):
         window = window_of(row.sprint, now=now)
-        placed = sprint_placements(filters, [row.sprint.pk], now=now)
-        counted = [p["issue_id"] for p in placed if p["committed"] or p["added"]]
+        events = sprint_events(counted_issues(filters), row.sprint.pk)
+        placed = placed_at_close(events, window)
         shown[row.sprint.jira_id] = sorted(
             (keys[c.issue_id], c.at, c.from_points, c.to_points)
-            for c in re_estimates(row.sprint, window, counted)
+            for c in re_estimates(events, window, placed)
         )
     expected = {
         sprint_id: sorted((key, _when(at), before, after) for key, at, before, after in changes)

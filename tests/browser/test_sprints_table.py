@@ -74,4 +74,28 @@ def test_the_sprints_tables_numbers_fit_a_1366_pixel_screen(browsing, bob, acme)
         edges = header.bounding_box()
         assert edges["x"] >= box["left"], label
         assert edges["x"] + edges["width"] <= box["right"] + 1, f"{label} is cut off"
+    # Cells wrap between words (or after a hyphen), never inside one: each word of a
+    # text cell is one box ("Closed", not "Clos" over "ed"). Only a site host (the first
+    # cell) may break anywhere: it has no words.
+    split = page.evaluate(
+        """() => {
+            const split = [];
+            let checked = 0;
+            for (const cell of document.querySelectorAll("#table-sprints tbody td:not(.num, :first-of-type)")) {
+                const text = cell.firstChild;
+                if (!text || text.nodeType !== Node.TEXT_NODE) continue;
+                for (const match of text.data.matchAll(/[^\\s-]+/g)) {
+                    const range = document.createRange();
+                    range.setStart(text, match.index);
+                    range.setEnd(text, match.index + match[0].length);
+                    checked += 1;
+                    if (range.getClientRects().length > 1) split.push(match[0]);
+                }
+            }
+            return [checked, split];
+        }"""
+    )
+    assert split == [9, []]  # "Board", "1234" and "Closed" on each of three rows
+    states = table.locator("tbody td", has_text=re.compile(r"^Closed$"))
+    expect(states).to_have_count(3)
     browsing.assert_clean()

@@ -35,6 +35,7 @@ ACCESS = {
     "report_sprints": (MEMBER, "get", ()),
     "report_sprints_export": (MEMBER, "get", ("sprint_table",)),
     "report_sprint": (MEMBER, "get", ("sprint_id",)),
+    "report_sprint_burndown_export": (MEMBER, "get", ("sprint_id",)),
     "report_investment": (MEMBER, "get", ()),
     "report_flow": (MEMBER, "get", ()),
     "report_flow_export": (MEMBER, "get", ("flow_table",)),

@@ -19,8 +19,8 @@ from django.utils import timezone
 from analytics.reports.line_charts import LineChart, line_chart
 from analytics.reports.series_charts import SeriesChart, series_column_chart
 from analytics.reports.sprints.numbers import SprintNumbers
-from analytics.reports.sprints.placement import numbers_until
-from analytics.reports.sprints.selectors import SprintWindow, counted_issues
+from analytics.reports.sprints.replay import IssueEvents, numbers_at
+from analytics.reports.sprints.selectors import SprintWindow
 from analytics.reports.tables import Column, Row, Table
 
 # A burndown has at most this many points: a longer sprint is drawn every few days.
@@ -60,11 +60,15 @@ def burn_moments(window: SprintWindow) -> list[tuple[str, date, datetime]]:
     return moments
 
 
-def sprint_burndown(filters, sprint, window: SprintWindow, *, now: datetime) -> list[BurnDay]:
-    """The sprint's numbers at its start and at the end of each day: one query."""
+def sprint_burndown(issues: list[IssueEvents], window: SprintWindow) -> list[BurnDay]:
+    """The sprint's numbers at its start and at the end of each day, from the events of
+    its issues (``replay.sprint_events``)."""
     moments = burn_moments(window)
-    numbers = numbers_until(
-        counted_issues(filters), sprint.pk, [moment for _l, _d, moment in moments], now=now
+    numbers = numbers_at(
+        issues,
+        start=window.start,
+        moments=[moment for _l, _d, moment in moments],
+        closed=window.closed,
     )
     return [
         BurnDay(label, day, moment, n)

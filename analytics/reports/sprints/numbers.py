@@ -20,7 +20,9 @@ sync's reading of its Sprint field and changelog) and its stored delivery facts
 So committed + added − removed = completed + not delivered + carried over + still open,
 and say/do (completed ÷ committed) never counts work finished before the sprint.
 The rules are evaluated in the database, per sprint and issue (``placement.placements``),
-so a report sums them in its query; this module names the outcomes and holds the sums.
+so a report sums them in its query; one sprint's page and its burndown replay them over
+each issue's events instead (``replay``, tested against the database's on every day).
+This module names the outcomes and holds the sums.
 """
 
 from __future__ import annotations

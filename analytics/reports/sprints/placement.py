@@ -8,7 +8,7 @@ stays in one sprint never overlap, so at most one covers any moment.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -108,7 +108,8 @@ def placements(
     story points when the sprint started and when it closed; None without an estimate).
 
     With ``until`` (a moment from the start to the close), the same rules as if the sprint
-    had closed then: the sprint's numbers so far, a point of its burndown.
+    had closed then: the sprint's numbers so far, a point of its burndown. (The burndown
+    replays the issues' events instead, ``replay``; tests check it against this.)
 
     Read from the issues, joined to their stays: one join, filtered by the report's scope.
     """
@@ -225,55 +226,11 @@ SUMS = (
 
 def numbers_per_sprint(placed: QuerySet) -> dict[int, SprintNumbers]:
     """Sprint row id → its numbers: ``placements`` summed per sprint, in one query."""
-    return _summed(placed, "sprint_id")
-
-
-# A moment no sprint has: ``numbers_until`` writes the placements' SQL once, with this
-# in the place of the moment, then sets each moment in its parameters.
-_ANY_MOMENT = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
-
-
-def numbers_until(issues: QuerySet[Issue], sprint_id: int, moments: list[datetime], *, now):
-    """The sprint's numbers as if it had closed at each of ``moments`` (``placements``
-    with ``until``), in one query: a list in the order of ``moments``.
-
-    The placements' SQL is written once and repeated for each moment (UNION ALL): Django
-    takes far longer to write that query than the database to run it.
-    """
-    if not moments:
-        return []
-    try:
-        inner, params = placements(
-            issues, [sprint_id], now=now, until=_ANY_MOMENT
-        ).query.sql_with_params()
-    except EmptyResultSet:
-        return [SprintNumbers() for _moment in moments]
-    field = DateTimeField()
-    marker = field.get_db_prep_value(_ANY_MOMENT, connection)
-    at = [index for index, value in enumerate(params) if value == marker]
-    if not at:  # pragma: no cover - the moment is always a parameter
-        raise RuntimeError("the sprint placements' SQL has no moment parameter")
-    quote = connection.ops.quote_name
-    parts, values = [], []
-    for index, moment in enumerate(moments):
-        parts.append(f"SELECT {index} AS {quote('moment')}, one.* FROM ({inner}) one")  # noqa: S608 (fixed SQL; values are parameters)
-        prepared = field.get_db_prep_value(moment, connection)
-        values += [prepared if i in at else value for i, value in enumerate(params)]
-    summed = _summed_sql(" UNION ALL ".join(parts), tuple(values), "moment")
-    return [summed.get(index, SprintNumbers()) for index in range(len(moments))]
-
-
-def _summed(placed: QuerySet, key: str) -> dict[int, SprintNumbers]:
     try:
         inner, params = placed.query.sql_with_params()
     except EmptyResultSet:
         # No sprint to place issues in (sprint_id IN ()): Django can't write that query.
         return {}
-    return _summed_sql(inner, params, key)
-
-
-def _summed_sql(inner: str, params, key: str) -> dict[int, SprintNumbers]:
-    """``SUMS`` of the placements of ``inner`` (SQL), per value of its column ``key``."""
     quote = connection.ops.quote_name
     names = {
         name: f"placed.{quote(name)}"
@@ -281,8 +238,8 @@ def _summed_sql(inner: str, params, key: str) -> dict[int, SprintNumbers]:
     }
     sums = ", ".join(f"SUM({expression.format(**names)})" for _field, expression in SUMS)
     sql = (
-        f"SELECT placed.{quote(key)}, {sums} FROM ({inner}) placed "  # noqa: S608 (fixed names; values are parameters)
-        f"GROUP BY placed.{quote(key)}"
+        f"SELECT placed.{quote('sprint_id')}, {sums} FROM ({inner}) placed "  # noqa: S608 (fixed names; values are parameters)
+        f"GROUP BY placed.{quote('sprint_id')}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -74,10 +74,14 @@ def _board(sprint) -> str:
     return getattr(sprint, "board_name", None) or f"Board {sprint.board_id}"
 
 
+def from_several_sites(rows: list[SprintRow]) -> bool:
+    return len({row.sprint.connection_id for row in rows}) > 1
+
+
 def sprint_table(rows: list[SprintRow], *, url_for=None) -> Table:
     """The Sprints table. Its Site column only when its sprints come from several sites:
     one host repeated on every row says nothing, and the numbers need the room."""
-    several_sites = len({row.sprint.connection_id for row in rows}) > 1
+    several_sites = from_several_sites(rows)
     columns = [c for c in SPRINT_COLUMNS if several_sites or c.label != "Site"]
     table = Table("sprints", "Sprints", columns)
     for row in rows:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from analytics.reports.selectors import report_issues
 from analytics.reports.sprints.filters import SprintFilters
 from analytics.reports.sprints.placement import placements
-from integrations.models import EstimateChange, Issue, JiraBoard, Sprint
+from integrations.models import Issue, JiraBoard, Sprint
 
 STARTED = (Sprint.State.ACTIVE, Sprint.State.CLOSED)
 
@@ -78,16 +78,3 @@ def counted_issues(filters: SprintFilters) -> QuerySet[Issue]:
 def sprint_placements(filters: SprintFilters, sprint_ids: list[int], *, now: datetime) -> QuerySet:
     """The counted issues of these sprints, placed (``placement.placements``)."""
     return placements(counted_issues(filters), sprint_ids, now=now)
-
-
-def re_estimates(sprint: Sprint, window: SprintWindow, issue_ids) -> list[EstimateChange]:
-    """The changes of these issues' story points after the sprint's start and by its close,
-    made while they were in it, oldest first: scope change in points (Jira's "3 → 5")."""
-    stay = "issue__sprint_memberships__"
-    while_in_it = Q(**{f"{stay}sprint": sprint, f"{stay}joined_at__lte": F("at")}) & (
-        Q(**{f"{stay}left_at__isnull": True}) | Q(**{f"{stay}left_at__gt": F("at")})
-    )
-    changes = EstimateChange.objects.filter(
-        while_in_it, issue_id__in=list(issue_ids), at__gt=window.start, at__lte=window.close
-    )
-    return list(changes.distinct().order_by("at", "pk"))

@@ -5,60 +5,16 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from analytics.reports.export import table_download
+from analytics.reports.export import csv_filename, table_csv_response, table_download
 from analytics.reports.sprints.burndown import burndown_charts, burndown_table, sprint_burndown
 from analytics.reports.sprints.filters import board_name, sprint_filters
-from analytics.reports.sprints.numbers import (
-    CARRIED_OVER,
-    COMPLETED,
-    COMPLETED_OUTSIDE,
-    NOT_DELIVERED,
-    STILL_OPEN,
-    SprintNumbers,
-)
-from analytics.reports.sprints.placement import placement_of
-from analytics.reports.sprints.report import sprints_report
-from analytics.reports.sprints.selectors import re_estimates, sprint_placements, window_of
-from integrations.models import Issue, JiraConnection, Sprint
+from analytics.reports.sprints.groups import issue_groups, issue_rows, path_before_id
+from analytics.reports.sprints.numbers import SprintNumbers
+from analytics.reports.sprints.replay import placed_at_close, re_estimates, sprint_events
+from analytics.reports.sprints.report import from_several_sites, sprints_report
+from analytics.reports.sprints.selectors import SprintWindow, counted_issues, window_of
+from integrations.models import JiraConnection, Sprint
 from pensero.access import get_workspace_object_or_404, workspace_member_required
-
-# The sprint page's groups: (title, what puts an issue in it, what it means).
-GROUPS = [
-    ("Committed", lambda p: p.committed, "In the sprint when it started."),
-    ("Added", lambda p: p.added, "Joined after the start."),
-    ("Removed", lambda p: p.removed, "Taken out after the start, and not back by the close."),
-    ("Completed", lambda p: p.outcome == COMPLETED, "Delivered while in the sprint."),
-    (
-        "Not delivered",
-        lambda p: p.outcome == NOT_DELIVERED,
-        "Closed while in the sprint with a resolution that counts as not delivered.",
-    ),
-    ("Carried over", lambda p: p.outcome == CARRIED_OVER, "In the sprint at its close, not done."),
-    ("Still open", lambda p: p.outcome == STILL_OPEN, "In the active sprint, not done yet."),
-    (
-        "Completed outside this sprint",
-        lambda p: p.outcome == COMPLETED_OUTSIDE,
-        "Already completed before the sprint started, or before it joined: counted in none "
-        "of the numbers above.",
-    ),
-]
-ISSUE_FIELDS = (
-    "id",
-    "key",
-    "summary",
-    "issue_type",
-    "status",
-    "story_points",
-    "done_at",
-    "delivered",
-    "resolution",
-    "connection__subdomain",
-)
-
-
-def _sprint_path():
-    # reverse() once per page, not once per row: the path ends with "<id>/".
-    return reverse("report_sprint", args=[0]).removesuffix("0/")
 
 
 @workspace_member_required
@@ -68,7 +24,7 @@ def sprints(request):
         return render(request, "analytics/sprints.html", {"has_connections": False})
     filters = sprint_filters(request)
     report = sprints_report(filters)
-    path, query = _sprint_path(), filters.querystring
+    path, query = path_before_id("report_sprint"), filters.querystring
     return render(
         request,
         "analytics/sprints.html",
@@ -77,6 +33,7 @@ def sprints(request):
             "filters": filters,
             "form": filters.form(),
             "rows": report.rows,
+            "site_column": from_several_sites(report.rows),
             "tables": report.tables(url_for=lambda sprint: f"{path}{sprint.pk}/?{query}"),
             "charts": report.charts(),
             "export_view": "report_sprints_export",
@@ -93,43 +50,41 @@ def sprints_export(request, sprint_table):
     return table_download(tables, sprint_table, *parts)
 
 
-@workspace_member_required
-def sprint_detail(request, sprint_id):
+def _started_sprint(request, sprint_id) -> tuple[Sprint, SprintWindow]:
+    """The workspace's sprint and its window; 404 for another workspace's or one that
+    hasn't started."""
     sprint = get_workspace_object_or_404(
         request, Sprint.objects.select_related("connection"), pk=sprint_id
     )
-    now = timezone.now()
-    window = window_of(sprint, now=now)
+    window = window_of(sprint, now=timezone.now())
     if window is None:
         raise Http404("This sprint has not started.")
+    return sprint, window
+
+
+@workspace_member_required
+def sprint_burndown_export(request, sprint_id):
+    """The burndown's table (the one beside its charts) as a CSV download."""
+    sprint, window = _started_sprint(request, sprint_id)
+    events = sprint_events(counted_issues(sprint_filters(request)), sprint.pk)
+    table = burndown_table(sprint_burndown(events, window))
+    return table_csv_response(table, csv_filename(request.workspace.slug, "burndown", sprint))
+
+
+@workspace_member_required
+def sprint_detail(request, sprint_id):
+    sprint, window = _started_sprint(request, sprint_id)
     filters = sprint_filters(request)
-    placed = sprint_placements(filters, [sprint.pk], now=now)
-    placements = {row["issue_id"]: placement_of(row) for row in placed}
-    # The burndown's last point is the close: the sprint's numbers (one query for both).
-    burndown = sprint_burndown(filters, sprint, window, now=now)
+    # Each issue's events in the sprint (two queries) give its place at the close and
+    # the burndown, whose last point is the close: the sprint's numbers.
+    events = sprint_events(counted_issues(filters), sprint.pk)
+    placements = placed_at_close(events, window)
+    burndown = sprint_burndown(events, window)
     numbers = burndown[-1].numbers if burndown else SprintNumbers()
-    issues = {
-        issue.pk: issue
-        for issue in Issue.objects.filter(pk__in=placements)
-        .select_related("connection")
-        .only(*ISSUE_FIELDS)
-        .order_by("key")
-    }
-    groups = []
-    for title, belongs, meaning in GROUPS:
-        if title == "Carried over" and not window.closed:
-            continue
-        if title == "Still open" and window.closed:
-            continue
-        chosen = sorted(
-            (issues[pk] for pk, placement in placements.items() if belongs(placement)),
-            key=_key_order,
-        )
-        groups.append({"title": title, "meaning": meaning, "issues": chosen})
-    counted = [pk for pk, p in placements.items() if p.committed or p.added]
+    issues = issue_rows(counted_issues(filters).filter(sprint_memberships__sprint_id=sprint.pk))
     changes = [
         {"issue": issues[change.issue_id], "change": change, "delta": _delta(change)}
-        for change in re_estimates(sprint, window, counted)
+        for change in re_estimates(events, window, placements)
     ]
     return render(
         request,
@@ -141,11 +96,13 @@ def sprint_detail(request, sprint_id):
             "board": board_name(sprint.connection_id, sprint.board_id),
             "numbers": numbers,
             "cards": _cards(numbers, closed=window.closed),
-            "groups": groups,
+            "groups": issue_groups(placements, issues, closed=window.closed),
             "re_estimates": changes,
             "re_estimated_points": _signed(sum(c["delta"] for c in changes)),
             "burndown": burndown,
             "burndown_table": burndown_table(burndown),
+            "burndown_csv_url": reverse("report_sprint_burndown_export", args=[sprint.pk])
+            + f"?{filters.querystring}",
             "burndown_charts": burndown_charts(burndown),
         },
     )
@@ -195,9 +152,3 @@ def _cards(n: SprintNumbers, *, closed: bool) -> list[dict]:
         },
         {"label": "Say/do", "value": say_do, "note": f"By points: {by_points}"},
     ]
-
-
-def _key_order(issue) -> tuple:
-    """ENG-9 before ENG-10."""
-    project, _, number = issue.key.rpartition("-")
-    return (project, int(number)) if number.isdigit() else (issue.key, 0)

@@ -26,9 +26,10 @@ def baseline_commit() -> str:
 
 
 @contextmanager
-def baseline_tree():
-    """Yield the folder of the baseline commit's files, or None when git can't provide them."""
-    commit = baseline_commit()
+def baseline_tree(commit: str | None = None):
+    """Yield the folder of `commit`'s files (default: the baseline commit), or None when git
+    can't provide them."""
+    commit = commit or baseline_commit()
     folder = Path(tempfile.mkdtemp(prefix=f"pensero-{commit}-"))
     try:
         archive = subprocess.run(  # noqa: S603

@@ -16,13 +16,17 @@ in another, on a fresh database (PostgreSQL for the targets). Targets (2-core ma
   the whole sync, stored, in less time than one stream of its search pages (timed in the
   same run), at most 1.3 requests per issue, every issue in `export_issues`; with the
   projected time for 100,000 issues at 200 ms;
-- peak memory of the sync process under 250 MB at 100,000 issues.
+- peak memory of the sync process under 250 MB at 100,000 issues;
+- zero latency, CPU: at least 1.6x the issues per CPU-second of the `CPU_BASELINE` commit's
+  sync (`BENCH_CPU_BASELINE`, default ea952fc), both run in turn on the same simulator.
 
 The app's own budgets (`JIRA_ENDPOINT_REQUESTS_PER_SECOND`, `JIRA_MAX_REQUESTS_PER_SECOND`)
 are off except where a run says "default settings", so what is measured is the sync against
 the site's limits; the default budgets' figures are shown next to them. `BENCH_RUNS`
 (default 3) sets how many runs each median is taken over; `BENCH_BIG=0` skips the
-100,000-issue run (several minutes), `BENCH_BASELINE=` (empty) the baseline.
+100,000-issue run (several minutes), `BENCH_BASELINE=` (empty) the baseline,
+`BENCH_CPU_BASELINE=` (empty) the CPU comparison; `BENCH_ONLY=cpu` runs only the CPU
+comparison.
 """
 
 import json
@@ -66,6 +70,9 @@ print(r.status, r.issues_seen, r.requests_made)
 """
 
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+# The code the CPU per issue is compared with: main before issue 25's CPU work.
+CPU_BASELINE = os.environ.get("BENCH_CPU_BASELINE", "ea952fc")
+CPU_TARGET = 1.6
 LIMITED_RATE = 100
 # The app's own budgets (pensero/settings.py): off unless a run asks for them, and their
 # defaults, 100 requests/s per endpoint family and no site-wide ceiling.
@@ -189,6 +196,7 @@ def zero_latency() -> bool:
             _sync(url, incremental_too=True, JIRA_MAX_REQUESTS_PER_SECOND=0) for _ in range(RUNS)
         ]
         base = _baseline_runs(url)
+        cpu = _cpu_runs(url)
     full = [r["full"] for r in runs]
     seconds = median([f["seconds"] for f in full])
     issues = full[0]["issues"]
@@ -230,7 +238,67 @@ def zero_latency() -> bool:
         f"no-change sync: {inc_requests} requests (target <= 10), median {inc_seconds:.2f} s "
         "(target < 2 s, process start included)",
     )
-    return ok
+    return _cpu_lines(cpu) and ok
+
+
+def _cpu_runs(url: str) -> dict[str, list[dict]]:
+    """Full syncs of `url` by this tree and by CPU_BASELINE's, taken in turn, `RUNS` each.
+
+    In turn, so that both meet the same load on a shared machine; with the same settings
+    (no request ceiling), so that only the code differs.
+    """
+    runs = {"ours": [], "base": []}
+    if not CPU_BASELINE:
+        return runs
+    with baseline_tree(CPU_BASELINE) as tree:
+        for _ in range(RUNS):
+            if tree is not None:
+                runs["base"].append(_sync(url, root=tree, JIRA_MAX_REQUESTS_PER_SECOND=0)["full"])
+            runs["ours"].append(_sync(url, JIRA_MAX_REQUESTS_PER_SECOND=0)["full"])
+    return runs
+
+
+def _cpu_lines(runs: dict[str, list[dict]]) -> bool:
+    """Print issues per CPU-second (user + system, every thread of the sync process)."""
+    if not CPU_BASELINE:
+        print("  [skip] CPU comparison (BENCH_CPU_BASELINE is empty)")
+        return True
+    if not runs["base"]:
+        return _line(False, f"CPU baseline {CPU_BASELINE!r} unavailable (git archive failed)")
+
+    def efficiency(results):
+        rates = [r["issues"] / r["cpu"] for r in results]
+        return median(rates), _runs(rates, "{:.0f}")
+
+    ours, ours_runs = efficiency(runs["ours"])
+    base, base_runs = efficiency(runs["base"])
+    ratio = ours / base
+    issues = runs["ours"][0]["issues"]
+    print(
+        f"  zero latency, CPU of the sync process, full sync of {issues} issues (median of {RUNS}):"
+    )
+    _line(
+        None,
+        f"this code: {ours:.0f} issues per CPU-second (runs {ours_runs}; CPU "
+        f"{median([r['cpu'] for r in runs['ours']]):.1f} s)",
+    )
+    _line(
+        None,
+        f"{CPU_BASELINE}: {base:.0f} issues per CPU-second (runs {base_runs}; CPU "
+        f"{median([r['cpu'] for r in runs['base']]):.1f} s)",
+    )
+    succeeded = all(r["status"] == "succeeded" for r in runs["ours"] + runs["base"])
+    return _line(
+        ratio >= CPU_TARGET and succeeded,
+        f"CPU efficiency: {ratio:.2f}x {CPU_BASELINE}'s (target >= {CPU_TARGET}x)",
+    )
+
+
+def cpu_only() -> bool:
+    """`BENCH_ONLY=cpu`: the CPU comparison alone, on the zero-latency site."""
+    with simulator(10_000) as url:
+        runs = _cpu_runs(url)
+    return _cpu_lines(runs)
 
 
 def fifty_ms_no_limit() -> bool:
@@ -446,6 +514,8 @@ def big() -> bool:
 
 def main() -> int:
     print("Sync benchmark (simulator over HTTP, sync_jira in its own process)")
+    if os.environ.get("BENCH_ONLY") == "cpu":
+        return 0 if cpu_only() else 1
     ok = zero_latency()
     ok &= fifty_ms_no_limit()
     ok &= fifty_ms_limited()

@@ -9,6 +9,7 @@ this shows in their wall time. Other databases use bulk_create.
 """
 
 import json
+import operator
 
 from django.db import connection
 from django.db.models import JSONField, Model
@@ -40,11 +41,19 @@ def _copy_rows(cursor, table: str, model: type[Model], attnames: list[str], rows
     json_names = {
         field.attname for field in model._meta.concrete_fields if isinstance(field, JSONField)
     }
+    json_at = [index for index, name in enumerate(attnames) if name in json_names]
+    # A sync copies ~100,000 child rows: one C call per row picks its values in order.
+    values_of = operator.itemgetter(*attnames) if len(attnames) > 1 else None
     quote = connection.ops.quote_name
     columns = ", ".join(quote(c) for c in _columns(model, attnames))
     with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row([_json_value(row[n]) if n in json_names else row[n] for n in attnames])
+            values = values_of(row) if values_of else (row[attnames[0]],)
+            if json_at:
+                values = list(values)
+                for index in json_at:
+                    values[index] = _json_value(values[index])
+            copy.write_row(values)
 
 
 def _instance(model: type[Model], row: dict) -> Model:
@@ -87,12 +96,19 @@ def delete_rows(model: type[Model], attname: str, values: list) -> None:
 
 
 def upsert_rows(
-    model: type[Model], rows: list[dict], *, unique: list[str], return_pks: bool = False
+    model: type[Model],
+    rows: list[dict],
+    *,
+    unique: list[str],
+    return_pks: bool = False,
+    inserted: set[int] | None = None,
 ) -> dict[tuple, int] | None:
     """Insert rows of `model`, updating every given column of rows that match on `unique`.
 
     With `return_pks`, returns each row's primary key by its `unique` values (a tuple in
-    `unique`'s order), the rows inserted and the rows updated alike.
+    `unique`'s order), the rows inserted and the rows updated alike. With it, `inserted`
+    (a set) gets the primary keys of the rows that were new, where the database tells
+    (PostgreSQL); elsewhere it stays empty, as if every row had been there before.
     """
     if not rows:
         return {} if return_pks else None
@@ -128,10 +144,14 @@ def upsert_rows(
             f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments}"
         )
         if return_pks:
-            upsert += f" RETURNING {conflict}, {quote(model._meta.pk.column)}"
+            # xmax is 0 in a row this statement inserted, the updater's id in one it updated.
+            pk = quote(model._meta.pk.column)
+            upsert += f" RETURNING {conflict}, {pk}, xmax = 0"
         cursor.execute(upsert)
         returned = cursor.fetchall() if return_pks else None
         cursor.execute(f"DROP TABLE {quote(staging)}")
     if returned is None:
         return None
-    return {tuple(values[:-1]): values[-1] for values in returned}
+    if inserted is not None:
+        inserted.update(values[-2] for values in returned if values[-1])
+    return {tuple(values[:-2]): values[-2] for values in returned}

@@ -10,6 +10,8 @@ Public API:
 
 - ``adf_to_text(doc) -> str``
 - ``adf_urls(doc) -> list[str]``
+- ``adf_text_and_urls(doc) -> tuple[str, list[str]]``: both, in one walk of the tree
+  where it can (a sync reads both of every description and comment)
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["adf_to_text", "adf_urls"]
+__all__ = ["adf_text_and_urls", "adf_to_text", "adf_urls"]
 
 # Real documents are rarely more than ~10 levels deep; the cap only exists so
 # that hostile or corrupted input cannot exhaust the interpreter stack.
@@ -48,6 +50,12 @@ _CARD_TYPES = frozenset({"inlineCard", "blockCard", "embedCard"})
 # Inline nodes rendered as a standalone token that must not touch adjacent words.
 _ATOM_TYPES = frozenset({"inlineCard", "mention", "status", "date"})
 _MEDIA_TYPES = frozenset({"media", "mediaSingle", "mediaGroup", "mediaInline"})
+# Rendered by `_Renderer.inline` from their own fields, never from their children.
+_LEAF_INLINE_TYPES = (
+    frozenset({"text", "hardBreak", "mention", "emoji", "status", "date", "placeholder"})
+    | _CARD_TYPES
+    | _MEDIA_TYPES
+)
 # Containers whose only job is layout or decoration: their text is their content.
 _TRANSPARENT_TYPES = frozenset(
     {"doc", "panel", "expand", "nestedExpand", "layoutSection", "layoutColumn"}
@@ -80,7 +88,31 @@ def adf_to_text(doc: Any) -> str:
         doc = {"type": "doc", "content": doc}
     if not isinstance(doc, dict):
         return ""
-    text = _Renderer().block(doc, 0)
+    return _tidy(_Renderer().block(doc, 0))
+
+
+def adf_text_and_urls(doc: Any) -> tuple[str, list[str]]:
+    """``(adf_to_text(doc), adf_urls(doc))``, in one walk of the tree when it can.
+
+    The renderer notes the URLs of every node it enters, in document order. When it
+    leaves part of the tree unvisited that ``adf_urls`` would walk (children of a media
+    or text node, a depth or size cap reached), the URLs are read by a walk of their
+    own, so the result is always the same as the two calls'.
+    """
+    if isinstance(doc, str):
+        return doc, adf_urls(doc)
+    if isinstance(doc, list):
+        doc = {"type": "doc", "content": doc}
+    if not isinstance(doc, dict):
+        return "", []
+    renderer = _Renderer(found=[])
+    text = _tidy(renderer.block(doc, 0))
+    if renderer.found is None or renderer.walked > MAX_NODES:
+        return text, adf_urls(doc)
+    return text, _http_urls(renderer.found)
+
+
+def _tidy(text: str) -> str:
     text = _TRAILING_SPACE_RE.sub("", text)
     text = _MANY_NEWLINES_RE.sub("\n\n", text)
     return text.strip("\n")
@@ -100,13 +132,30 @@ def adf_urls(doc: Any) -> list[str]:
         found.extend(_bare_urls(doc))
     else:
         for node in _walk(doc):
-            node_type = _type(node)
-            if node_type in _CARD_TYPES:
-                found.append(_card_url(_attrs(node)))
-            text = node.get("text")
-            if isinstance(text, str):
-                found.append(_link_href(node))
-                found.extend(_bare_urls(text))
+            _node_urls(node, found)
+    return _http_urls(found)
+
+
+def _node_urls(node: dict, found: list[str]) -> None:
+    """Add the URLs `node` itself holds (not its children's) to `found`.
+
+    Called for every node of every description and comment a sync reads: the common
+    case (a text node without marks or URL) is kept to a few dictionary reads.
+    """
+    node_type = node.get("type")
+    if node_type.__class__ is str and node_type in _CARD_TYPES:
+        found.append(_card_url(_attrs(node)))
+    text = node.get("text")
+    if text.__class__ is str:
+        if "marks" in node:
+            found.append(_link_href(node))
+        # Every bare URL has "://" (the pattern asks for it); most text has none.
+        if "://" in text:
+            found.extend(_bare_urls(text))
+
+
+def _http_urls(found: list[str]) -> list[str]:
+    """The http(s) URLs of `found`, each once, in order."""
     seen: set[str] = set()
     urls = []
     for url in found:
@@ -117,16 +166,36 @@ def adf_urls(doc: Any) -> list[str]:
 
 
 class _Renderer:
-    """Recursive ADF renderer carrying the node budget shared by one document."""
+    """Recursive ADF renderer carrying the node budget shared by one document.
 
-    def __init__(self) -> None:
+    With `found`, it also collects the URLs of the nodes it enters (see
+    `adf_text_and_urls`); `found` becomes None once it skips a part of the tree that
+    `adf_urls` walks, so that the caller knows to walk the tree for them instead.
+    """
+
+    def __init__(self, found: list[str] | None = None) -> None:
         self.nodes_left = MAX_NODES
+        self.found = found
+        self.walked = 0  # nodes whose URLs were collected (`adf_urls` stops at MAX_NODES)
 
     def _admit(self, node: Any, depth: int) -> bool:
-        if not isinstance(node, dict) or depth > MAX_DEPTH or self.nodes_left <= 0:
+        if not isinstance(node, dict):
+            return False
+        if depth > MAX_DEPTH or self.nodes_left <= 0:
+            self.found = None
             return False
         self.nodes_left -= 1
+        if self.found is not None:
+            self.walked += 1
+            _node_urls(node, self.found)
         return True
+
+    def _skip_children(self, node: dict) -> None:
+        """Note that `node`'s children, if any, are left unvisited."""
+        if self.found is not None and any(
+            isinstance(c, dict) for c in _as_list(node.get("content"))
+        ):
+            self.found = None
 
     # -- block context ---------------------------------------------------------
 
@@ -164,6 +233,7 @@ class _Renderer:
         if node_type == "taskList":
             return self.task_list(content, depth)
         if node_type == "codeBlock":
+            self._code_urls(content, depth)
             code = "".join(
                 child["text"]
                 for child in _as_list(content)
@@ -178,10 +248,13 @@ class _Renderer:
                 return ""
             return "\n".join(f"> {line}" for line in quoted.split("\n"))
         if node_type == "rule":
+            self._skip_children(node)
             return "---"
         if node_type in _CARD_TYPES:
+            self._skip_children(node)
             return _card_url(_attrs(node))
         if node_type in _MEDIA_TYPES:
+            self._skip_children(node)
             return ""
         if node_type == "table":
             return self.table(content, depth)
@@ -194,6 +267,23 @@ class _Renderer:
         if node_type not in _KNOWN_BLOCK_TYPES:
             return self.inline(node, depth)
         return ""
+
+    def _code_urls(self, content: Any, depth: int) -> None:
+        """The URLs of a code block's children, which are read as text, not rendered.
+
+        Counted as `adf_urls` counts them: against the depth cap, not the node budget
+        (the renderer never spent it on them).
+        """
+        if self.found is None:
+            return
+        for child in _as_list(content):
+            if not isinstance(child, dict):
+                continue
+            if depth > MAX_DEPTH or isinstance(child.get("content"), list):
+                self.found = None
+                return
+            self.walked += 1
+            _node_urls(child, self.found)
 
     def list_items(self, node: dict, depth: int) -> str:
         number = _list_start(node) if node.get("type") == "orderedList" else None
@@ -270,6 +360,9 @@ class _Renderer:
         node_type = _type(node)
         attrs = _attrs(node)
 
+        if node_type in _LEAF_INLINE_TYPES:
+            # Rendered from its own fields: children, if any, stay unvisited.
+            self._skip_children(node)
         if node_type == "text":
             return _text_with_link(node)
         if node_type == "hardBreak":

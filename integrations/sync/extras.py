@@ -8,6 +8,7 @@ Retry-After on its own, and its site's pacer decides how many requests are in fl
 """
 
 import contextlib
+import functools
 import logging
 import threading
 from collections.abc import Callable
@@ -186,10 +187,9 @@ def _finish_when_read(
 ) -> IssueProblems:
     """Put what the issue's requests returned into the record, then finish it.
 
-    The only task that changes the record, once its requests are in. Runs on the pool,
-    off the thread that stores pages (that is the one a sync waits on). It never waits
-    on work queued after it: the pool takes tasks in order, and this one is submitted
-    after the three it reads, so they are running or done by then.
+    The only code that changes the record, once its requests are in (they are all done
+    when it runs: see `_when_done`). Runs on a pool thread, off the thread that stores
+    pages (that is the one a sync waits on).
     """
     problems = IssueProblems()
     if comments is not None and (read_comments := comments.result()) is not None:
@@ -213,6 +213,35 @@ def _finish_when_read(
         problems.dev_status_errors = read.errors
     finish(record, rules, remote_links=remote_links, dev_status_prs=prs)
     return problems
+
+
+def _when_done(requests: list[Future], work: Callable[[], IssueProblems]) -> Future:
+    """A future of `work()`, run by whichever thread completes the last of `requests`.
+
+    Not a task of its own: at zero latency, a task per issue that sat on a pool thread
+    waiting for the issue's requests cost more CPU (thread wake-ups, lock hand-overs)
+    than finishing the issue, and took a thread from the requests at real latency.
+    """
+    finished: Future = Future()
+    left = len(requests)
+    lock = threading.Lock()
+
+    def one_done(_request: Future) -> None:
+        nonlocal left
+        with lock:
+            left -= 1
+            if left:
+                return
+        if not finished.set_running_or_notify_cancel():
+            return
+        try:
+            finished.set_result(work())
+        except BaseException as error:  # noqa: BLE001 - handed to whoever waits for it
+            finished.set_exception(error)
+
+    for request in requests:
+        request.add_done_callback(one_done)
+    return finished
 
 
 def _finish_each(records: list[IssueRecord], rules: Workflow) -> list[Exception | None]:
@@ -290,7 +319,12 @@ class ExtrasFetcher:
                 work.append((record, None, len(quiet)))
                 quiet.append(record)
             else:
-                done = pool.submit(_finish_when_read, record, self._rules, pulls, comments, links)
+                done = _when_done(
+                    [f for f in (pulls, comments, links) if f is not None],
+                    functools.partial(
+                        _finish_when_read, record, self._rules, pulls, comments, links
+                    ),
+                )
                 work.append((record, done, None))
         if quiet:
             together = pool.submit(_finish_each, quiet, self._rules)

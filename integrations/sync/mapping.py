@@ -10,7 +10,7 @@ hostile or broken site can't fill the database or the pages.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from integrations.jira.adf import adf_to_text, adf_urls
+from integrations.jira.adf import adf_text_and_urls
 from integrations.jira.fields import (
     JiraUserRef,
     development_has_pull_requests,
@@ -194,13 +194,14 @@ def map_comment(raw: dict) -> CommentRecord | None:
     created = parse_jira_datetime(raw.get("created"))
     if created is None or not str(raw.get("id", "")).isdigit():
         return None
+    body, urls = adf_text_and_urls(raw.get("body"))
     return CommentRecord(
         jira_id=int(raw["id"]),
         author=user_ref(raw.get("author")),
-        body=capped(adf_to_text(raw.get("body"))),
+        body=capped(body),
         created_at=created,
         updated_at=parse_jira_datetime(raw.get("updated")) or created,
-        urls=adf_urls(raw.get("body")),
+        urls=urls,
     )
 
 
@@ -240,7 +241,7 @@ def map_issue(
     comment_total = max(_int(comment_block.get("total"), len(comments)), len(comments))
     changelog = _dict(raw.get("changelog"))
     histories = [h for h in _list(changelog.get("histories")) if isinstance(h, dict)]
-    description = fields.get("description")
+    description, description_urls = adf_text_and_urls(fields.get("description"))
     parent = _dict(fields.get("parent"))
     hierarchy = issuetype.get("hierarchyLevel")
     if hierarchy is None:
@@ -253,7 +254,7 @@ def map_issue(
         key=key,
         project_key=_project_key(fields, key),
         summary=capped(str(fields.get("summary") or ""), SUMMARY_LIMIT),
-        description=capped(adf_to_text(description)),
+        description=capped(description),
         status=_name(status),
         status_category=status_category(status),
         issue_type=_name(issuetype),
@@ -282,7 +283,7 @@ def map_issue(
         comments_complete=len(comments) >= comment_total,
         changelog_total=max(_int(changelog.get("total"), len(histories)), len(histories)),
         histories=histories,
-        description_urls=adf_urls(description),
+        description_urls=description_urls,
     )
 
 

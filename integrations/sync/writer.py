@@ -113,17 +113,21 @@ def write_page(
         )
         user_ids = account_ids_for(connection, records)
         now = timezone.now()
+        new_pks: set[int] = set()
         upserted = upsert_rows(
             Issue,
             [issue_row(connection, r, user_ids, now) for r in records],
             unique=["connection_id", "jira_id"],
             return_pks=True,
+            inserted=new_pks,
         )
         pks = {jira_id: pk for (_, jira_id), pk in upserted.items()}
         issue_pks = list(pks.values())
-        # Children are replaced as a whole, so deleted comments and links vanish too.
+        # Children are replaced as a whole, so deleted comments and links vanish too. A
+        # row just inserted has none: a first sync's pages skip these round trips.
+        stored_before = [pk for pk in issue_pks if pk not in new_pks]
         for model in (Comment, StatusTransition, IssueDocument, PullRequest, EstimateChange):
-            delete_rows(model, "issue_id", issue_pks)
+            delete_rows(model, "issue_id", stored_before)
         pairs = [(pks[r.jira_id], r) for r in records]
         insert_rows(Comment, [row for pk, r in pairs for row in comment_rows(pk, r, user_ids)])
         insert_rows(

@@ -1,7 +1,8 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from integrations.jira.adf import adf_to_text, adf_urls
+from integrations.jira import adf
+from integrations.jira.adf import MAX_DEPTH, adf_text_and_urls, adf_to_text, adf_urls
 
 
 def doc(*content):
@@ -432,3 +433,90 @@ def test_urls_from_v2_string_bodies_and_empty_values():
     assert adf_urls("see https://a.example/x.") == ["https://a.example/x"]
     assert adf_urls(None) == []
     assert adf_urls({"type": "doc"}) == []
+
+
+# -- adf_text_and_urls: both in one walk ------------------------------------------
+
+URL_TEXT = st.sampled_from(
+    [
+        "plain words",
+        "see https://a.example/x.",
+        "HTTP://B.example/y)",
+        "(https://c.example/(z))",
+        "",
+    ]
+)
+NODE_TYPES = [
+    "doc", "paragraph", "heading", "text", "hardBreak", "mention", "emoji", "inlineCard",
+    "blockCard", "embedCard", "status", "date", "placeholder", "mediaInline", "media",
+    "mediaSingle", "mediaGroup", "bulletList", "orderedList", "listItem", "taskList",
+    "taskItem", "codeBlock", "blockquote", "rule", "table", "tableRow", "tableHeader",
+    "tableCell", "expand", "nestedExpand", "panel", "layoutSection", "layoutColumn",
+    "inlineExtension", "mystery",
+]  # fmt: skip
+adf_like = st.recursive(
+    st.fixed_dictionaries(
+        {"type": st.just("text"), "text": URL_TEXT},
+        optional={"marks": st.just([{"type": "link", "attrs": {"href": "https://d.example/"}}])},
+    )
+    | st.none()
+    | URL_TEXT,
+    lambda children: st.fixed_dictionaries(
+        {"type": st.sampled_from(NODE_TYPES)},
+        optional={
+            "content": st.lists(children, max_size=4),
+            "text": URL_TEXT,
+            "attrs": st.fixed_dictionaries(
+                {},
+                optional={
+                    "url": st.just("https://e.example/card"),
+                    "text": URL_TEXT,
+                    "title": URL_TEXT,
+                    "state": st.sampled_from(["DONE", "TODO"]),
+                    "timestamp": st.just("1700000000000"),
+                },
+            ),
+            "marks": st.just([{"type": "link", "attrs": {"href": "https://f.example/"}}]),
+        },
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(adf_like | json_like)
+def test_text_and_urls_in_one_walk_are_the_two_functions_results(value):
+    assert adf_text_and_urls(value) == (adf_to_text(value), adf_urls(value))
+
+
+def test_a_well_formed_document_is_walked_once(monkeypatch):
+    def no_second_walk(doc):
+        raise AssertionError("walked twice")
+
+    monkeypatch.setattr(adf, "_walk", no_second_walk)
+    code = {"type": "codeBlock", "content": [text("curl https://api.example.com/v1")]}
+    document = doc(
+        *FACT_SHEET_DOC["content"],
+        code,
+        para(text("docs", link("https://docs.example/a")), text(" and https://b.example/c.")),
+    )
+    assert adf_text_and_urls(document) == (
+        adf_to_text(document),
+        [
+            "https://github.com/org/repo/pull/12",
+            "https://api.example.com/v1",
+            "https://docs.example/a",
+            "https://b.example/c",
+        ],
+    )
+
+
+def test_parts_the_renderer_skips_are_walked_for_their_urls():
+    media = {"type": "mediaSingle", "content": [text("https://hidden.example/m")]}
+    nested = {"type": "text", "text": "x", "content": [text("https://child.example/t")]}
+    deep = text("https://deep.example/d")
+    for _ in range(MAX_DEPTH + 2):
+        deep = {"type": "blockquote", "content": [deep]}
+    for document in (doc(media), doc(para(nested)), doc(deep)):
+        assert adf_text_and_urls(document) == (adf_to_text(document), adf_urls(document))
+    assert adf_text_and_urls(doc(media))[1] == ["https://hidden.example/m"]

@@ -1,13 +1,15 @@
 """The per-issue requests of a page: only the needed ones are sent, and one odd issue is skipped alone."""
 
 import copy
+from concurrent.futures import CancelledError, Future
 
+import pytest
 import responses
 
 from integrations.jira.client import JiraClient
 from integrations.jira.workflow import StatusCatalog
 from integrations.sync import extras as extras_module
-from integrations.sync.extras import ExtrasFetcher, ExtrasProblems
+from integrations.sync.extras import ExtrasFetcher, ExtrasProblems, _when_done
 from integrations.sync.finish import Workflow
 from integrations.sync.mapping import map_issues
 
@@ -140,3 +142,33 @@ def test_each_issues_problems_are_added_up_by_the_thread_that_waits():
     assert problems.remote_links_unavailable == 2
     assert problems.unknown_statuses == {"Old (10100)"}
     assert all(r.remote_links_read for r in finished[:2]) and not finished[2].remote_links_read
+
+
+# -- _when_done: an issue finished by the thread that completes its last request ----------
+
+
+def test_work_runs_once_when_the_last_request_is_done():
+    requests = [Future(), Future(), Future()]
+    calls = []
+    finished = _when_done(requests, lambda: calls.append("ran") or "problems")
+    requests[0].set_result(1)
+    requests[2].set_exception(ValueError("a request failed"))
+    assert not finished.done() and calls == []
+    requests[1].set_result(2)
+    assert finished.result(timeout=0) == "problems"
+    assert calls == ["ran"]
+
+
+def test_what_the_work_raises_is_the_finished_futures_and_a_cancel_still_finishes_it():
+    def read(requests):
+        return [r.result() for r in requests]
+
+    cancelled = [Future()]
+    finished = _when_done(cancelled, lambda: read(cancelled))
+    cancelled[0].cancel()  # a pool shut down with its queue dropped
+    with pytest.raises(CancelledError):
+        finished.result(timeout=0)
+
+    done_already = Future()
+    done_already.set_result("in")
+    assert _when_done([done_already], lambda: read([done_already])).result(timeout=0) == ["in"]

@@ -55,3 +55,24 @@ def test_delete_rows_deletes_only_the_rows_named(connection):
     delete_rows(Sprint, "jira_id", [1, 3, 99])
     delete_rows(Sprint, "jira_id", [])
     assert list(Sprint.objects.values_list("jira_id", flat=True)) == [2]
+
+
+def test_upsert_tells_the_rows_it_inserted_where_the_database_can(connection):
+    from django.db import connection as db
+
+    kept = Sprint.objects.create(
+        workspace=connection.workspace, connection=connection, jira_id=1, name="old"
+    )
+    inserted: set[int] = set()
+    pks = upsert_rows(
+        Sprint,
+        [_row(connection, 1, "renamed"), _row(connection, 2, "new")],
+        unique=["connection_id", "jira_id"],
+        return_pks=True,
+        inserted=inserted,
+    )
+    # PostgreSQL tells inserted rows from updated ones; elsewhere none is said to be new,
+    # so a caller replaces the children of every row, as it always could.
+    expected = {pks[(connection.pk, 2)]} if db.vendor == "postgresql" else set()
+    assert inserted == expected
+    assert kept.pk not in inserted

@@ -44,6 +44,7 @@ REPORT_PAGES = {
     "report_sprints": "sprints",
     "report_sprints_export": "sprints",
     "report_sprint": "sprints",
+    "report_sprint_burndown_export": "sprints",
     "report_investment": "investment",
     "report_investment_export": "investment",
     "report_flow": "flow",

@@ -5,13 +5,17 @@ Either way a text cell that a spreadsheet would run as a formula is written as t
 
 import csv
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
+from itertools import islice
 
+from django.core.management.base import CommandError
 from django.http import Http404, HttpResponse
 from django.utils.text import slugify
 
 from analytics.reports.tables import Table
+from integrations.models import Issue
+from pensero.models import Workspace
 
 # A spreadsheet runs a cell starting with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -79,3 +83,33 @@ class ColumnWriter:
             self.csv.writerow([_csv_value(v) for v in values])
         else:
             self.stream.write(json.dumps(dict(zip(self.names, values, strict=True))))
+
+
+# Issues an export command reads at a time (one query each for their related rows).
+EXPORT_CHUNK = 2000
+
+
+def add_export_arguments(parser) -> None:
+    """The export commands' shared options: which workspace or connection, which format."""
+    parser.add_argument("--workspace", metavar="SLUG")
+    parser.add_argument("--connection", type=int, metavar="ID")
+    parser.add_argument("--format", choices=["csv", "jsonl"], default="csv")
+
+
+def exported_issues(workspace: str | None, connection: int | None, **filters):
+    """The issues an export command writes: not removed, in the workspace or connection asked."""
+    issues = Issue.objects.filter(removed_at__isnull=True, **filters)
+    if workspace:
+        if not Workspace.objects.filter(slug=workspace).exists():
+            raise CommandError(f"No workspace with the slug {workspace!r}.")
+        issues = issues.filter(workspace__slug=workspace)
+    if connection is not None:
+        issues = issues.filter(connection_id=connection)
+    return issues
+
+
+def in_chunks(rows: Iterable[dict], size: int = EXPORT_CHUNK) -> Iterator[list[dict]]:
+    """Rows in lists of ``size``, so related rows are read per list, not per row."""
+    rows = iter(rows)
+    while chunk := list(islice(rows, size)):
+        yield chunk

@@ -1,13 +1,17 @@
 """Write the time each completed issue spent in each status, as CSV or JSON lines."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db.models import F
 
 from analytics.flow.time_in_status import status_hours
-from analytics.management.commands.export_issues import CHUNK, _chunks
-from analytics.reports.export import ColumnWriter
+from analytics.reports.export import (
+    EXPORT_CHUNK,
+    ColumnWriter,
+    add_export_arguments,
+    exported_issues,
+    in_chunks,
+)
 from integrations.models import Issue
-from pensero.models import Workspace
 
 COLUMNS = [
     ("site", lambda row: f"{row['site']}.atlassian.net"),
@@ -26,25 +30,17 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--workspace", metavar="SLUG")
-        parser.add_argument("--connection", type=int, metavar="ID")
-        parser.add_argument("--format", choices=["csv", "jsonl"], default="csv")
+        add_export_arguments(parser)
 
     def handle(self, *args, workspace=None, connection=None, format="csv", **options):
-        issues = Issue.objects.filter(removed_at__isnull=True, done_at__isnull=False)
-        if workspace:
-            if not Workspace.objects.filter(slug=workspace).exists():
-                raise CommandError(f"No workspace with the slug {workspace!r}.")
-            issues = issues.filter(workspace__slug=workspace)
-        if connection is not None:
-            issues = issues.filter(connection_id=connection)
+        issues = exported_issues(workspace, connection, done_at__isnull=False)
         out = ColumnWriter(self.stdout, COLUMNS, format=format)
         rows = (
             issues.order_by("connection_id", "jira_id")
             .annotate(site=F("connection__subdomain"))
             .values("pk", "key", "site")
         )
-        for chunk in _chunks(rows.iterator(chunk_size=CHUNK), CHUNK):
+        for chunk in in_chunks(rows.iterator(chunk_size=EXPORT_CHUNK)):
             by_id = {row["pk"]: row for row in chunk}
             times = status_hours(Issue.objects.filter(pk__in=list(by_id)))
             # status_hours comes by issue id; write in the chunk's (site, jira id) order.

@@ -1,19 +1,22 @@
 """Write every visible synced issue as CSV or JSON lines."""
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
+from collections.abc import Callable
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db.models import F
 
 from analytics.flow.time_in_status import cycle_time, hours_by_issue, lead_time
 from analytics.investment.placement import placement, rule_set
-from analytics.reports.export import ColumnWriter, iso_time
+from analytics.reports.export import (
+    EXPORT_CHUNK,
+    ColumnWriter,
+    add_export_arguments,
+    exported_issues,
+    in_chunks,
+    iso_time,
+)
 from integrations.models import Issue, SprintMembership
-from pensero.models import Workspace
-
-CHUNK = 2000
 
 
 def _hours(span) -> float | str:
@@ -89,18 +92,10 @@ class Command(BaseCommand):
     help = "Export synced issues, one row per visible issue. ID is the connection's id as in its Manage page URL."
 
     def add_arguments(self, parser):
-        parser.add_argument("--workspace", metavar="SLUG")
-        parser.add_argument("--connection", type=int, metavar="ID")
-        parser.add_argument("--format", choices=["csv", "jsonl"], default="csv")
+        add_export_arguments(parser)
 
     def handle(self, *args, workspace=None, connection=None, format="csv", **options):
-        issues = Issue.objects.filter(removed_at__isnull=True)
-        if workspace:
-            if not Workspace.objects.filter(slug=workspace).exists():
-                raise CommandError(f"No workspace with the slug {workspace!r}.")
-            issues = issues.filter(workspace__slug=workspace)
-        if connection is not None:
-            issues = issues.filter(connection_id=connection)
+        issues = exported_issues(workspace, connection)
         out = ColumnWriter(self.stdout, COLUMNS, format=format)
         sites = issues.order_by("connection_id").values_list("connection_id", "workspace_id")
         rules_of = {}
@@ -130,7 +125,7 @@ class Command(BaseCommand):
                     "rule",
                 )
             )
-            for chunk in _chunks(rows.iterator(chunk_size=CHUNK), CHUNK):
+            for chunk in in_chunks(rows.iterator(chunk_size=EXPORT_CHUNK)):
                 ids = [row["pk"] for row in chunk]
                 sprints = _sprints_of(ids)
                 hours = _time_in_status_of(ids)
@@ -139,12 +134,6 @@ class Command(BaseCommand):
                     row["time_in_status"] = hours.get(row["pk"], {})
                     row["investment"] = rules.category_of(row["rule"])
                     out.write(row)
-
-
-def _chunks(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
-    rows = iter(rows)
-    while chunk := list(islice(rows, size)):
-        yield chunk
 
 
 def _sprints_of(issue_ids: list[int]) -> dict[int, list[int]]:

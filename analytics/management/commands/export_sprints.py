@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from analytics.reports.export import ColumnWriter, iso_time
+from analytics.reports.export import ColumnWriter, add_export_arguments, iso_time
 from analytics.reports.filters import EARLIEST, Period, ReportFilters
 from analytics.reports.sprints.filters import SprintFilters
 from analytics.reports.sprints.report import SprintRow, sprint_rows
@@ -47,9 +47,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--workspace", metavar="SLUG")
-        parser.add_argument("--connection", type=int, metavar="ID")
-        parser.add_argument("--format", choices=["csv", "jsonl"], default="csv")
+        add_export_arguments(parser)
 
     def handle(self, *args, workspace=None, connection=None, format="csv", **options):
         workspaces = Workspace.objects.order_by("pk")

@@ -15,41 +15,34 @@ from integrations.models import JiraConnection
 from pensero.access import workspace_member_required
 
 
-def _status_table(slug: str, title: str, numbers: TimeInStatus, what: str) -> Table:
+def _hours_table(slug, title, first, rows, numbers: TimeInStatus, what: str, url="") -> Table:
+    """Median, 85th percentile and share of hours per status or stage (``first`` names which)."""
     return Table(
         slug,
         title,
         [
-            Column("Status"),
+            Column(first),
             Column("Issues", "int"),
             Column(f"Median hours {what}", "decimal"),
             Column(f"85th percentile hours {what}", "decimal"),
             Column("Share of all hours (%)", "percent"),
         ],
         [
-            Row([r.name, r.issues, r.median, r.p85, _share(r.total, numbers.total_hours)])
-            for r in numbers.statuses
+            Row([name, r.issues, r.median, r.p85, _share(r.total, numbers.total_hours)], url)
+            for name, r in rows
         ],
     )
+
+
+def _status_table(slug: str, title: str, numbers: TimeInStatus, what: str) -> Table:
+    rows = [(r.name, r) for r in numbers.statuses]
+    return _hours_table(slug, title, "Status", rows, numbers, what)
 
 
 def stage_table(slug: str, title: str, numbers: TimeInStatus, what: str, *, url: str = "") -> Table:
     """Hours per stage; with ``url``, each stage links there (a drill-down)."""
-    return Table(
-        slug,
-        title,
-        [
-            Column("Stage"),
-            Column("Issues", "int"),
-            Column(f"Median hours {what}", "decimal"),
-            Column(f"85th percentile hours {what}", "decimal"),
-            Column("Share of all hours (%)", "percent"),
-        ],
-        [
-            Row([r.label, r.issues, r.median, r.p85, _share(r.total, numbers.total_hours)], url)
-            for r in numbers.stages
-        ],
-    )
+    rows = [(r.label, r) for r in numbers.stages]
+    return _hours_table(slug, title, "Stage", rows, numbers, what, url)
 
 
 def _share(part: float, whole: float) -> float | None:

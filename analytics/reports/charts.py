@@ -73,15 +73,7 @@ class Chart:
 
     def svg(self) -> str:
         """The chart as an inline ``<svg>`` element; every text is escaped."""
-        title_id, desc_id = f"{self.id}-title", f"{self.id}-desc"
-        parts = [
-            f'<svg class="chart-svg chart-{self.kind}" viewBox="0 0 {self.width} {self.height}" '
-            f'role="img" aria-labelledby="{title_id} {desc_id}" '
-            f'preserveAspectRatio="xMinYMin meet">',
-            f'<title id="{title_id}">{escape(self.title)}</title>',
-            f'<desc id="{desc_id}">{escape(self.description)} '
-            "The table below the chart has the same numbers.</desc>",
-        ]
+        parts = [svg_open(self, self.kind)]
         for tick in self.ticks:
             parts.append(
                 f'<line class="grid" x1="{_n(tick.x1)}" y1="{_n(tick.y1)}" '
@@ -117,6 +109,35 @@ class Chart:
                 )
         parts.append("</svg>")
         return mark_safe("".join(parts))  # noqa: S308 - texts escaped, numbers formatted here
+
+
+def svg_open(chart, kind: str) -> str:
+    """A chart's ``<svg>`` start tag with its title and description, for screen readers."""
+    title_id, desc_id = f"{chart.id}-title", f"{chart.id}-desc"
+    return (
+        f'<svg class="chart-svg chart-{kind}" viewBox="0 0 {chart.width} {chart.height}" '
+        f'role="img" aria-labelledby="{title_id} {desc_id}" '
+        f'preserveAspectRatio="xMinYMin meet">'
+        f'<title id="{title_id}">{escape(chart.title)}</title>'
+        f'<desc id="{desc_id}">{escape(chart.description)} '
+        "The table below the chart has the same numbers.</desc>"
+    )
+
+
+def value_grid(ticks: list[tuple[float, float]], width: int, bottom: float, unit: str) -> str:
+    """Horizontal grid lines with their values on the left, and the x axis at ``bottom``."""
+    parts = [
+        f'<line class="grid" x1="{MARGIN_LEFT}" y1="{_n(y)}" '
+        f'x2="{width - MARGIN_RIGHT}" y2="{_n(y)}"/>'
+        f'<text class="tick" x="{MARGIN_LEFT - 6}" y="{_n(y + 4)}" '
+        f'text-anchor="end">{_n(value)}{escape(unit)}</text>'
+        for value, y in ticks
+    ]
+    parts.append(
+        f'<line class="axis" x1="{MARGIN_LEFT}" y1="{bottom}" '
+        f'x2="{width - MARGIN_RIGHT}" y2="{bottom}"/>'
+    )
+    return "".join(parts)
 
 
 def _n(value: float) -> str:

@@ -25,6 +25,8 @@ from analytics.reports.charts import (
     _number,
     _tick_values,
     nice_maximum,
+    svg_open,
+    value_grid,
 )
 from analytics.reports.series_charts import LABEL_LIMIT, SERIES_COLOURS, labels_that_fit
 
@@ -77,33 +79,15 @@ class LineChart:
         return [[point for run in runs for point in run] for runs in self.runs]
 
     def svg(self) -> str:
-        title_id, desc_id = f"{self.id}-title", f"{self.id}-desc"
         bottom = self.height - MARGIN_BOTTOM
-        parts = [
-            f'<svg class="chart-svg chart-line" viewBox="0 0 {self.width} {self.height}" '
-            f'role="img" aria-labelledby="{title_id} {desc_id}" '
-            f'preserveAspectRatio="xMinYMin meet">',
-            f'<title id="{title_id}">{escape(self.title)}</title>',
-            f'<desc id="{desc_id}">{escape(self.description)} '
-            "The table below the chart has the same numbers.</desc>",
-        ]
+        parts = [svg_open(self, "line")]
         for x, width, why in self.gaps:
             parts.append(
                 f'<g class="gap"><title>{escape(why)}</title>'
                 f'<rect x="{_n(x)}" y="{MARGIN_TOP}" width="{_n(width)}" '
                 f'height="{bottom - MARGIN_TOP}"/></g>'
             )
-        for value, y in self.ticks:
-            parts.append(
-                f'<line class="grid" x1="{MARGIN_LEFT}" y1="{_n(y)}" '
-                f'x2="{self.width - MARGIN_RIGHT}" y2="{_n(y)}"/>'
-                f'<text class="tick" x="{MARGIN_LEFT - 6}" y="{_n(y + 4)}" '
-                f'text-anchor="end">{_n(value)}{escape(self.unit)}</text>'
-            )
-        parts.append(
-            f'<line class="axis" x1="{MARGIN_LEFT}" y1="{bottom}" '
-            f'x2="{self.width - MARGIN_RIGHT}" y2="{bottom}"/>'
-        )
+        parts.append(value_grid(self.ticks, self.width, bottom, self.unit))
         for number, runs in enumerate(self.runs):
             colour = f"series-{number % SERIES_COLOURS}"
             name = escape(self.series[number])

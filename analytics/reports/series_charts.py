@@ -25,6 +25,8 @@ from analytics.reports.charts import (
     _number,
     _tick_values,
     nice_maximum,
+    svg_open,
+    value_grid,
 )
 
 SERIES_COLOURS = 6
@@ -73,27 +75,9 @@ class SeriesChart:
         return [(f"series-{i % SERIES_COLOURS}", name) for i, name in enumerate(self.series)]
 
     def svg(self) -> str:
-        title_id, desc_id = f"{self.id}-title", f"{self.id}-desc"
         bottom = self.height - MARGIN_BOTTOM
-        parts = [
-            f'<svg class="chart-svg chart-series" viewBox="0 0 {self.width} {self.height}" '
-            f'role="img" aria-labelledby="{title_id} {desc_id}" '
-            f'preserveAspectRatio="xMinYMin meet">',
-            f'<title id="{title_id}">{escape(self.title)}</title>',
-            f'<desc id="{desc_id}">{escape(self.description)} '
-            "The table below the chart has the same numbers.</desc>",
-        ]
-        for value, y in self.ticks:
-            parts.append(
-                f'<line class="grid" x1="{MARGIN_LEFT}" y1="{_n(y)}" '
-                f'x2="{self.width - MARGIN_RIGHT}" y2="{_n(y)}"/>'
-                f'<text class="tick" x="{MARGIN_LEFT - 6}" y="{_n(y + 4)}" '
-                f'text-anchor="end">{_n(value)}{escape(self.unit)}</text>'
-            )
-        parts.append(
-            f'<line class="axis" x1="{MARGIN_LEFT}" y1="{bottom}" '
-            f'x2="{self.width - MARGIN_RIGHT}" y2="{bottom}"/>'
-        )
+        parts = [svg_open(self, "series")]
+        parts.append(value_grid(self.ticks, self.width, bottom, self.unit))
         for s in self.segments:
             name = escape(self.series[s.series])
             parts.append(

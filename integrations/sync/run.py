@@ -656,5 +656,6 @@ def _cancelled(sync: IssueSync) -> SyncRun:
 
 
 def queue_scoring(issue_ids: list[int]) -> None:
-    """Say which issues were stored; analytics scores them (it listens: it builds on us)."""
+    """Say which issues were stored; analytics stores their status spans and scores them
+    (it listens: it builds on us)."""
     issues_stored.send(sender=JiraConnection, issue_ids=issue_ids)

@@ -251,12 +251,14 @@ JIRA_TIMEOUT_RETRIES = env.int("JIRA_TIMEOUT_RETRIES", default=2)
 JIRA_MAX_RESPONSE_MB = env.float("JIRA_MAX_RESPONSE_MB", default=50.0)
 # How fast a site is synced (docs/deploy.md, "Speed and Jira's rate limits"): requests in
 # flight per site at the start of a sync (it grows while Jira answers fast and clean, up
-# to eight times this per endpoint family, and halves on 429/503 of that family), the
-# requests per second each endpoint family of a site may get (as Jira limits them: per
-# endpoint), and a ceiling on requests per second to a whole site an admin may set (0:
-# none); both shared by every worker through Redis when REDIS_URL is set.
+# to eight times this per endpoint family, and halves on 429/503 of that family), a
+# budget in requests per second for each endpoint family of a site (as Jira limits them:
+# per endpoint) and a ceiling on requests per second to a whole site, both for an admin
+# who wants them (0: none; Jira's own answers pace the sync: Retry-After, the limit a 429
+# states, near-limit headers); both shared by every worker through Redis when REDIS_URL
+# is set.
 JIRA_MAX_CONCURRENCY = env.int("JIRA_MAX_CONCURRENCY", default=8)
-JIRA_ENDPOINT_REQUESTS_PER_SECOND = env.float("JIRA_ENDPOINT_REQUESTS_PER_SECOND", default=100.0)
+JIRA_ENDPOINT_REQUESTS_PER_SECOND = env.float("JIRA_ENDPOINT_REQUESTS_PER_SECOND", default=0.0)
 JIRA_MAX_REQUESTS_PER_SECOND = env.float("JIRA_MAX_REQUESTS_PER_SECOND", default=0.0)
 # The OAuth app's hourly points quota at Atlassian; syncs slow down past 80% of it.
 JIRA_OAUTH_POINTS_PER_HOUR = env.int("JIRA_OAUTH_POINTS_PER_HOUR", default=65_000)

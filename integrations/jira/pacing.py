@@ -11,8 +11,9 @@ dev-status, other), so a throttled endpoint never slows the others:
 
 - **Requests in flight** (AIMD, per family): a window that starts at `concurrency`, grows
   while responses are fast and clean (by one per answer up to `SLOW_START_FACTOR` times
-  the start unless Jira pushed back before, by one per window's worth after that; up to
-  `CEILING_FACTOR` times the start) and halves on a 429 or 503 of that family. "Fast"
+  the start, or up to the window that sends `SLOW_START_RATE` requests a second when
+  answers are slow, unless Jira pushed back before; by one per window's worth after that;
+  up to `CEILING_FACTOR` times the start) and halves on a 429 or 503 of that family. "Fast"
   means close to the fastest answer seen lately: when more requests only make each one
   slower (a busy machine, a busy Jira), it stops growing. The site's requests in flight,
   every family together, stay under `ceiling`.
@@ -47,8 +48,12 @@ from datetime import datetime
 from integrations.jira.errors import seconds_until, seconds_until_http_date
 
 CEILING_FACTOR = 8
-# The window doubles per round trip up to this many times the start (see _clean).
+# The window doubles per round trip up to this many times the start, or up to what sends
+# SLOW_START_RATE requests a second at the family's fastest answer time if that is more
+# (see _clean): far from Jira, at 200 ms an answer, three times the start sends only
+# 120 requests a second, while close by (50 ms) it already sends 480.
 SLOW_START_FACTOR = 3
+SLOW_START_RATE = 400.0
 # A response within this factor (plus a little) of the fastest recent one counts as fast.
 FAST_FACTOR = 1.5
 FAST_SLACK_SECONDS = 0.002
@@ -402,14 +407,14 @@ class SitePacer:
         # Growing only helps when the window was full in this round trip.
         busy = now - lane.full_at <= 2 * latency + FAST_SLACK_SECONDS
         if fast and busy and now - lane.cut_at > 1.0:
-            # Up to SLOW_START_FACTOR times the start, one more per fast answer (the window
-            # doubles in a round trip, like TCP's slow start); past that, or once Jira
-            # pushed back, one more per window's worth: a sudden burst at a site's unknown
-            # limit would come back as a burst of 429s.
-            slow_start = (
-                lane.pushed_back_at == -math.inf
-                and lane.window < SLOW_START_FACTOR * self.initial_window
+            # Up to SLOW_START_FACTOR times the start (or SLOW_START_RATE's worth), one
+            # more per fast answer (the window doubles in a round trip, like TCP's slow
+            # start); past that, or once Jira pushed back, one more per window's worth: a
+            # sudden burst at a site's unknown limit would come back as a burst of 429s.
+            slow_start_end = max(
+                SLOW_START_FACTOR * self.initial_window, SLOW_START_RATE * lane.fastest
             )
+            slow_start = lane.pushed_back_at == -math.inf and lane.window < slow_start_end
             step = 1.0 if slow_start else 1.0 / lane.window
             lane.window = min(self.lane_ceiling, lane.window + step)
         for scope, ceiling in (

@@ -17,6 +17,8 @@ from integrations.jira.client import JiraClient
 from integrations.jira.errors import JiraRateLimitedError
 from integrations.jira.pacing import (
     CEILING_FACTOR,
+    SLOW_START_FACTOR,
+    SLOW_START_RATE,
     SitePacer,
     endpoint_family,
     near_limit,
@@ -81,6 +83,33 @@ def test_a_429_storm_halves_the_window_and_clean_answers_grow_it_back():
     for _ in range(200):
         _round_trip(pacer, clock, 200)
     assert pacer.window_of("GET /x") == 8 * CEILING_FACTOR  # never past the ceiling
+
+
+def _slow_start(latency: float) -> list[float]:
+    """The window after each of ten round trips of clean answers taking `latency`."""
+    clock = Clock()
+    pacer = SitePacer(concurrency=8, clock=clock)
+    clock.now += 1.1
+    windows = []
+    for _ in range(10):
+        _round_trip(pacer, clock, 200, latency=latency)
+        windows.append(pacer.window_of("GET /x"))
+    return windows
+
+
+def test_slow_start_reaches_the_same_rate_far_from_jira_as_close_by():
+    # Close by (50 ms an answer), three times the start already sends 480 requests a
+    # second: slow start ends there, and the window grows by one per round trip after it.
+    near = _slow_start(0.05)
+    assert near[0] == 16
+    assert SLOW_START_FACTOR * 8 <= near[1] < SLOW_START_FACTOR * 8 + 1
+    assert near[-1] < SLOW_START_FACTOR * 8 + 10
+    # Far (200 ms), the same window sends 120: slow start goes on to SLOW_START_RATE's
+    # worth, here past the family's ceiling, in three round trips instead of forty.
+    far = _slow_start(0.2)
+    assert SLOW_START_RATE * 0.2 > 8 * CEILING_FACTOR
+    assert far[:3] == [16, 32, 8 * CEILING_FACTOR]
+    assert far[-1] == 8 * CEILING_FACTOR
 
 
 def test_slow_answers_do_not_grow_the_window():

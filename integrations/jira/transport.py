@@ -221,6 +221,75 @@ _STALE = (
 )
 
 
+class _HTTPResponse(http.client.HTTPResponse):
+    """http.client's response with its headers read without the email parser.
+
+    `http.client.parse_headers` runs each response's header block through the email
+    package's parser, a fifth of the CPU of a small request; header lines are only
+    `name: value` (with the obsolete folded continuation lines joined), so they are split
+    here and put in the same HTTPMessage. `begin` is http.client's own otherwise.
+    """
+
+    def begin(self) -> None:
+        if self.headers is not None:
+            return
+        while True:
+            version, status, reason = self._read_status()
+            if status != http.client.CONTINUE:
+                break
+            http.client._read_headers(self.fp)  # a 100 Continue's headers: skipped
+        self.code = self.status = status
+        self.reason = reason.strip()
+        if version in ("HTTP/1.0", "HTTP/0.9"):
+            self.version = 10
+        elif version.startswith("HTTP/1."):
+            self.version = 11
+        else:
+            raise http.client.UnknownProtocol(version)
+
+        pairs: list[list[str]] = []
+        for line in http.client._read_headers(self.fp):
+            text = line.decode("iso-8859-1")
+            if text[:1] in (" ", "\t"):
+                if pairs:  # a folded continuation of the previous header
+                    pairs[-1][1] = f"{pairs[-1][1]} {text.strip()}"
+                continue
+            name, colon, value = text.partition(":")
+            if colon:
+                pairs.append([name, value.strip()])
+        self.headers = self.msg = message = http.client.HTTPMessage()
+        for name, value in pairs:
+            message[name] = value
+        self.header_pairs = pairs
+
+        transfer_encoding = message.get("transfer-encoding")
+        self.chunked = bool(transfer_encoding) and transfer_encoding.lower() == "chunked"
+        self.chunk_left = None
+        self.will_close = self._check_close()
+        self.length = None
+        length = message.get("content-length")
+        if length and not self.chunked:
+            try:
+                self.length = int(length)
+            except ValueError:
+                self.length = None
+            else:
+                if self.length < 0:
+                    self.length = None
+        if status in (204, 304) or 100 <= status < 200 or self._method == "HEAD":
+            self.length = 0
+        if not self.will_close and not self.chunked and self.length is None:
+            self.will_close = True
+
+
+class _HTTPConnection(http.client.HTTPConnection):
+    response_class = _HTTPResponse
+
+
+class _HTTPSConnection(http.client.HTTPSConnection):
+    response_class = _HTTPResponse
+
+
 @functools.lru_cache(maxsize=8)
 def _tls_context(cafile: str | None, capath: str | None) -> ssl.SSLContext:
     """A client TLS context that verifies the certificate and the host name.
@@ -335,11 +404,11 @@ class _Pool:
                 if self._idle:
                     return self._idle.pop()
         if self.scheme == "https":
-            conn = http.client.HTTPSConnection(
+            conn = _HTTPSConnection(
                 self.host, self.port, context=_tls_context(self.ca_certs, self.ca_cert_dir)
             )
         else:
-            conn = http.client.HTTPConnection(self.host, self.port)
+            conn = _HTTPConnection(self.host, self.port)
         conn._pensero_ticket = None
         conn._pensero_read_timeout = None
         return conn
@@ -429,9 +498,12 @@ class _Response:
         self.status = response.status
         self.reason = response.reason
         self.version = response.version
+        # One entry per name, whatever its case; repeated headers joined, as urllib3 does.
         headers: dict[str, str] = {}
-        for name, value in response.msg.items():
-            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        names: dict[str, str] = {}
+        for name, value in response.header_pairs:
+            first = names.setdefault(name.lower(), name)
+            headers[first] = f"{headers[first]}, {value}" if first in headers else value
         self.headers = headers
         self.decode_content = decode
         encoding = (response.msg.get("Content-Encoding") or "").strip().lower()

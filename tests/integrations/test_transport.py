@@ -143,6 +143,14 @@ class Server:
         elif path == "/garbage":
             send(b"NOT HTTP AT ALL\r\n\r\n")
             return False
+        elif path == "/odd-headers":  # a 100 Continue first, folded and repeated headers
+            send(b"HTTP/1.1 100 Continue\r\nX-Ignored: 1\r\n\r\n")
+            send(_response(BODY, "X-Folded: one,\r\n two", "X-Twice: a", "x-twice: b"))
+        elif path == "/http10":  # no length: the body ends when the connection does
+            send(b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n" + BODY)
+            return False
+        elif path == "/no-content":
+            send(b"HTTP/1.1 204 No Content\r\n\r\n")
         elif path == "/bad-gzip":
             send(_response(b"not gzip at all", "Content-Encoding: gzip"))
         else:
@@ -258,6 +266,25 @@ def test_a_body_cut_short_is_a_connection_error(server, session):
 def test_a_response_that_is_not_http_is_a_connection_error(server, session):
     with pytest.raises(requests.ConnectionError):
         get(session, server.url("/garbage"))
+
+
+def test_headers_as_urllib3_gives_them(server, session):
+    response, body = get(session, server.url("/odd-headers"))
+    assert body == BODY and response.status_code == 200 and response.reason == "OK"
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["X-Folded"] == "one, two"
+    assert response.headers["X-Twice"] == "a, b"
+    response, body = get(session, server.url("/no-content"))
+    assert (response.status_code, body) == (204, b"")
+    assert get(session, server.url("/ok"))[1] == BODY
+    assert server.connections == 1
+
+
+def test_a_body_that_ends_with_the_connection_is_read_and_not_pooled(server, session):
+    assert get(session, server.url("/http10"))[1] == BODY
+    assert _pool(session, server)._idle == []
+    assert get(session, server.url("/ok"))[1] == BODY
+    assert server.connections == 2
 
 
 def test_requests_own_reading_works_too(server, session):

@@ -597,12 +597,21 @@ class BoundedAdapter(HTTPAdapter):
     def __init__(self, *args, **kwargs):
         self._pools: dict[tuple, _Pool] = {}
         self._pools_lock = threading.Lock()
+        self._by_origin: dict[tuple, _Pool] = {}
         super().__init__(*args, **kwargs)
 
     def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):
         if proxies or verify is False or cert is not None:
             return super().get_connection_with_tls_context(request, verify, proxies, cert)
-        parts = urlsplit(request.url)
+        # The pool by the URL's "scheme://host:port" as written, without parsing it again
+        # on every request.
+        url = request.url
+        end = url.find("/", url.find("://") + 3)
+        origin = (url[:end], verify) if end > 0 else None
+        pool = self._by_origin.get(origin)
+        if pool is not None:
+            return pool
+        parts = urlsplit(url)
         scheme = parts.scheme.lower()
         if scheme not in _DEFAULT_PORTS:
             return super().get_connection_with_tls_context(request, verify, proxies, cert)
@@ -613,16 +622,15 @@ class BoundedAdapter(HTTPAdapter):
         if not parts.hostname:
             raise LocationValueError("No host specified.")
         key = (scheme, parts.hostname, port, verify)
-        pool = self._pools.get(key)
-        if pool is None:
-            with self._pools_lock:
-                pool = self._pools.get(key)
-                if pool is None:
-                    pool = self._pools[key] = _Pool(
-                        scheme, parts.hostname, port, self._pool_maxsize
-                    )
-                    while len(self._pools) > self._pool_connections:
-                        self._pools.pop(next(iter(self._pools))).close()
+        with self._pools_lock:
+            pool = self._pools.get(key)
+            if pool is None:
+                pool = self._pools[key] = _Pool(scheme, parts.hostname, port, self._pool_maxsize)
+                while len(self._pools) > self._pool_connections:
+                    self._pools.pop(next(iter(self._pools))).close()
+                    self._by_origin.clear()
+            if origin is not None and len(self._by_origin) < 64:
+                self._by_origin[origin] = pool
         return pool
 
     def request_url(self, request, proxies) -> str:
@@ -645,6 +653,7 @@ class BoundedAdapter(HTTPAdapter):
         super().close()
         with self._pools_lock:
             pools, self._pools = list(self._pools.values()), {}
+            self._by_origin = {}
         for pool in pools:
             pool.close()
 

@@ -440,3 +440,19 @@ def test_https_pools_verify_certificates_with_requests_bundle(session):
     assert pool.ca_certs == requests.utils.DEFAULT_CA_BUNDLE_PATH
     context = transport._tls_context(pool.ca_certs, pool.ca_cert_dir)
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+
+
+def test_one_pool_per_host_and_port_and_a_bounded_number_of_them():
+    adapter = bounded_session().get_adapter("http://127.0.0.1/")
+
+    def pool(url):
+        request = requests.Request("GET", url).prepare()
+        return adapter.get_connection_with_tls_context(request, True, proxies={}, cert=None)
+
+    first = pool("http://127.0.0.1:8001/a?x=1")
+    assert pool("http://127.0.0.1:8001/b/c") is first
+    assert pool("http://127.0.0.1:8002/a") is not first
+    assert pool("https://127.0.0.1:8001/a") is not first
+    pools = [pool(f"http://127.0.0.1:{port}/") for port in range(9000, 9010)]
+    assert len(set(map(id, pools))) == 10 and len(adapter._pools) == 4
+    assert (first.scheme, first.host, first.port) == ("http", "127.0.0.1", 8001)

@@ -643,9 +643,10 @@ def test_canary_never_leaks_in_any_error(rsps, sleeps):
 @pytest.mark.parametrize(
     "url", ["https://acme.atlassian.net/rest/api/3/myself", "http://127.0.0.1:8080/s/acme/x?a=1"]
 )
-def test_the_adapter_picks_the_connection_pool_and_path_requests_would(url):
-    # BoundedAdapter skips requests' proxy lookups; what it sends must not change with it
-    # (this fails first if an upgrade of requests changes what its own methods pick).
+def test_the_adapter_picks_the_host_and_path_requests_would(url):
+    # BoundedAdapter skips requests' proxy lookups and has a connection pool of its own;
+    # where it connects and what path it sends must not change with it (this fails first
+    # if an upgrade of requests changes what its own methods pick).
     session = bounded_session()
     adapter = session.get_adapter(url)
     request = requests.Request("GET", url).prepare()
@@ -653,7 +654,8 @@ def test_the_adapter_picks_the_connection_pool_and_path_requests_would(url):
     theirs = requests.adapters.HTTPAdapter.get_connection_with_tls_context(
         adapter, request, True, proxies={}, cert=None
     )
-    assert ours is theirs
+    assert (ours.scheme, ours.host, ours.port) == (theirs.scheme, theirs.host, theirs.port)
+    assert ours is adapter.get_connection_with_tls_context(request, True, proxies={}, cert=None)
     assert adapter.request_url(request, {}) == requests.adapters.HTTPAdapter.request_url(
         adapter, request, {}
     )

@@ -53,6 +53,8 @@ class Request:
     account: Account | None = None
     match: re.Match | None = None
     oauth: bool = False  # came through the OAuth gateway (/ex/jira/{cloudId})
+    # The HTTP layer encodes with orjson: search pages may hold issues already encoded.
+    fragments: bool = False
 
     def json(self):
         try:
@@ -212,7 +214,8 @@ def search_jql(req: Request) -> Response:
         parsed = search.request_from_body(req.json())
     else:
         parsed = search.request_from_query(req.params)
-    return ok(search.search_page(req.site, req.account, parsed, base=req.base))
+    page = search.search_page(req.site, req.account, parsed, base=req.base, fragments=req.fragments)
+    return ok(page)
 
 
 def approximate_count(req: Request) -> Response:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import json
 import re
 import socket
 import struct
@@ -26,11 +25,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from . import api, control, oauth
 from .constants import MSG_UNAUTHORIZED, error_body
-
-try:  # optional: the simulator runs on the standard library alone, only slower
-    import orjson
-except ImportError:  # pragma: no cover - exercised by the standalone tests
-    orjson = None
+from .encoding import FRAGMENTS
+from .encoding import encode as _encode
 
 SITE_PATH = re.compile(r"^/s/(?P<sub>[A-Za-z0-9][A-Za-z0-9-]{0,62})(?P<rest>/[^?]*)?$")
 # Atlassian's API gateway for OAuth (3LO): api.atlassian.com/ex/jira/{cloudId}/rest/...
@@ -208,6 +204,7 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
             method, rest, params, body, site, f"http://{host}{prefix}", match=route_match
         )
         request.oauth = cloud_id is not None
+        request.fragments = FRAGMENTS
         if route.auth and cloud_id is not None:
             # 3LO bearer tokens only work through the gateway (and Basic isn't simulated there).
             request.account, denial = simulator.oauth.authenticate(
@@ -289,30 +286,6 @@ class _Headers(dict):
 
     def __contains__(self, name) -> bool:
         return super().__contains__(str(name).lower())
-
-
-def _encode(payload) -> bytes:
-    """Compact JSON in UTF-8 (non-ASCII text as UTF-8, not ``\\u`` escapes, as Jira sends it).
-
-    orjson, when installed, is several times faster than the standard library on search pages;
-    what it refuses (non-string keys, integers beyond 64 bits) takes the slower paths.
-    """
-    if orjson is not None:
-        try:
-            return orjson.dumps(payload)
-        except TypeError:
-            with contextlib.suppress(TypeError):
-                return orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS)
-    return _encode_stdlib(payload)
-
-
-def _encode_stdlib(payload) -> bytes:
-    # Responses are trees built fresh per request, never cyclic: skipping the check is ~10% faster.
-    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, check_circular=False)
-    try:
-        return text.encode()
-    except UnicodeEncodeError:  # a lone surrogate (sent to the control API) only escapes
-        return json.dumps(payload, separators=(",", ":"), check_circular=False).encode()
 
 
 class RunningSimulator:

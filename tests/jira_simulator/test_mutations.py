@@ -5,6 +5,7 @@ import requests
 from jira_simulator import (
     LIMITED_EMAIL,
 )
+from jira_simulator.render import INLINE_HISTORIES_SEARCH, FieldSelection, issue_json
 from tests.jira_simulator.helpers import (
     ALL_PROJECTS,
     STABLE_ORDER,
@@ -74,3 +75,41 @@ def test_project_access_can_change_while_running(server, simulator, limited):
     assert [p["key"] for p in limited.get(url, timeout=5).json()["values"]] == ["KAN"]
     site.set_project_access(LIMITED_EMAIL, ["ENG"])
     assert [p["key"] for p in limited.get(url, timeout=5).json()["values"]] == ["ENG"]
+
+
+def _rendered_now(site, base, issues, fields, expand):
+    """The issues as rendered afresh, without the encoded issues search pages keep."""
+    selection = FieldSelection(list(fields))
+    changelog = INLINE_HISTORIES_SEARCH if expand == "changelog" else 0
+    with site.lock:
+        return [
+            issue_json(site, site.resolve(i["id"]), selection, base=base, changelog=changelog)
+            for i in issues
+        ]
+
+
+def test_search_pages_kept_encoded_show_every_change_to_the_site(server, simulator, demo):
+    site = simulator.site("encoded")
+    base = server.site_url("encoded")
+    fields, expand = ["*all"], "changelog"
+    jql = ALL_PROJECTS + STABLE_ORDER
+
+    def search():
+        return search_all(demo, base, jql, fields=fields, expand=expand)[0]
+
+    first = search()
+    assert search() == first == _rendered_now(site, base, first, fields, expand)
+    with site.lock:
+        child = next(i for i in site.live_indexes() if site.skeleton.parent[i] >= 0)
+        parent = site.issue_id(site.skeleton.parent[child])
+        future = next(s for s in site.sprints.values() if s.state == "future")
+    site.start_sprint(future.id)  # shows in the Sprint field of the issues planned in it
+    started = search()
+    assert started != first
+    assert started == _rendered_now(site, base, started, fields, expand)
+    site.update_issue(parent, summary="Parent renamed")  # shows in the child's parent field
+    site.add_comment(first[5]["id"], "hello")
+    after = search()
+    assert after == _rendered_now(site, base, after, fields, expand)
+    child_json = next(i for i in after if i["id"] == site.issue_id(child))
+    assert child_json["fields"]["parent"]["fields"]["summary"] == "Parent renamed"

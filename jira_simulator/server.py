@@ -36,6 +36,7 @@ IDLE_TIMEOUT_SECONDS = 120
 MAX_HEADER_LINE = 65_536
 MAX_HEADERS = 100
 _request_ids = itertools.count(0x5EED0000)
+_date_header: tuple[int, str] = (0, "")  # (second, its Date header)
 
 
 class SimulatorHTTPServer(ThreadingHTTPServer):
@@ -108,6 +109,16 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
         if headers.get("expect", "").lower() == "100-continue":
             return self.handle_expect_100()
         return True
+
+    def date_time_string(self, timestamp=None) -> str:
+        """The Date header, formatted once per second rather than per response."""
+        if timestamp is not None:
+            return super().date_time_string(timestamp)
+        global _date_header
+        second = int(time.time())
+        if _date_header[0] != second:
+            _date_header = (second, super().date_time_string(second))
+        return _date_header[1]
 
     def log_message(self, format, *args) -> None:  # noqa: A002 - signature of the base class
         pass  # quiet: benchmarks make tens of thousands of requests

@@ -15,7 +15,8 @@ try:  # optional: the simulator runs on the standard library alone
 except ImportError:  # pragma: no cover - exercised by the standalone tests
     orjson = None
 
-FRAGMENTS = orjson is not None and hasattr(orjson, "Fragment")
+Fragment = getattr(orjson, "Fragment", None)  # encoded JSON spliced into a response
+FRAGMENTS = Fragment is not None
 # Encoded issues kept per site: a 10,000-issue site's search pages (with changelogs) are
 # about 150 MB, so a repeated full sync is served from memory; larger sites from part of it.
 RENDERED_ISSUES_BYTES = 256 * 1024 * 1024
@@ -45,7 +46,8 @@ def encode_stdlib(payload) -> bytes:
 
 
 class EncodedIssues:
-    """Issues as encoded JSON per (issue, fields asked, inline changelog, base URL), emptied
+    """Issues as encoded JSON per (issue, fields asked, inline changelog, base URL), and the
+    bodies of per-issue reads (comments, changelog, links, dev-status) per request, emptied
     whenever the site changes (``site.version``: every mutation bumps it, and an issue's JSON
     also shows its parent and its sprints).
 
@@ -62,17 +64,24 @@ class EncodedIssues:
         self._entries: dict[tuple, bytes] = {}
 
     def get(self, version: int, key: tuple, render) -> bytes:
-        """The encoded issue for ``key``; ``render()`` makes its JSON value on a miss."""
+        """The encoded JSON for ``key``; ``render()`` makes its value on a miss."""
+        raw = self.find(version, key)
+        if raw is None:
+            raw = encode(render())
+            self.keep(key, raw)
+        return raw
+
+    def find(self, version: int, key: tuple) -> bytes | None:
         if version != self.version:
             self.clear()
             self.version = version
-        raw = self._entries.get(key)
-        if raw is None:
-            raw = encode(render())
-            if self.size + len(raw) <= self.max_bytes:
-                self._entries[key] = raw
-                self.size += len(raw)
-        return raw
+        return self._entries.get(key)
+
+    def keep(self, key: tuple, raw: bytes) -> None:
+        """Keep ``raw`` (of the version last asked for) while it fits."""
+        if self.size + len(raw) <= self.max_bytes:
+            self._entries[key] = raw
+            self.size += len(raw)
 
     def clear(self) -> None:
         self._entries.clear()

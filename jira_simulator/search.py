@@ -17,14 +17,13 @@ from dataclasses import dataclass
 
 from . import jql
 from .constants import FIRST_ISSUE_ID, MSG_BAD_PAYLOAD
-from .encoding import orjson
+from .encoding import Fragment
 from .render import INLINE_HISTORIES_SEARCH, FieldSelection, issue_json
 
 DEFAULT_MAX_RESULTS = 50
 MAX_PAGE_FIELDS = 100  # with fields beyond id/key (fact sheet section 3)
 MAX_PAGE_IDS = 5000  # with only id/key
 SEARCH_CACHE_SIZE = 64
-Fragment = getattr(orjson, "Fragment", None)
 DEFAULT_ORDER = [("created", False)]
 
 

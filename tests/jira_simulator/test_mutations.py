@@ -107,9 +107,18 @@ def test_search_pages_kept_encoded_show_every_change_to_the_site(server, simulat
     started = search()
     assert started != first
     assert started == _rendered_now(site, base, started, fields, expand)
+    commented = first[5]["id"]
+    comments_url = f"{base}/rest/api/3/issue/{commented}/comment"
+    links_url = f"{base}/rest/api/3/issue/{commented}/remotelink"
+    comments = demo.get(comments_url, timeout=5).json()
+    assert demo.get(comments_url, timeout=5).json() == comments
+    links = demo.get(links_url, timeout=5).json()
     site.update_issue(parent, summary="Parent renamed")  # shows in the child's parent field
-    site.add_comment(first[5]["id"], "hello")
+    site.add_comment(commented, "hello")
+    site.add_remote_link(commented, "https://docs.example/page", history=False)
     after = search()
     assert after == _rendered_now(site, base, after, fields, expand)
+    assert demo.get(comments_url, timeout=5).json()["total"] == comments["total"] + 1
+    assert len(demo.get(links_url, timeout=5).json()) == len(links) + 1
     child_json = next(i for i in after if i["id"] == site.issue_id(child))
     assert child_json["fields"]["parent"]["fields"]["summary"] == "Parent renamed"

@@ -19,7 +19,7 @@ Fragment = getattr(orjson, "Fragment", None)  # encoded JSON spliced into a resp
 FRAGMENTS = Fragment is not None
 # Encoded issues kept per site: a 10,000-issue site's search pages (with changelogs) are
 # about 150 MB, so a repeated full sync is served from memory; larger sites from part of it.
-RENDERED_ISSUES_BYTES = 256 * 1024 * 1024
+KEPT_BYTES = 256 * 1024 * 1024
 
 
 def encode(payload) -> bytes:
@@ -57,7 +57,7 @@ class EncodedIssues:
     Callers hold the site's lock.
     """
 
-    def __init__(self, max_bytes: int = RENDERED_ISSUES_BYTES):
+    def __init__(self, max_bytes: int = KEPT_BYTES):
         self.max_bytes = max_bytes
         self.size = 0
         self.version: int | None = None

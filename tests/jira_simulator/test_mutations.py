@@ -122,3 +122,29 @@ def test_search_pages_kept_encoded_show_every_change_to_the_site(server, simulat
     assert len(demo.get(links_url, timeout=5).json()) == len(links) + 1
     child_json = next(i for i in after if i["id"] == site.issue_id(child))
     assert child_json["fields"]["parent"]["fields"]["summary"] == "Parent renamed"
+
+
+def test_answers_kept_encoded_are_the_answers_rendered_afresh(server, simulator, demo):
+    kept_bytes = simulator.kept_bytes
+    simulator.kept_bytes = 0  # as --kept-mb 0
+    try:
+        site = simulator.site("unkept")
+    finally:
+        simulator.kept_bytes = kept_bytes
+    base = server.site_url("unkept")
+
+    def read():
+        issues, _ = search_all(demo, base, ALL_PROJECTS + STABLE_ORDER, fields=["*all"])
+        first = issues[0]["id"]
+        comments = demo.get(f"{base}/rest/api/3/issue/{first}/comment", timeout=5).json()
+        changelog = demo.get(f"{base}/rest/api/3/issue/{first}/changelog", timeout=5).json()
+        return issues, comments, changelog
+
+    def kept():
+        return requests.get(f"{server.url}/_sim/stats", timeout=5).json()["kept_bytes"]["unkept"]
+
+    fresh = read()
+    assert kept() == 0
+    site.encoded_issues.max_bytes = kept_bytes
+    assert read() == fresh and kept() > 0
+    assert read() == fresh  # now from what was kept

@@ -25,6 +25,7 @@ from .constants import (
 )
 from .data import Site, UnknownIssue
 from .dates import jira_time
+from .encoding import Fragment, encode
 from .render import (
     INLINE_HISTORIES_ISSUE,
     FieldSelection,
@@ -53,6 +54,8 @@ class Request:
     account: Account | None = None
     match: re.Match | None = None
     oauth: bool = False  # came through the OAuth gateway (/ex/jira/{cloudId})
+    # The HTTP layer encodes with orjson: search pages may hold issues already encoded.
+    fragments: bool = False
 
     def json(self):
         try:
@@ -90,6 +93,7 @@ class Route:
     template: str  # the request counter key
     handler: Callable[[Request], Response]
     auth: bool = True
+    kept: bool = False  # a read of one issue: its encoded body is kept while the site holds
 
 
 def ok(body) -> Response:
@@ -212,7 +216,8 @@ def search_jql(req: Request) -> Response:
         parsed = search.request_from_body(req.json())
     else:
         parsed = search.request_from_query(req.params)
-    return ok(search.search_page(req.site, req.account, parsed, base=req.base))
+    page = search.search_page(req.site, req.account, parsed, base=req.base, fragments=req.fragments)
+    return ok(page)
 
 
 def approximate_count(req: Request) -> Response:
@@ -309,9 +314,10 @@ def dev_detail(req: Request) -> Response:
     return ok(devinfo.dev_detail_json(prs, application))
 
 
-def _route(methods: str, template: str, handler, *, auth: bool = True) -> Route:
+def _route(methods: str, template: str, handler, *, auth: bool = True, kept: bool = False):
     regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template))
-    return Route(tuple(methods.split("|")), re.compile(f"^{regex}$"), template, handler, auth)
+    pattern = re.compile(f"^{regex}$")
+    return Route(tuple(methods.split("|")), pattern, template, handler, auth=auth, kept=kept)
 
 
 ROUTES = [
@@ -332,13 +338,13 @@ ROUTES = [
     _route(
         "POST", "/rest/api/3/changelog/bulkfetch", lambda req: ok(bulk.changelog_bulkfetch(req))
     ),
-    _route("GET", "/rest/api/3/issue/{ref}", issue_get),
-    _route("GET", "/rest/api/3/issue/{ref}/comment", issue_comments),
-    _route("GET", "/rest/api/3/issue/{ref}/changelog", issue_changelog),
-    _route("GET", "/rest/api/3/issue/{ref}/remotelink", issue_remotelinks),
+    _route("GET", "/rest/api/3/issue/{ref}", issue_get, kept=True),
+    _route("GET", "/rest/api/3/issue/{ref}/comment", issue_comments, kept=True),
+    _route("GET", "/rest/api/3/issue/{ref}/changelog", issue_changelog, kept=True),
+    _route("GET", "/rest/api/3/issue/{ref}/remotelink", issue_remotelinks, kept=True),
     _route("GET", "/rest/agile/1.0/board/{ref}", board_get),
-    _route("GET", "/rest/dev-status/latest/issue/summary", dev_summary),
-    _route("GET", "/rest/dev-status/latest/issue/detail", dev_detail),
+    _route("GET", "/rest/dev-status/latest/issue/summary", dev_summary, kept=True),
+    _route("GET", "/rest/dev-status/latest/issue/detail", dev_detail, kept=True),
     *[
         _route(methods, template, lambda req, handler=handler: Response(*handler(req)))
         for methods, template, handler in [
@@ -360,6 +366,23 @@ def find_route(path: str) -> tuple[Route | None, re.Match | None]:
     return None, None
 
 
+def _kept_response(route: Route, req: Request) -> Response:
+    """A read of one issue, answered with the body encoded for the same request (path,
+    parameters, base URL, account) while the site is unchanged; errors are never kept."""
+    site = req.site
+    params = tuple(sorted((name, tuple(values)) for name, values in req.params.items()))
+    email = getattr(req.account, "email", None)
+    key = (route.template, req.path, params, req.base, email)
+    raw = site.encoded_issues.find(site.version, key)
+    if raw is None:
+        response = route.handler(req)
+        if response.status != 200 or response.headers:
+            return response
+        raw = encode(response.body)
+        site.encoded_issues.keep(key, raw)
+    return Response(200, Fragment(raw))
+
+
 def call(route: Route, req: Request) -> Response:
     if req.method not in route.methods:
         return Response(405, error_body(f"Method {req.method} is not allowed here."))
@@ -367,6 +390,8 @@ def call(route: Route, req: Request) -> Response:
         # One request at a time per site: mutations from tests or the control API never
         # interleave with a half-rendered response (the GIL serializes the work anyway).
         with req.site.lock:
+            if route.kept and req.fragments:
+                return _kept_response(route, req)
             return route.handler(req)
     except search.BadRequest as exc:
         return bad_request(*exc.messages)

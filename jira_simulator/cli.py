@@ -22,9 +22,11 @@ from .constants import (
     OAUTH_CLIENT_ID,
     OAUTH_CLIENT_SECRET,
 )
+from .encoding import KEPT_BYTES
 from .server import start_simulator
 from .simulator import JiraSimulator
 
+KEPT_MB = KEPT_BYTES // (1024 * 1024)
 DESCRIPTION = "Serve simulated Jira Cloud sites at http://HOST:PORT/s/{subdomain} until Ctrl-C."
 
 
@@ -64,6 +66,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=0.0,
         help="0..1, deliveries held back up to a second (later ones overtake them)",
+    )
+    parser.add_argument(
+        "--kept-mb",
+        type=int,
+        default=KEPT_MB,
+        metavar="MB",
+        help="per site, encoded issues and per-issue answers kept until the site changes "
+        "(0: render every request)",
     )
     parser.add_argument(
         "--activity-seconds",
@@ -112,6 +122,8 @@ def _simulator(options: dict) -> JiraSimulator:
         raise CannotStart("--issues must be >= 0 and --fault-rate within 0..1")
     if options["rate_limit"] < 0:
         raise CannotStart("--rate-limit must be >= 0")
+    if options["kept_mb"] < 0:
+        raise CannotStart("--kept-mb must be >= 0")
     simulator = JiraSimulator(
         seed=options["seed"],
         issues=options["issues"],
@@ -121,6 +133,7 @@ def _simulator(options: dict) -> JiraSimulator:
         slow_seconds=options["slow_seconds"],
         rate_limit=options["rate_limit"],
     )
+    simulator.kept_bytes = options["kept_mb"] * 1024 * 1024
     simulator.oauth.sites = [
         site.strip().lower() for site in options["oauth_sites"].split(",") if site.strip()
     ]

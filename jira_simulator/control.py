@@ -4,8 +4,8 @@
 - ``POST /_sim/{subdomain}/mutate``  {"action": "update_issue"|"move_issue"|"delete_issue"|
   "create_issue"|"add_comment"|"add_remote_link"|"mutate"|"set_project_access", ...arguments} -> {"result": ...}
 - ``GET  /_sim/stats``  -> request counts and the fault log
-- ``GET  /_sim/stats``  also has the rate limiter's figures per site (ratelimit.py) and the
-  simulator's own CPU seconds
+- ``GET  /_sim/stats``  also has the rate limiter's figures per site (ratelimit.py), the
+  simulator's own CPU seconds and the bytes each site keeps encoded (encoding.py)
 - ``POST /_sim/config`` {"fault_rate", "fault_kinds", "slow_seconds", "latency_ms", "rate_limit",
   "throttled_sites": {subdomain: Retry-After seconds}}
 - ``POST /_sim/reset``  clears request counts and the fault log
@@ -36,13 +36,16 @@ def handle(simulator, method: str, path: str, params: dict, body: bytes) -> tupl
 
 def _handle(simulator, method, path, params, body):
     if path == "/_sim/stats" and method == "GET":
+        sites = simulator.sites
         return 200, {
             "request_counts": dict(simulator.request_counts),
             "faults": [r.as_json() for r in simulator.fault_log],
-            "sites": sorted(simulator.sites),
+            "sites": sorted(sites),
             "rate_limit": simulator.rate_limiter.stats(),
             # CPU of the process serving so far: a benchmark shares the 2 cores with it.
             "cpu_seconds": round(time.process_time(), 3),
+            # Bytes of encoded issues and answers each site keeps (encoding.EncodedIssues).
+            "kept_bytes": {name: site.encoded_issues.size for name, site in sites.items()},
         }
     if path == "/_sim/webhooks":
         return _webhooks(simulator, method, body)

@@ -28,6 +28,7 @@ from .constants import (
     YOUNG_SITE_PREFIXES,
     project_name,
 )
+from .encoding import EncodedIssues
 from .generate import build_skeleton, generate_core
 from .people import build_users
 from .records import IssueCore, Skeleton
@@ -68,7 +69,7 @@ class Site:
         self.now_ms = now_ms
         self.clock = clock  # callable -> epoch ms, the wall clock used for mutations
         self.lock = threading.RLock()
-        self.version = 0  # bumped by every mutation; search caches key on it
+        self.version = 0  # bumped by every mutation; search caches key on it, as do rendered issues
         site_seed = derive_seed(seed, subdomain, "site")
         self.site_seed = site_seed
         rng = random.Random(site_seed)
@@ -113,6 +114,7 @@ class Site:
         self.next_history_id = 900_000_000
         self.next_link_id = 900_000_000
         self.search_cache: OrderedDict[tuple, list] = OrderedDict()
+        self.encoded_issues = EncodedIssues()  # search pages' issues, while version holds
 
     # -- structure -----------------------------------------------------------------------------
     @property

@@ -43,36 +43,52 @@ def hour_floor(value: datetime) -> datetime:
 
 
 def jira_time(ms: int, zone_name: str = "UTC") -> str:
-    """Format like Jira: ``2026-06-09T16:29:31.871-0700`` (offset without a colon)."""
+    """Format like Jira: ``2026-06-09T16:29:31.871-0700`` (offset without a colon).
+
+    Search pages format hundreds of thousands of timestamps: the zone's offset per UTC hour
+    and the date part per local hour come from small tables, the rest from precomputed text.
+    """
     seconds = ms // 1000
-    offset = _offset(zone_name, seconds // 3600)
+    utc_hour = seconds // 3600
+    zone_hour = _ZONE_HOURS.get((zone_name, utc_hour))
+    if zone_hour is None:
+        zone_hour = _zone_hour(zone_name, utc_hour)
+    offset, offset_text = zone_hour
     local = seconds + offset
-    rest = local % 3600
-    return (
-        f"{_hour_prefix(local // 3600)}{rest // 60:02d}:{rest % 60:02d}.{ms % 1000:03d}"
-        f"{_offset_text(offset)}"
-    )
+    local_hour = local // 3600
+    prefix = _HOUR_PREFIXES.get(local_hour)
+    if prefix is None:
+        prefix = _hour_prefix(local_hour)
+    return prefix + _MINUTE_SECOND[local - local_hour * 3600] + _MILLIS[ms % 1000] + offset_text
 
 
-@lru_cache(maxsize=131_072)
-def _hour_prefix(local_hour: int) -> str:
-    # Search pages format thousands of timestamps; the date part repeats within each hour.
-    t = time.gmtime(local_hour * 3600)
-    return f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:"
+_MINUTE_SECOND = tuple(f"{s // 60:02d}:{s % 60:02d}" for s in range(3600))
+_MILLIS = tuple(f".{m:03d}" for m in range(1000))
+_TABLE_SIZE = 131_072  # hours: 15 years in one zone, or 180 days in 30 zones
+_ZONE_HOURS: dict[tuple[str, int], tuple[int, str]] = {}
+_HOUR_PREFIXES: dict[int, str] = {}
 
 
-@lru_cache(maxsize=64)
-def _offset_text(offset: int) -> str:
-    sign, offset = ("+", offset) if offset >= 0 else ("-", -offset)
-    return f"{sign}{offset // 3600:02d}{offset % 3600 // 60:02d}"
-
-
-@lru_cache(maxsize=65_536)
-def _offset(zone_name: str, utc_hour: int) -> int:
+def _zone_hour(zone_name: str, utc_hour: int) -> tuple[int, str]:
     # Zone transitions happen on whole UTC hours for every zone we render, so an offset per
     # (zone, UTC hour) is exact and makes formatting several times cheaper than datetime.
     utcoffset = datetime.fromtimestamp(utc_hour * 3600, zone(zone_name)).utcoffset()
-    return int(utcoffset.total_seconds()) if utcoffset else 0
+    offset = int(utcoffset.total_seconds()) if utcoffset else 0
+    sign, size = ("+", offset) if offset >= 0 else ("-", -offset)
+    entry = (offset, f"{sign}{size // 3600:02d}{size % 3600 // 60:02d}")
+    if len(_ZONE_HOURS) >= _TABLE_SIZE:
+        _ZONE_HOURS.clear()  # bounded; refilled from the hours in use
+    _ZONE_HOURS[zone_name, utc_hour] = entry
+    return entry
+
+
+def _hour_prefix(local_hour: int) -> str:
+    t = time.gmtime(local_hour * 3600)
+    prefix = f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:"
+    if len(_HOUR_PREFIXES) >= _TABLE_SIZE:
+        _HOUR_PREFIXES.clear()
+    _HOUR_PREFIXES[local_hour] = prefix
+    return prefix
 
 
 def jira_time_or_none(ms: int | None, zone_name: str = "UTC") -> str | None:

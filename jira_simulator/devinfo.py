@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from .constants import DEV_INSTANCE_TYPES
 from .dates import jira_time
+from .encoding import orjson
 from .seeding import stable_uuid
 
 REPOS = ("api", "web", "infra", "mobile", "billing-service")
@@ -181,9 +182,19 @@ def development_field(prs: list[PullRequest]) -> str:
     summary = pr_summary(prs)
     overall = summary["overall"]
     cached = {"cachedValue": {"errors": [], "summary": {"pullrequest": summary}}, "isStale": True}
-    encoded = json.dumps(cached, separators=(",", ":"))
+    encoded = _compact_ascii_json(cached)
     head = f"dataType=pullrequest, state={overall['state']}, stateCount={overall['stateCount']}"
     return f"{{pullrequest={{{head}}}, json={encoded}}}"
+
+
+def _compact_ascii_json(value) -> str:
+    """``json.dumps(value, separators=(",", ":"))``: orjson's text when that is all ASCII
+    (then the same characters), else the standard library's escapes."""
+    if orjson is not None:
+        text = orjson.dumps(value).decode()
+        if text.isascii():
+            return text
+    return json.dumps(value, separators=(",", ":"))
 
 
 def dev_summary_json(prs: list[PullRequest]) -> dict:

@@ -60,6 +60,10 @@ def _touch(site, idx: int, at: int) -> None:
     site.version += 1
 
 
+def _touch_site(site) -> None:
+    site.version += 1  # rendered issues and search results are kept per version
+
+
 def _deliver(site, event: str, idx: int, **details) -> None:
     """Send the change to the site's webhook registrations, as Jira does (webhooks.py)."""
     hub = getattr(site, "webhooks", None)
@@ -256,6 +260,7 @@ def start_sprint(site, sprint_id: int, *, at=None) -> None:
         sprint.start_ms = coerce_ms(at, site.clock())
         sprint.end_ms = sprint.start_ms + SPRINT_DAYS * 86_400_000
         sprint.state = "active"
+        _touch_site(site)  # issues in the sprint show it started
         _deliver_sprint(site, "sprint_started", sprint)
 
 

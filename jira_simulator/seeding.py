@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import uuid
 
 
 def derive_seed(*parts: object) -> int:
@@ -18,5 +17,11 @@ def hex_digest(*parts: object, length: int = 24) -> str:
 
 
 def stable_uuid(*parts: object) -> str:
+    """A version-4 UUID string from ``parts``: ``str(uuid.UUID(bytes=sha256[:16], version=4))``
+    without building the ``UUID`` (documents and dev-status ids make many)."""
     text = "\x1f".join(str(p) for p in parts).encode()
-    return str(uuid.UUID(bytes=hashlib.sha256(text).digest()[:16], version=4))
+    digest = bytearray(hashlib.sha256(text).digest()[:16])
+    digest[6] = digest[6] & 0x0F | 0x40  # version 4
+    digest[8] = digest[8] & 0x3F | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"

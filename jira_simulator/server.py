@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import json
 import re
 import socket
 import struct
@@ -26,6 +25,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from . import api, control, oauth
 from .constants import MSG_UNAUTHORIZED, error_body
+from .encoding import FRAGMENTS
+from .encoding import encode as _encode
 
 SITE_PATH = re.compile(r"^/s/(?P<sub>[A-Za-z0-9][A-Za-z0-9-]{0,62})(?P<rest>/[^?]*)?$")
 # Atlassian's API gateway for OAuth (3LO): api.atlassian.com/ex/jira/{cloudId}/rest/...
@@ -35,6 +36,7 @@ IDLE_TIMEOUT_SECONDS = 120
 MAX_HEADER_LINE = 65_536
 MAX_HEADERS = 100
 _request_ids = itertools.count(0x5EED0000)
+_date_header: tuple[int, str] = (0, "")  # (second, its Date header)
 
 
 class SimulatorHTTPServer(ThreadingHTTPServer):
@@ -107,6 +109,16 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
         if headers.get("expect", "").lower() == "100-continue":
             return self.handle_expect_100()
         return True
+
+    def date_time_string(self, timestamp=None) -> str:
+        """The Date header, formatted once per second rather than per response."""
+        if timestamp is not None:
+            return super().date_time_string(timestamp)
+        global _date_header
+        second = int(time.time())
+        if _date_header[0] != second:
+            _date_header = (second, super().date_time_string(second))
+        return _date_header[1]
 
     def log_message(self, format, *args) -> None:  # noqa: A002 - signature of the base class
         pass  # quiet: benchmarks make tens of thousands of requests
@@ -203,6 +215,7 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
             method, rest, params, body, site, f"http://{host}{prefix}", match=route_match
         )
         request.oauth = cloud_id is not None
+        request.fragments = FRAGMENTS
         if route.auth and cloud_id is not None:
             # 3LO bearer tokens only work through the gateway (and Basic isn't simulated there).
             request.account, denial = simulator.oauth.authenticate(
@@ -284,11 +297,6 @@ class _Headers(dict):
 
     def __contains__(self, name) -> bool:
         return super().__contains__(str(name).lower())
-
-
-def _encode(payload) -> bytes:
-    # Responses are trees built fresh per request, never cyclic: skipping the check is ~10% faster.
-    return json.dumps(payload, separators=(",", ":"), check_circular=False).encode()
 
 
 class RunningSimulator:

@@ -22,6 +22,7 @@ from .constants import (
 )
 from .data import Site
 from .dates import hour_floor, now_ms, to_ms
+from .encoding import KEPT_BYTES
 from .faults import FAULT_KINDS, FaultInjector
 from .oauth import OAuthServer
 from .ratelimit import RateLimiter
@@ -105,6 +106,8 @@ class JiraSimulator:
         self.request_log: deque[RequestRecord] = deque(maxlen=REQUEST_LOG_SIZE)
         self._lock = threading.Lock()
         self._sites: dict[str, Site] = {}
+        # Per site, encoded issues and per-issue answers kept until it changes (encoding.py).
+        self.kept_bytes = KEPT_BYTES
         self._auth_cache: dict[str, Account | None] = {}
         # Atlassian's authorization server, for OAuth connections (oauth.py).
         self.oauth = OAuthServer(self)
@@ -126,6 +129,7 @@ class JiraSimulator:
                     clock=lambda: self.clock(),
                 )
                 site.webhooks = self.webhooks  # mutations deliver their changes through it
+                site.encoded_issues.max_bytes = self.kept_bytes
                 self._sites[subdomain] = site
             return site
 

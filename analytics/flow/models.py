@@ -1,9 +1,27 @@
 """A project's status → stage choices, where an admin changed the default."""
 
 from django.db import models
+from django.db.models.functions import Lower
+from django.db.models.lookups import Contains, Exact
 
-from analytics.flow.stages import STAGES
+from analytics.flow.stages import BY_CATEGORY, NAME_HINTS, QUEUE, STAGE_DONE, STAGES
+from integrations.jira.workflow import DONE
 from integrations.models import JiraConnection
+
+
+def default_stage_expression(status: str = "status", category: str = "category") -> models.Case:
+    """``stages.default_stage`` as a database expression over a status name and category
+    field: the same rule, in the same order (``StatusSpan.default_stage``)."""
+    lowered = Lower(models.F(status))
+    whens = [models.When(Exact(models.F(category), DONE), then=models.Value(STAGE_DONE))]
+    whens += [
+        models.When(Contains(lowered, hint), then=models.Value(stage)) for hint, stage in NAME_HINTS
+    ]
+    whens += [
+        models.When(Exact(models.F(category), key), then=models.Value(stage))
+        for key, stage in BY_CATEGORY.items()
+    ]
+    return models.Case(*whens, default=models.Value(QUEUE))
 
 
 class StatusStage(models.Model):
@@ -38,8 +56,9 @@ class StatusSpan(models.Model):
 
     Written by ``analytics.flow.time_in_status.store_spans`` whenever the sync or a
     webhook stored the issue, so reports aggregate rows instead of walking changelogs.
-    The stage is not stored: it is the project's mapping at query time, so a change of
-    mapping applies to every report at once.
+    The stage a report uses is the project's mapping at query time (an admin's choice,
+    else ``default_stage``), so a change of mapping applies to every report at once; the
+    default, which depends only on the span's status and category, is stored with it.
     """
 
     # No index of its own: the unique (issue, position) constraint's index starts with it.
@@ -64,6 +83,13 @@ class StatusSpan(models.Model):
     # stores the issue): lets a report of the issues completed in a period read their
     # spans by this index instead of scanning every issue's.
     issue_done_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # ``stages.default_stage`` of the status and category, computed by the database when
+    # the span is written: reports add only the admin's choices when they read.
+    default_stage = models.GeneratedField(
+        expression=default_stage_expression(),
+        output_field=models.CharField(max_length=16, choices=STAGES),
+        db_persist=True,
+    )
 
     class Meta:
         constraints = [

@@ -13,8 +13,9 @@ transitions (``store_spans``, called when the sync or a webhook stored issues), 
 in ``StatusSpan``: a page view reads rows, it never walks the changelogs. An open issue's
 closed spans are stored with their length; the one it is in now has no end, and its time
 runs until the moment of reading. Each span's stage comes from the project's mapping
-(``StatusStage`` rows, else ``stages.default_stage`` rendered as SQL) at query time: a
-change of mapping applies to every report at once.
+at query time (``StatusStage`` rows, else the span's ``default_stage``, which the
+database computes from its status and category when it is written): a change of mapping
+applies to every report at once.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ from django.utils import timezone
 from analytics.facts import of_issues
 from analytics.flow.mapping import stage_of_status
 from analytics.flow.models import StatusSpan, StatusStage
-from analytics.flow.stages import BY_CATEGORY, NAME_HINTS, QUEUE, STAGE_DONE, STAGE_LABELS
-from integrations.jira.workflow import DONE, cycle_time, lead_time
+from analytics.flow.stages import STAGE_LABELS
+from integrations.jira.workflow import cycle_time, lead_time
 from integrations.models import Issue, StatusTransition
 
 # Cycle and lead time are ``integrations.jira.workflow``'s, given here with the time in
@@ -62,19 +63,6 @@ def _seconds(end: str, start: str) -> str:
         return f"EXTRACT(EPOCH FROM ({end} - {start}))::double precision"
     # SQLite stores instants as UTC text; julianday() reads them to the microsecond.
     return f"((julianday({end}) - julianday({start})) * 86400.0)"
-
-
-def _stage_sql(status: str, category: str) -> tuple[str, list]:
-    """``stages.default_stage`` as a SQL CASE over a status name and category column."""
-    whens = [f"WHEN {category} = %s THEN %s"]
-    params: list = [DONE, STAGE_DONE]
-    for hint, stage in NAME_HINTS:
-        whens.append(f"WHEN LOWER({status}) LIKE %s THEN %s")
-        params += [f"%{hint}%", stage]
-    for key, stage in BY_CATEGORY.items():
-        whens.append(f"WHEN {category} = %s THEN %s")
-        params += [key, stage]
-    return f"CASE {' '.join(whens)} ELSE %s END", [*params, QUEUE]
 
 
 # ------------------------------------------------------------------ writing, per sync
@@ -205,8 +193,9 @@ def _stays_sql(
     ``spans_completed_in(period)`` for issues completed in the period), only narrows
     what is read: the database then finds the spans by their index.
 
-    Columns: issue_id, open (1 for an issue not completed), status, category, stage,
-    seconds, entered_at, position.
+    Columns: issue_id, open (1 for an issue not completed), status, category, stage (the
+    admin's choice for the project, else the span's stored default), seconds, entered_at,
+    position.
     """
     scope_sql, scope_params = (
         issues.order_by()
@@ -217,14 +206,15 @@ def _stays_sql(
     spans_sql, spans_params = (
         StatusSpan.objects.filter(spans or Q())
         .order_by()
-        .values("issue_id", "position", "status", "category", "entered_at", "seconds")
+        .values(
+            "issue_id", "position", "status", "category", "entered_at", "seconds", "default_stage"
+        )
         .query.sql_with_params()
     )
     stages = StatusStage._meta.db_table
-    default_stage, stage_params = _stage_sql("s.status", "s.category")
     sql = f"""
     SELECT s.issue_id, i.open, s.status, s.category,
-           COALESCE(o.stage, {default_stage}) AS stage,
+           COALESCE(o.stage, s.default_stage) AS stage,
            COALESCE(s.seconds, {_seconds("%s", "s.entered_at")}) AS seconds,
            s.entered_at, s.position
     FROM ({spans_sql}) s
@@ -232,7 +222,7 @@ def _stays_sql(
     LEFT JOIN {stages} o ON o.connection_id = i.connection_id
         AND o.project_key = i.project_key AND o.status = s.status
     """  # noqa: S608 (the models' tables; values are parameters)
-    return sql, [*stage_params, _now_param(now), *spans_params, *scope_params]
+    return sql, [_now_param(now), *spans_params, *scope_params]
 
 
 def spans_sql(issues: QuerySet[Issue], *, now: datetime | None = None) -> tuple[str, list]:

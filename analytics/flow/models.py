@@ -99,3 +99,54 @@ class StatusSpan(models.Model):
 
     def __str__(self):
         return f"{self.issue_id} #{self.position} {self.status}"
+
+
+class StatusTime(models.Model):
+    """An issue's time in one status: its spans there (``StatusSpan``) added up, written
+    with them, so that reports read one row per issue and status instead of grouping
+    every stay when a page is viewed.
+
+    The stage is still chosen when reading (the admin's choice, else the default stage).
+    A status an issue was in under two default stages (its category changed, say by a
+    workflow migration) has a ``PART`` row per default stage, used when the admin did not
+    map the status, and a ``WHOLE`` row of all its time, used when they did (every stay
+    then counts in the chosen stage); any other status has one ``ONE`` row. A report
+    thus picks rows, it never adds them up per issue again.
+    """
+
+    class Kind(models.TextChoices):
+        ONE = "one", "The only row of the status"
+        PART = "part", "The status's time in one default stage"
+        WHOLE = "whole", "The status's time in all default stages"
+
+    # No index of its own: the unique constraint's index starts with it.
+    issue = models.ForeignKey(
+        "integrations.Issue",
+        on_delete=models.CASCADE,
+        related_name="status_times",
+        db_index=False,
+    )
+    status = models.CharField(max_length=255)
+    # The spans' default stage; blank for a WHOLE row.
+    default_stage = models.CharField(max_length=16, choices=STAGES, blank=True)
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    # Seconds of the stays that ended (an open issue's current stay is not counted).
+    seconds = models.FloatField()
+    # When the issue entered the stay it is in now, if that stay is in this status: its
+    # time runs until the moment of reading.
+    running_since = models.DateTimeField(null=True, blank=True)
+    # The smallest position of its spans: 0 on the first status of the issue (reports
+    # count issues by it).
+    first = models.PositiveIntegerField()
+    # As ``StatusSpan.issue_done_at``: a period's rows are found by this index.
+    issue_done_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "status", "default_stage"], name="one_time_per_status_stage"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.issue_id} {self.status} ({self.kind})"

@@ -119,12 +119,16 @@ class StatusTime(models.Model):
         PART = "part", "The status's time in one default stage"
         WHOLE = "whole", "The status's time in all default stages"
 
-    # No index of its own: the unique constraint's index starts with it.
+    # No index of its own: the unique constraint's index starts with it. No foreign key
+    # constraint in the database either: the rows are rewritten with the issue's spans
+    # (which have one) at every sync, and checking each again doubled their writing
+    # time. Deleting an issue still deletes its rows (Django's cascade).
     issue = models.ForeignKey(
         "integrations.Issue",
         on_delete=models.CASCADE,
         related_name="status_times",
         db_index=False,
+        db_constraint=False,
     )
     status = models.CharField(max_length=255)
     # The spans' default stage; blank for a WHOLE row.

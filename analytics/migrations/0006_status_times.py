@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                 ('running_since', models.DateTimeField(blank=True, null=True)),
                 ('first', models.PositiveIntegerField()),
                 ('issue_done_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('issue', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='status_times', to='integrations.issue')),
+                ('issue', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='status_times', to='integrations.issue')),
             ],
             options={
                 'constraints': [models.UniqueConstraint(fields=('issue', 'status', 'default_stage'), name='one_time_per_status_stage')],

@@ -9,7 +9,7 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics.flow.models import StatusSpan, StatusStage
+from analytics.flow.models import StatusSpan, StatusStage, StatusTime
 from analytics.flow.stages import default_stage
 from analytics.flow.time_in_status import (
     _stays_sql,
@@ -263,3 +263,11 @@ def test_the_stored_time_per_status_is_the_spans_grouped_when_read(acme, moves, 
         )
     issues, now = Issue.objects.filter(pk=issue.pk), utc(2025, 7, 1)
     assert _stored_times(issues, now) == _grouped_spans(issues, now)
+
+
+def test_deleting_an_issue_deletes_its_stored_time(acme):
+    issue = _history(acme, [("Doing", "indeterminate")])
+    assert StatusTime.objects.filter(issue=issue).count() == 2
+    issue.connection.delete()
+    assert not StatusTime.objects.exists()
+    assert not StatusSpan.objects.exists()

@@ -3,7 +3,8 @@
 Each status of a project maps to one stage. Without an admin's choice the stage comes
 from the status's category (To Do → queue, In Progress → active, Done → done) and from
 hints in its name (review, QA → review; blocked, waiting, on hold → waiting). Pure
-functions, no ORM; the same rule is rendered as SQL for the reports (``stage_case``).
+functions, no ORM; the same rule as a database expression is ``models.
+default_stage_expression``, which each stored status span keeps as a column.
 """
 
 from __future__ import annotations

@@ -13,8 +13,10 @@ transitions (``store_spans``, called when the sync or a webhook stored issues), 
 in ``StatusSpan``: a page view reads rows, it never walks the changelogs. An open issue's
 closed spans are stored with their length; the one it is in now has no end, and its time
 runs until the moment of reading. Each span's stage comes from the project's mapping
-(``StatusStage`` rows, else ``stages.default_stage`` rendered as SQL) at query time: a
-change of mapping applies to every report at once.
+at query time (``StatusStage`` rows, else the span's ``default_stage``, which the
+database computes from its status and category when it is written): a change of mapping
+applies to every report at once. With the spans, each issue's time per status is stored
+added up (``StatusTime``), which the reports aggregate.
 """
 
 from __future__ import annotations
@@ -30,9 +32,9 @@ from django.utils import timezone
 
 from analytics.facts import of_issues
 from analytics.flow.mapping import stage_of_status
-from analytics.flow.models import StatusSpan, StatusStage
-from analytics.flow.stages import BY_CATEGORY, NAME_HINTS, QUEUE, STAGE_DONE, STAGE_LABELS
-from integrations.jira.workflow import DONE, cycle_time, lead_time
+from analytics.flow.models import StatusSpan, StatusStage, StatusTime
+from analytics.flow.stages import STAGE_LABELS
+from integrations.jira.workflow import cycle_time, lead_time
 from integrations.models import Issue, StatusTransition
 
 # Cycle and lead time are ``integrations.jira.workflow``'s, given here with the time in
@@ -62,19 +64,6 @@ def _seconds(end: str, start: str) -> str:
         return f"EXTRACT(EPOCH FROM ({end} - {start}))::double precision"
     # SQLite stores instants as UTC text; julianday() reads them to the microsecond.
     return f"((julianday({end}) - julianday({start})) * 86400.0)"
-
-
-def _stage_sql(status: str, category: str) -> tuple[str, list]:
-    """``stages.default_stage`` as a SQL CASE over a status name and category column."""
-    whens = [f"WHEN {category} = %s THEN %s"]
-    params: list = [DONE, STAGE_DONE]
-    for hint, stage in NAME_HINTS:
-        whens.append(f"WHEN LOWER({status}) LIKE %s THEN %s")
-        params += [f"%{hint}%", stage]
-    for key, stage in BY_CATEGORY.items():
-        whens.append(f"WHEN {category} = %s THEN %s")
-        params += [key, stage]
-    return f"CASE {' '.join(whens)} ELSE %s END", [*params, QUEUE]
 
 
 # ------------------------------------------------------------------ writing, per sync
@@ -141,13 +130,55 @@ def _spans_from_changelog_sql(issue_ids: list[int]) -> tuple[str, list]:
     return sql, [*scope_params, *moves_params]
 
 
-def store_spans(issue_ids: Iterable[int]) -> int:
-    """Recompute the stored spans of the given issues from their changelogs; returns how
-    many spans were written. Ids of issues deleted since are skipped.
+def _times_from_spans_sql(issue_ids: list[int]) -> tuple[str, list]:
+    """SELECT of the ``StatusTime`` rows of the given issues from their stored spans: per
+    issue, status and default stage, the seconds of the stays that ended, when the stay
+    it is in now began (if in that status) and the smallest position; and for a status
+    with more than one default stage, a ``WHOLE`` row of all of them.
+
+    Columns: issue_id, status, default_stage, kind, seconds, running_since, first,
+    issue_done_at.
+    """
+    spans_sql, params = (
+        StatusSpan.objects.filter(issue_id__in=issue_ids)
+        .order_by()
+        .values(
+            "issue_id", "status", "default_stage", "position", "entered_at", "left_at",
+            "seconds", "issue_done_at",
+        )
+        .query.sql_with_params()
+    )  # fmt: skip
+    kind = StatusTime.Kind
+    sql = f"""
+    WITH parts AS (
+        SELECT issue_id, status, default_stage, COALESCE(SUM(seconds), 0) AS seconds,
+               MAX(CASE WHEN left_at IS NULL THEN entered_at END) AS running_since,
+               MIN(position) AS first, MAX(issue_done_at) AS issue_done_at,
+               COUNT(*) OVER (PARTITION BY issue_id, status) AS stages
+        FROM ({spans_sql}) s GROUP BY issue_id, status, default_stage
+    )
+    SELECT issue_id, status, default_stage,
+           CASE WHEN stages = 1 THEN '{kind.ONE}' ELSE '{kind.PART}' END,
+           seconds, running_since, first, issue_done_at
+    FROM parts
+    UNION ALL
+    SELECT issue_id, status, '', '{kind.WHOLE}', SUM(seconds), MAX(running_since),
+           MIN(first), MAX(issue_done_at)
+    FROM parts WHERE stages > 1 GROUP BY issue_id, status
+    """  # noqa: S608 (the model's table and fixed values; ids are parameters)
+    return sql, params
+
+
+def store_spans(issue_ids: Iterable[int], *, times: bool = True) -> int:
+    """Recompute the stored spans of the given issues from their changelogs, and their
+    time per status (``StatusTime``) from the spans; returns how many spans were
+    written. Ids of issues deleted since are skipped.
 
     Called once the sync or a webhook stored the issues (``analytics.tasks``): one
-    INSERT ... SELECT per ``SPANS_PER_STATEMENT`` issues, each with its delete in one
-    transaction, so a report never sees an issue without its spans.
+    INSERT ... SELECT per ``SPANS_PER_STATEMENT`` issues for each table, with their
+    deletes in one transaction, so a report never sees an issue without its spans.
+    ``times=False`` writes only the spans (the migration that first stored them, before
+    the time table existed).
     """
     ids = sorted({int(pk) for pk in issue_ids})
     table = StatusSpan._meta.db_table
@@ -165,13 +196,23 @@ def store_spans(issue_ids: Iterable[int]) -> int:
                 params,
             )
             written += max(cursor.rowcount, 0)
+            if times:
+                StatusTime.objects.filter(issue_id__in=chunk).delete()
+                select, params = _times_from_spans_sql(chunk)
+                cursor.execute(
+                    f"INSERT INTO {StatusTime._meta.db_table} "  # noqa: S608 (as above)
+                    "(issue_id, status, default_stage, kind, seconds, running_since, first, "
+                    "issue_done_at) "
+                    f"{select}",
+                    params,
+                )
     return written
 
 
-def store_all_spans(*, batch_size: int = 20_000) -> int:
+def store_all_spans(*, batch_size: int = 20_000, times: bool = True) -> int:
     """``store_spans`` for every issue, in primary key order; returns how many were written.
 
-    For databases that had issues before spans were stored (the data migration) and for
+    For databases that had issues before spans were stored (the data migrations) and for
     bulk-loaded data (the benchmark).
     """
     written = 0
@@ -184,7 +225,7 @@ def store_all_spans(*, batch_size: int = 20_000) -> int:
         )
         if not ids:
             return written
-        written += store_spans(ids)
+        written += store_spans(ids, times=times)
         last_id = ids[-1]
 
 
@@ -195,18 +236,13 @@ def _now_param(now: datetime | None):
     return connection.ops.adapt_datetimefield_value(now or timezone.now())
 
 
-def _stays_sql(
-    issues: QuerySet[Issue], now: datetime | None, spans: Q | None = None
-) -> tuple[str, list]:
+def _stays_sql(issues: QuerySet[Issue], now: datetime | None) -> tuple[str, list]:
     """SELECT of the stored stays of ``issues`` with their stage and length, the stay an
     open issue is in now running until ``now``.
 
-    ``spans``, a condition on ``StatusSpan`` that every span of ``issues`` meets (say
-    ``spans_completed_in(period)`` for issues completed in the period), only narrows
-    what is read: the database then finds the spans by their index.
-
-    Columns: issue_id, open (1 for an issue not completed), status, category, stage,
-    seconds, entered_at, position.
+    Columns: issue_id, open (1 for an issue not completed), status, category, stage (the
+    admin's choice for the project, else the span's stored default), seconds, entered_at,
+    position.
     """
     scope_sql, scope_params = (
         issues.order_by()
@@ -215,16 +251,16 @@ def _stays_sql(
         .query.sql_with_params()
     )
     spans_sql, spans_params = (
-        StatusSpan.objects.filter(spans or Q())
-        .order_by()
-        .values("issue_id", "position", "status", "category", "entered_at", "seconds")
+        StatusSpan.objects.order_by()
+        .values(
+            "issue_id", "position", "status", "category", "entered_at", "seconds", "default_stage"
+        )
         .query.sql_with_params()
     )
     stages = StatusStage._meta.db_table
-    default_stage, stage_params = _stage_sql("s.status", "s.category")
     sql = f"""
     SELECT s.issue_id, i.open, s.status, s.category,
-           COALESCE(o.stage, {default_stage}) AS stage,
+           COALESCE(o.stage, s.default_stage) AS stage,
            COALESCE(s.seconds, {_seconds("%s", "s.entered_at")}) AS seconds,
            s.entered_at, s.position
     FROM ({spans_sql}) s
@@ -232,7 +268,7 @@ def _stays_sql(
     LEFT JOIN {stages} o ON o.connection_id = i.connection_id
         AND o.project_key = i.project_key AND o.status = s.status
     """  # noqa: S608 (the models' tables; values are parameters)
-    return sql, [*stage_params, _now_param(now), *spans_params, *scope_params]
+    return sql, [_now_param(now), *spans_params, *scope_params]
 
 
 def spans_sql(issues: QuerySet[Issue], *, now: datetime | None = None) -> tuple[str, list]:
@@ -252,8 +288,8 @@ def spans_sql(issues: QuerySet[Issue], *, now: datetime | None = None) -> tuple[
 
 
 def spans_completed_in(start: datetime, end: datetime) -> Q:
-    """The spans of issues completed from ``start`` to ``end`` (a narrowing for
-    ``stage_spans_sql``)."""
+    """The spans (and time rows) of issues completed from ``start`` to ``end`` (a
+    narrowing for ``stage_spans_sql``)."""
     return Q(issue_done_at__gte=start, issue_done_at__lt=end)
 
 
@@ -261,15 +297,43 @@ def stage_spans_sql(
     issues: QuerySet[Issue], *, now: datetime | None = None, spans: Q | None = None
 ) -> tuple[str, list]:
     """``spans_sql`` with only what reports aggregate: issue_id, open, status, stage,
-    seconds (a status has one stage per project, so grouping by it splits nothing), and
-    ``first``: 0 on exactly one row of each issue, so counting issues needs no DISTINCT.
-    Reports aggregate this in SQL (``analytics.reports.time_in_status``); ``spans``
-    narrows what is read (``_stays_sql``)."""
-    stays, params = _stays_sql(issues, now, spans)
+    seconds, and ``first``: 0 on exactly one row of each issue, so counting issues needs
+    no DISTINCT. Reports aggregate this in SQL (``analytics.reports.time_in_status``).
+
+    Read from the stored time per status (``StatusTime``), one row per issue, status and
+    stage: the row of each status that fits the mapping (its default-stage rows unless
+    the admin mapped the status, then its whole row), the time of the stay an open issue
+    is in now running until ``now``. ``spans``, a condition that every span of
+    ``issues`` meets (``spans_completed_in``; the time rows carry the same field), only
+    narrows what is read: the database then finds the rows by their index.
+    """
+    scope_sql, scope_params = (
+        issues.order_by()
+        .values("id", "connection_id", "project_key")
+        .annotate(open=Case(When(done_at__isnull=True, then=1), default=0))
+        .query.sql_with_params()
+    )
+    times_sql, times_params = (
+        StatusTime.objects.filter(spans or Q())
+        .order_by()
+        .values("issue_id", "status", "default_stage", "kind", "seconds", "running_since", "first")
+        .query.sql_with_params()
+    )
+    kind = StatusTime.Kind
+    stages = StatusStage._meta.db_table
     sql = f"""
-    SELECT issue_id, open, status, stage, SUM(seconds) AS seconds, MIN(position) AS first
-    FROM ({stays}) stays GROUP BY issue_id, open, status, stage"""  # noqa: S608
-    return sql, params
+    SELECT t.issue_id, i.open, t.status, COALESCE(o.stage, t.default_stage) AS stage,
+           CASE WHEN t.running_since IS NULL THEN t.seconds
+                ELSE t.seconds + {_seconds("%s", "t.running_since")} END AS seconds,
+           t.first
+    FROM ({times_sql}) t
+    JOIN ({scope_sql}) i ON i.id = t.issue_id
+    LEFT JOIN {stages} o ON o.connection_id = i.connection_id
+        AND o.project_key = i.project_key AND o.status = t.status
+    WHERE t.kind = '{kind.ONE}' OR (t.kind = '{kind.PART}' AND o.stage IS NULL)
+        OR (t.kind = '{kind.WHOLE}' AND o.stage IS NOT NULL)
+    """  # noqa: S608 (the models' tables and fixed values; values are parameters)
+    return sql, [_now_param(now), *times_params, *scope_params]
 
 
 @dataclass(frozen=True)

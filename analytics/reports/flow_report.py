@@ -10,7 +10,12 @@ from analytics.reports import charts
 from analytics.reports.export import table_download
 from analytics.reports.filters import ReportFilters, report_filters
 from analytics.reports.tables import Column, Row, Table
-from analytics.reports.time_in_status import TimeInStatus, flow_issues, time_in_status
+from analytics.reports.time_in_status import (
+    TimeInStatus,
+    flow_issues,
+    flow_spans,
+    time_in_status,
+)
 from integrations.models import JiraConnection
 from pensero.access import workspace_member_required
 
@@ -106,7 +111,7 @@ class FlowReport:
 
 
 def flow_report(filters: ReportFilters) -> FlowReport:
-    completed, still_open = time_in_status(flow_issues(filters))
+    completed, still_open = time_in_status(flow_issues(filters), spans=flow_spans(filters))
     return FlowReport(filters, completed=completed, open=still_open)
 
 

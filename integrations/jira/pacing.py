@@ -260,6 +260,12 @@ class SitePacer:
         with self._lock:
             return min(self._lane(endpoint).scope.limit, self._site.limit)
 
+    def fastest_answer(self) -> float | None:
+        """The fastest answer of the site lately, any family, in seconds (None: none yet)."""
+        with self._lock:
+            fastest = min((lane.fastest for lane in self._lanes.values()), default=math.inf)
+        return fastest if math.isfinite(fastest) else None
+
     @property
     def rate(self) -> float:
         """The requests per second the whole site may be sent now (inf: no limit)."""

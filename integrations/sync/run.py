@@ -63,8 +63,13 @@ SLICE_MIN_ISSUES = 500
 SLICE_PAGES = 4
 MAX_SLICES = 4
 # Search pages read and not yet stored (the one being stored included): what a run holds
-# in memory, and, once per-issue requests are under way for them, enough to keep them going.
+# in memory (about 5 MB a page), and, once per-issue requests are under way for them,
+# enough to keep them going. A site far away (its fastest answer SLOW_ANSWER_SECONDS or
+# more) gets twice as many: each page's per-issue requests then take a few round trips
+# of waiting, which more pages fill, while close by the sync is busy computing anyway.
 PAGES_IN_FLIGHT = 4
+PAGES_IN_FLIGHT_FAR = 8
+SLOW_ANSWER_SECONDS = 0.1
 # Issues named one by one in a run's warnings; the rest are counted.
 SKIPPED_LISTED = 20
 # How often a run asks the database whether it was cancelled (a disconnect) while it
@@ -267,6 +272,13 @@ class IssueSync:
         slices = jql.plan_id_slices(ids, wanted)
         return [(low, high, _count_between(ids, low, high)) for low, high in slices]
 
+    def pages_in_flight(self) -> int:
+        """How many search pages may be read ahead of the one being stored (see
+        PAGES_IN_FLIGHT), from how fast the site has answered so far."""
+        fastest = self.client.pacer.fastest_answer()
+        far = fastest is not None and fastest >= SLOW_ANSWER_SECONDS
+        return PAGES_IN_FLIGHT_FAR if far else PAGES_IN_FLIGHT
+
     def fetch_and_store(
         self,
         clause: str,
@@ -316,7 +328,7 @@ class IssueSync:
             # submits a page's per-issue requests and goes on to its next search page
             # without waiting for them.
             prepared = [(self.prepare_page(page, extras) for page in pages) for pages in sources]
-            ahead = read_merged(prepared, PAGES_IN_FLIGHT, idle=self.check_cancelled)
+            ahead = read_merged(prepared, self.pages_in_flight(), idle=self.check_cancelled)
             # Closed on the way out, a cancel included: the reader thread stops first.
             with contextlib.closing(ahead):
                 for page in ahead:

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from integrations.jira.client import JiraClient
 from integrations.jira.jql import id_range, plan_id_slices
+from integrations.jira.pacing import SitePacer
 from integrations.models import Issue, SyncRun
 from integrations.sync import run as run_module
 from integrations.sync.pipeline import read_merged
@@ -297,3 +298,35 @@ def test_a_failing_reader_stops_the_merge_with_its_error():
 
     with pytest.raises(RuntimeError, match="page unreadable"):
         list(read_merged([endless(), broken()], 2))
+
+
+class _Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def _answered(pacer, clock, seconds: float) -> None:
+    permit = pacer.acquire("GET /rest/api/3/myself")
+    pacer.sending(permit)
+    clock.now += seconds
+    pacer.release(permit, status=200, headers={})
+
+
+@pytest.mark.django_db
+def test_more_pages_are_read_ahead_when_the_site_answers_slowly(acme):
+    sync = run_module.IssueSync(demo_connection(acme), None, full=True, progress=None)
+    clock = _Clock()
+    sync.client.pacer = SitePacer(clock=clock)
+    assert sync.client.pacer.fastest_answer() is None
+    assert sync.pages_in_flight() == run_module.PAGES_IN_FLIGHT  # nothing known yet
+    _answered(sync.client.pacer, clock, 0.02)
+    assert sync.pages_in_flight() == run_module.PAGES_IN_FLIGHT  # close by: busy computing
+    far = run_module.IssueSync(demo_connection(acme, "globex"), None, full=True, progress=None)
+    far.client.pacer = SitePacer(clock=clock)
+    for _ in range(3):
+        _answered(far.client.pacer, clock, 0.2)
+    assert far.client.pacer.fastest_answer() == pytest.approx(0.2)
+    assert far.pages_in_flight() == run_module.PAGES_IN_FLIGHT_FAR > run_module.PAGES_IN_FLIGHT

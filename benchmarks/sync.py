@@ -26,8 +26,9 @@ admin's budget of 100 requests/s per endpoint family is shown next to the figure
 would change. `BENCH_RUNS`
 (default 3) sets how many runs each median is taken over; `BENCH_BIG=0` skips the
 100,000-issue run (several minutes), `BENCH_BASELINE=` (empty) the baseline,
-`BENCH_CPU_BASELINE=` (empty) the CPU comparison; `BENCH_ONLY=cpu` runs only the CPU
-comparison.
+`BENCH_CPU_BASELINE=` (empty) the CPU comparison; `BENCH_ONLY` runs only the sections it
+names, comma-separated: `cpu` (the CPU comparison alone), `zero`, `50ms`, `limited`, `200ms`,
+`big`.
 """
 
 import json
@@ -517,10 +518,25 @@ def big() -> bool:
     )
 
 
+SECTIONS = {
+    "cpu": cpu_only,
+    "zero": zero_latency,
+    "50ms": fifty_ms_no_limit,
+    "limited": fifty_ms_limited,
+    "200ms": latency_200ms,
+    "big": big,
+}
+
+
 def main() -> int:
     print("Sync benchmark (simulator over HTTP, sync_jira in its own process)")
-    if os.environ.get("BENCH_ONLY") == "cpu":
-        return 0 if cpu_only() else 1
+    only = [name for name in os.environ.get("BENCH_ONLY", "").split(",") if name]
+    unknown = set(only) - set(SECTIONS)
+    if unknown:
+        print(f"BENCH_ONLY: unknown sections {sorted(unknown)}; known: {', '.join(SECTIONS)}")
+        return 2
+    if only:
+        return 0 if all([SECTIONS[name]() for name in only]) else 1
     ok = zero_latency()
     ok &= fifty_ms_no_limit()
     ok &= fifty_ms_limited()

@@ -16,6 +16,7 @@ Public API:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -608,8 +609,16 @@ def _trim_url(url: str) -> str:
 
 
 def _is_http_url(url: str) -> bool:
+    return _is_http_url_kept(url) if url.__class__ is str else _is_http(url)
+
+
+def _is_http(url: str) -> bool:
     try:
         parts = urlsplit(url)
     except ValueError:
         return False
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+# The same URLs come back in an issue's description, comments and links.
+_is_http_url_kept = functools.lru_cache(maxsize=4096)(_is_http)

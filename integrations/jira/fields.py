@@ -366,26 +366,25 @@ def user_ref(value: Any) -> JiraUserRef | None:
     """
     if not isinstance(value, dict):
         return None
-    key = (
-        value.get("accountId"),
-        value.get("displayName"),
-        value.get("emailAddress"),
-        value.get("active"),
-        value.get("accountType"),
-    )
+    account_id = value.get("accountId")
+    display_name = value.get("displayName")
+    email = value.get("emailAddress")
+    active = value.get("active")
+    account_type = value.get("accountType")
+    # Equal keys make equal refs: a string never equals anything else, and any other
+    # value of the text fields reads as none; but 0 equals False and 1 equals True, and
+    # only a bool counts as `active`, so its class is part of the key.
+    key = (account_id, display_name, email, active, active.__class__, account_type)
     try:
         ref = _user_refs.get(key)
     except TypeError:  # a list or an object where a string belongs
-        return _user_ref(*key)
-    if ref is not None:
-        return ref
-    ref = _user_ref(*key)
-    # Only keys of plain strings, None and booleans: in a tuple, 0 equals False and 1
-    # equals True, which map to different refs.
-    if ref is not None and all(part.__class__ in _PLAIN_CLASSES for part in key):
-        if len(_user_refs) >= _USER_REFS_LIMIT:
-            _user_refs.clear()
-        _user_refs[key] = ref
+        return _user_ref(account_id, display_name, email, active, account_type)
+    if ref is None:
+        ref = _user_ref(account_id, display_name, email, active, account_type)
+        if ref is not None:
+            if len(_user_refs) >= _USER_REFS_LIMIT:
+                _user_refs.clear()
+            _user_refs[key] = ref
     return ref
 
 
@@ -407,4 +406,3 @@ def _user_ref(account_id, display_name, email, active, account_type) -> JiraUser
 # do side by side.
 _user_refs: dict[tuple, JiraUserRef] = {}
 _USER_REFS_LIMIT = 10_000
-_PLAIN_CLASSES = frozenset({str, bool, type(None)})

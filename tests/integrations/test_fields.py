@@ -460,3 +460,11 @@ def test_dates_parsed_again_are_those_parsed_first(value):
     first = parse_jira_datetime(value)
     assert parse_jira_datetime(value) == first
     assert fields_module._parse_text(value) == first
+
+
+@pytest.mark.parametrize("first, then", [(0, False), (False, 0), (1.0, True), (True, 1)])
+def test_an_active_flag_that_is_no_bool_is_never_read_as_the_equal_bool(first, then):
+    fields_module._user_refs.clear()
+    refs = [user_ref({"accountId": "a1", "active": value}) for value in (first, then)]
+    expected = [value if isinstance(value, bool) else True for value in (first, then)]
+    assert [ref.active for ref in refs] == expected

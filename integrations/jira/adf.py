@@ -114,8 +114,11 @@ def adf_text_and_urls(doc: Any) -> tuple[str, list[str]]:
 
 
 def _tidy(text: str) -> str:
-    text = _TRAILING_SPACE_RE.sub("", text)
-    text = _MANY_NEWLINES_RE.sub("\n\n", text)
+    # Most texts have neither: a substring test is a fraction of a regex pass.
+    if " \n" in text or "\t\n" in text or text.endswith((" ", "\t")):
+        text = _TRAILING_SPACE_RE.sub("", text)
+    if "\n\n\n" in text:
+        text = _MANY_NEWLINES_RE.sub("\n\n", text)
     return text.strip("\n")
 
 

@@ -576,3 +576,10 @@ def test_text_nodes_render_the_same_with_or_without_the_fast_path(value):
         patch.setattr(adf._Renderer, "fast_text", False)
         general = (adf_to_text(value), adf_text_and_urls(value))
     assert fast == general
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=" \t\na\r\x0b", max_size=30))
+def test_tidy_is_the_two_regex_passes(text):
+    expected = adf._MANY_NEWLINES_RE.sub("\n\n", adf._TRAILING_SPACE_RE.sub("", text)).strip("\n")
+    assert adf._tidy(text) == expected

@@ -122,10 +122,16 @@ def parse_jira_datetime(value: Any) -> datetime | None:
     A value without an offset is taken as UTC, a bare date as midnight UTC.
     An aware ``datetime`` is converted to UTC and a naive one is taken as UTC.
     """
+    if value.__class__ is str:
+        return _parse_text_cached(value)
     if isinstance(value, datetime):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     if not isinstance(value, str):
         return None
+    return _parse_text(value)
+
+
+def _parse_text(value: str) -> datetime | None:
     if len(value) == 28 and value[10] == "T" and value[23] in "+-":
         # The shape Jira always sends (2022-06-09T16:29:31.871-0700): the C parser
         # is ~10x faster than the general path below, and a sync parses millions.
@@ -152,6 +158,13 @@ def parse_jira_datetime(value: Any) -> datetime | None:
         return parsed.astimezone(UTC)
     except (ValueError, OverflowError):
         return None
+
+
+# Finishing an issue reads each changelog date several times (status moves, sprints,
+# estimates, assignees) and a comment's "updated" is mostly its "created": about 65
+# parses an issue, of a few distinct strings. The results are immutable, so the last
+# strings' are kept (a lookup is a fraction of a parse).
+_parse_text_cached = functools.lru_cache(maxsize=4096)(_parse_text)
 
 
 def _offset(text: str | None) -> timezone:
@@ -354,12 +367,30 @@ def user_ref(value: Any) -> JiraUserRef | None:
     if not isinstance(value, dict):
         return None
     account_id = value.get("accountId")
-    if not isinstance(account_id, str) or not account_id.strip():
-        return None
     display_name = value.get("displayName")
     email = value.get("emailAddress")
     active = value.get("active")
     account_type = value.get("accountType")
+    # Equal keys make equal refs: a string never equals anything else, and any other
+    # value of the text fields reads as none; but 0 equals False and 1 equals True, and
+    # only a bool counts as `active`, so its class is part of the key.
+    key = (account_id, display_name, email, active, active.__class__, account_type)
+    try:
+        ref = _user_refs.get(key)
+    except TypeError:  # a list or an object where a string belongs
+        return _user_ref(account_id, display_name, email, active, account_type)
+    if ref is None:
+        ref = _user_ref(account_id, display_name, email, active, account_type)
+        if ref is not None:
+            if len(_user_refs) >= _USER_REFS_LIMIT:
+                _user_refs.clear()
+            _user_refs[key] = ref
+    return ref
+
+
+def _user_ref(account_id, display_name, email, active, account_type) -> JiraUserRef | None:
+    if not isinstance(account_id, str) or not account_id.strip():
+        return None
     return JiraUserRef(
         account_id=account_id.strip(),
         display_name=display_name.strip() if isinstance(display_name, str) else "",
@@ -367,3 +398,11 @@ def user_ref(value: Any) -> JiraUserRef | None:
         active=active if isinstance(active, bool) else True,
         account_type=account_type.strip().lower()[:20] if isinstance(account_type, str) else "",
     )
+
+
+# A page's issues name the same few people over and over (author of every comment and
+# changelog entry, reporter, assignee): each distinct user object is made into a ref once.
+# Refs are immutable, so they are shared; the dict is only read and set, which threads may
+# do side by side.
+_user_refs: dict[tuple, JiraUserRef] = {}
+_USER_REFS_LIMIT = 10_000

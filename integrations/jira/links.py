@@ -18,6 +18,7 @@ Public API:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -114,6 +115,12 @@ def pull_request_from_url(url: Any) -> PullRequestRef | None:
     Also Bitbucket Server (``/projects/K/repos/r/pull-requests/n`` on any host).
     The host is matched case-insensitively; the org/repo path keeps its case.
     """
+    if url.__class__ is str:
+        return _pull_request_kept(url)
+    return _pull_request(url)
+
+
+def _pull_request(url: Any) -> PullRequestRef | None:
     parsed = _parse(url)
     if parsed is None:
         return None
@@ -168,6 +175,12 @@ def document_from_url(url: Any) -> DocumentRef | None:
     ``DocumentRef.url`` is the URL as given (stripped): query strings matter
     for some hosts (Confluence ``viewpage.action?pageId=``).
     """
+    if url.__class__ is str:
+        return _document_kept(url)
+    return _document(url)
+
+
+def _document(url: Any) -> DocumentRef | None:
     parsed = _parse(url)
     if parsed is None or pull_request_from_url(url) is not None:
         return None
@@ -200,6 +213,12 @@ def document_from_url(url: Any) -> DocumentRef | None:
     ):
         kind = "other"
     return DocumentRef(kind, url) if kind else None
+
+
+# A sync classifies each URL of an issue several times (found in a comment, listed by
+# dev-status and as a remote link): the refs are immutable, so the last URLs' are kept.
+_pull_request_kept = functools.lru_cache(maxsize=4096)(_pull_request)
+_document_kept = functools.lru_cache(maxsize=4096)(_document)
 
 
 def parse_remote_link(link: Any) -> RemoteLinkInfo | None:

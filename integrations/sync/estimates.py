@@ -54,6 +54,8 @@ def estimate_changes(
     """Every change of the issue's points, oldest first. ``fields`` are the (id, name) of
     the estimation fields read, in order; ``now`` their values now, in the same order."""
     items = []
+    # Most items change another field: those that name a field id are told by it at once.
+    wanted_ids = {field_id for field_id, _name in fields}
     for history in histories:
         at = parse_jira_datetime(history.get("created"))
         history_id = str(history.get("id", ""))
@@ -61,6 +63,9 @@ def estimate_changes(
             continue
         for item in history.get("items") or []:
             if not isinstance(item, dict):
+                continue
+            field_id = item.get("fieldId")
+            if field_id.__class__ is str and field_id and field_id not in wanted_ids:
                 continue
             index = _field_of(item, fields)
             if index is not None:

@@ -227,15 +227,19 @@ def _when_done(requests: list[Future], work: Callable[[], IssueProblems]) -> Fut
     lock = threading.Lock()
 
     def one_done(_request: Future) -> None:
-        nonlocal left
+        nonlocal left, work
         with lock:
             left -= 1
             if left:
                 return
+        # The requests keep this callback, and `work` holds them and the record: let go
+        # of it, so that no reference cycle keeps the issue's data alive once it is stored
+        # (only the garbage collector could free it then, at a cost in CPU and memory).
+        job, work = work, None
         if not finished.set_running_or_notify_cancel():
             return
         try:
-            finished.set_result(work())
+            finished.set_result(job())
         except BaseException as error:  # noqa: BLE001 - handed to whoever waits for it
             finished.set_exception(error)
 

@@ -42,6 +42,14 @@ def map_transitions(histories: list[dict], rules: Workflow) -> list[TransitionRe
     """Status changes from changelog histories (either shape: inline or paged), oldest first."""
     transitions = []
     for history in histories:
+        # Most histories change something else: find a status item before reading the rest.
+        for item in history.get("items") or []:
+            if isinstance(item, dict) and (
+                item.get("fieldId") == "status" or item.get("field") == "status"
+            ):
+                break
+        else:
+            continue
         at = parse_jira_datetime(history.get("created"))
         if at is None or not str(history.get("id", "")).isdigit():
             continue

@@ -52,7 +52,12 @@ def sprint_changes(histories: list[dict], field_id: str = "") -> list[SprintChan
         if at is None or not history_id.isdigit():
             continue
         for item in history.get("items") or []:
-            if isinstance(item, dict) and _is_sprint_item(item, field_id):
+            # Most items change another field: a field id tells at once.
+            if not isinstance(item, dict) or (
+                field_id and (named := item.get("fieldId")) and named != field_id
+            ):
+                continue
+            if _is_sprint_item(item, field_id):
                 changes.append(
                     SprintChange(
                         at=at,

@@ -10,7 +10,7 @@ from analytics.facts import facts_for_issues
 from analytics.models import IssueScore
 from analytics.scores import breakdown_json, recompute_scores
 from analytics.scoring import SCORE_VERSION, comment_not_counted_reason, score_issue
-from integrations.models import PullRequest
+from integrations.models import Issue, PullRequest
 from tests.analytics.factories import (
     make_comment,
     make_connection,
@@ -209,3 +209,19 @@ def test_queue_scoring_queues_nothing_when_the_transaction_rolls_back(issues):
 def test_the_task_skips_issues_deleted_since(issues):
     bare, _rich, _other = issues
     assert tasks.score_issues_task([bare.pk, 999_999]) == "scored 1 issues"
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 3, 2000])
+def test_given_ids_are_scored_in_batches_of_ranges_or_lists_gone_ones_skipped(acme, batch_size):
+    connection = make_connection(acme, "acme")
+    made = [make_issue(connection, key=f"ENG-{n}").pk for n in range(1, 8)]
+    gone = made[4]
+    IssueScore.objects.all().delete()
+
+    Issue.objects.filter(pk=gone).delete()
+    # Consecutive ids, a gap, an id that is gone, one unknown and one given twice.
+    wanted = [made[0], made[1], made[2], made[5], gone, made[6], made[6], max(made) + 100]
+    scored = recompute_scores(issue_ids=wanted, batch_size=batch_size)
+    expected = sorted({made[0], made[1], made[2], made[5], made[6]})
+    assert scored == len(expected)
+    assert sorted(IssueScore.objects.values_list("issue_id", flat=True)) == expected

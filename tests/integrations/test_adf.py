@@ -1,3 +1,4 @@
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -520,3 +521,65 @@ def test_parts_the_renderer_skips_are_walked_for_their_urls():
     for document in (doc(media), doc(para(nested)), doc(deep)):
         assert adf_text_and_urls(document) == (adf_to_text(document), adf_urls(document))
     assert adf_text_and_urls(doc(media))[1] == ["https://hidden.example/m"]
+
+
+# -- text nodes rendered without the general dispatch -----------------------------
+
+text_nodes = st.fixed_dictionaries(
+    {"type": st.just("text")},
+    optional={
+        "text": st.sampled_from(["", " ", "see https://example.com/a.", "PR #1", "x\n"])
+        | st.text(max_size=8)
+        | st.none()
+        | st.integers(),
+        "marks": st.lists(
+            st.fixed_dictionaries(
+                {"type": st.sampled_from(["link", "strong"])},
+                optional={
+                    "attrs": st.fixed_dictionaries(
+                        {},
+                        optional={
+                            "href": st.sampled_from(
+                                ["https://github.com/o/r/pull/1", " see ", "", "PR #1"]
+                            )
+                            | st.none()
+                        },
+                    )
+                },
+            ),
+            max_size=2,
+        )
+        | st.none(),
+        "content": st.lists(st.just({"type": "text", "text": "hidden"}), max_size=1) | st.just("x"),
+    },
+)
+# Paragraphs and other nodes holding mostly text nodes, now and then anything at all.
+text_heavy = st.recursive(
+    text_nodes,
+    lambda children: st.fixed_dictionaries(
+        {
+            "type": st.sampled_from(["doc", "paragraph", "heading", "mention", "mystery"]),
+            "content": st.lists(children | text_nodes | json_like, max_size=5),
+        },
+        optional={"attrs": st.just({"text": "@Ana", "url": "https://x.example/c"})},
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text_heavy)
+def test_text_nodes_render_the_same_with_or_without_the_fast_path(value):
+
+    fast = (adf_to_text(value), adf_text_and_urls(value))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(adf._Renderer, "fast_text", False)
+        general = (adf_to_text(value), adf_text_and_urls(value))
+    assert fast == general
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=" \t\na\r\x0b", max_size=30))
+def test_tidy_is_the_two_regex_passes(text):
+    expected = adf._MANY_NEWLINES_RE.sub("\n\n", adf._TRAILING_SPACE_RE.sub("", text)).strip("\n")
+    assert adf._tidy(text) == expected

@@ -4,7 +4,10 @@ import math
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from integrations.jira import fields as fields_module
 from integrations.jira.fields import (
     DEVELOPMENT_FIELD_NAMES,
     EstimationField,
@@ -398,3 +401,70 @@ def test_user_ref_needs_an_account_id(value):
 def test_user_refs_are_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         user_ref({"accountId": "x"}).active = False
+
+
+# -- user_ref's kept refs -------------------------------------------------------------
+
+user_values = st.sampled_from(["", " ", "abc", " Ana ", "APP", 0, 1, 0.0, 1.0, True, False, None])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "accountId": st.sampled_from(["a1", " a1 ", "", 0, False, None]),
+                "displayName": user_values,
+                "emailAddress": user_values,
+                "active": user_values,
+                "accountType": user_values,
+            },
+        ),
+        max_size=6,
+    )
+)
+def test_user_refs_read_again_are_those_read_first(values):
+    """A kept ref is only ever the one the same user object gives: 0 and False (equal in a
+    key) give different refs."""
+    fields_module._user_refs.clear()
+    expected = [fields_module._user_ref(*(value.get(key) for key in USER_KEYS)) for value in values]
+    assert [user_ref(value) for value in values] == expected
+    assert [user_ref(value) for value in reversed(values)] == expected[::-1]
+
+
+USER_KEYS = ("accountId", "displayName", "emailAddress", "active", "accountType")
+
+
+def test_user_ref_of_an_unhashable_value_is_read_as_usual():
+    assert user_ref({"accountId": "a", "displayName": ["x"]}) == JiraUserRef("a", "", "", True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(
+        [
+            "2022-06-09T16:29:31.871-0700",
+            "2022-06-09T16:29:31.871+07:00",
+            "2022-06-09 16:29",
+            "2022-06-09",
+            " 2022-06-09T16:29:31Z ",
+            "2022-13-09T16:29:31.871-0700",
+            "2022-06-09T16:29:31.871-0760",
+            "",
+        ]
+    )
+    | st.text(alphabet="0123456789-+:.TZ ", max_size=30)
+)
+def test_dates_parsed_again_are_those_parsed_first(value):
+    first = parse_jira_datetime(value)
+    assert parse_jira_datetime(value) == first
+    assert fields_module._parse_text(value) == first
+
+
+@pytest.mark.parametrize("first, then", [(0, False), (False, 0), (1.0, True), (True, 1)])
+def test_an_active_flag_that_is_no_bool_is_never_read_as_the_equal_bool(first, then):
+    fields_module._user_refs.clear()
+    refs = [user_ref({"accountId": "a1", "active": value}) for value in (first, then)]
+    expected = [value if isinstance(value, bool) else True for value in (first, then)]
+    assert [ref.active for ref in refs] == expected

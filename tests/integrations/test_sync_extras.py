@@ -1,6 +1,9 @@
 """The per-issue requests of a page: only the needed ones are sent, and one odd issue is skipped alone."""
 
 import copy
+import functools
+import gc
+import weakref
 from concurrent.futures import CancelledError, Future
 
 import pytest
@@ -172,3 +175,27 @@ def test_what_the_work_raises_is_the_finished_futures_and_a_cancel_still_finishe
     done_already = Future()
     done_already.set_result("in")
     assert _when_done([done_already], lambda: read([done_already])).result(timeout=0) == ["in"]
+
+
+def test_once_the_work_ran_no_reference_cycle_keeps_what_it_holds():
+    """The requests keep the callback that runs the work: were the work (the record and
+    its requests) still held by it, only the garbage collector could free an issue's data
+    once stored: a full sync spent seconds of CPU in collections, and memory."""
+
+    class Held:
+        pass
+
+    requests = [Future(), Future()]
+    held = Held()
+    alive = weakref.ref(held)
+    finished = _when_done(requests, functools.partial(lambda held, requests: "ok", held, requests))
+    del held
+    gc.disable()
+    try:
+        for request in requests:
+            request.set_result(None)
+        assert finished.result(timeout=0) == "ok"
+        del requests, finished
+        assert alive() is None  # freed at once, by reference counting
+    finally:
+        gc.enable()

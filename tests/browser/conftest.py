@@ -34,9 +34,10 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 LOCAL_SCHEMES = {"data", "blob", "about"}
 
 # The journey's simulated Jira: big and slow enough that the first sync's progress
-# bar stays on screen for several seconds.
+# bar stays on screen for several seconds (the panel polls every 2 s; at 15 ms an answer
+# the sync of 1,000 issues ended between two polls).
 SIM_ISSUES = 1000
-SIM_LATENCY_MS = 15
+SIM_LATENCY_MS = 300
 
 
 @pytest.hookimpl(hookwrapper=True)

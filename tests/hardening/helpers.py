@@ -59,3 +59,31 @@ def start_qcluster(env: dict) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+# Started by a small Python process rather than by the test process: on Linux a child's
+# peak memory (ru_maxrss) starts from its parent's at the fork, and the test process can
+# be hundreds of megabytes by then (simulators of earlier tests, their kept answers).
+_MEASURING_LAUNCHER = """
+import os, subprocess, sys
+child = subprocess.Popen(sys.argv[1:], stdout=sys.stdout, stderr=subprocess.STDOUT)
+_, status, usage = os.wait4(child.pid, 0)
+sys.stdout.flush()
+sys.stderr.write(f"{usage.ru_maxrss}\\n")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def run_measuring_peak(args: list[str], env: dict) -> tuple[str, int, float]:
+    """Run `manage.py args` in a process of its own: its output, exit code and peak
+    memory in MB (of that process alone, whatever this one holds)."""
+    process = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", _MEASURING_LAUNCHER, sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    peak_kb = int(process.stderr.strip().splitlines()[-1])
+    return process.stdout, process.returncode, peak_kb / 1024

@@ -6,9 +6,6 @@ size cap with the sync process staying under 400 MB; nested JSON on the Connect 
 the form's normal error.
 """
 
-import os
-import subprocess
-import sys
 import time
 
 import pytest
@@ -20,7 +17,7 @@ from integrations.jira.transport import Limits
 from integrations.models import Comment, Issue, JiraConnection, SyncRun
 from integrations.sync.run import sync_connection
 from pensero.encryption import Secret
-from tests.hardening.helpers import ROOT, app_env
+from tests.hardening.helpers import app_env, run_measuring_peak
 from tests.hardening.hostile_jira import HostileJira
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -124,18 +121,7 @@ def test_a_200_mb_body_is_cut_off_and_the_sync_stays_small(hostile, acme):
     connection = _connection(acme, "huge")
     env = app_env(JIRA_SITE_URL_TEMPLATE=hostile.site_url_template)
     started = time.monotonic()
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "sync_jira", "--connection", str(connection.pk)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    output = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    peak_mb = usage.ru_maxrss / 1024
+    output, _, peak_mb = run_measuring_peak(["sync_jira", "--connection", str(connection.pk)], env)
     assert time.monotonic() - started < PAGING_LOOP_SECONDS, output
     assert peak_mb < PEAK_MEMORY_MB, output
     run = SyncRun.objects.get(connection=connection)

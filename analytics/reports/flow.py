@@ -21,9 +21,10 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from analytics.reports.aggregates import (
-    PercentileCont,
+    MedianAndP85,
     cycle_seconds,
     lead_seconds,
+    median_and_p85,
     percentiles_in_sql,
 )
 from analytics.reports.filters import ReportFilters
@@ -135,10 +136,8 @@ def delivery_flow(
         aggregates[f"wip_{index}"] = Count("id", filter=_in_progress_at(end))
     if percentiles_in_sql():
         aggregates |= {
-            "cycle_median": PercentileCont(cycle_seconds(), 0.5, filter=cycle),
-            "cycle_p85": PercentileCont(cycle_seconds(), 0.85, filter=cycle),
-            "lead_median": PercentileCont(lead_seconds(), 0.5, filter=lead),
-            "lead_p85": PercentileCont(lead_seconds(), 0.85, filter=lead),
+            "cycle": MedianAndP85(cycle_seconds(), filter=cycle),
+            "lead": MedianAndP85(lead_seconds(), filter=lead),
         }
     in_progress = (
         Q(started_at__lt=max(ends)) & (Q(done_at__isnull=True) | Q(done_at__gte=min(ends)))
@@ -163,10 +162,12 @@ def delivery_flow(
             continue
         week = weeks.get(timezone.localtime(row["week"]).date())
         if week is not None:
-            week.delivered = row["throughput"]
-            for name in ("cycled", "led", *_PERCENTILES):
-                if name in row:
-                    setattr(week, name, row[name])
+            week.delivered, week.cycled, week.led = row["throughput"], row["cycled"], row["led"]
+            if "cycle" in row:
+                for name, value in (
+                    median_and_p85(row, "cycle") | median_and_p85(row, "lead")
+                ).items():
+                    setattr(week, name, value)
     if Durations.needed():
         by_week = durations_for(filters, durations, filters.period.start).by_week()
         for monday, week in weeks.items():
@@ -180,6 +181,3 @@ def delivery_flow(
             week.lead_median = week.lead_p85 = None
     labels = [label for label, _low, _high in CYCLE_BUCKETS]
     return Flow(list(weeks.values()), list(zip(labels, buckets, strict=True)))
-
-
-_PERCENTILES = ("cycle_median", "cycle_p85", "lead_median", "lead_p85")

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, Sum
 
 from analytics.reports.aggregates import (
-    PercentileCont,
+    MedianAndP85,
     cycle_seconds,
     lead_seconds,
+    median_and_p85,
     percentiles_in_sql,
 )
 from analytics.reports.comparison import Baseline, Change, baseline
@@ -132,10 +133,8 @@ def _summary_aggregates() -> dict:
     if percentiles_in_sql():
         cycle, lead = with_cycle_time(), with_lead_time()
         aggregates |= {
-            "cycle_median": PercentileCont(cycle_seconds(), 0.5, filter=cycle),
-            "cycle_p85": PercentileCont(cycle_seconds(), 0.85, filter=cycle),
-            "lead_median": PercentileCont(lead_seconds(), 0.5, filter=lead),
-            "lead_p85": PercentileCont(lead_seconds(), 0.85, filter=lead),
+            "cycle": MedianAndP85(cycle_seconds(), filter=cycle),
+            "lead": MedianAndP85(lead_seconds(), filter=lead),
         }
     # Cumulative counts (below 20, below 40...): one comparison per bucket and issue.
     for index, (_label, _low, high) in enumerate(SCORE_BUCKETS):
@@ -145,8 +144,11 @@ def _summary_aggregates() -> dict:
 
 def _numbers(row: dict | None) -> PeriodNumbers:
     numbers = PeriodNumbers()
+    row = row or {}
+    if percentiles_in_sql():
+        row = row | median_and_p85(row, "cycle") | median_and_p85(row, "lead")
     for name in PeriodNumbers.__dataclass_fields__:
-        value = (row or {}).get(name)
+        value = row.get(name)
         if value is not None:
             setattr(numbers, name, value)
     return numbers

@@ -117,10 +117,11 @@ def test_orm_broker_by_default_and_redis_when_configured():
     assert result.stdout.strip() == "None default"
 
 
-def _database_options(database_url: str) -> str:
+def _database_options(database_url: str, **settings_env: str) -> str:
     code = "import django; django.setup(); from django.conf import settings; print(sorted(settings.DATABASES['default'].get('OPTIONS', {}).items()))"
     env = {**os.environ, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "pensero.settings"}
-    env["DATABASE_URL"] = database_url
+    env.pop("POSTGRES_PARALLEL_SETUP_COST", None)
+    env.update(settings_env, DATABASE_URL=database_url)
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
@@ -133,7 +134,35 @@ def test_sqlite_queues_writers_instead_of_failing_and_postgres_is_left_alone():
     assert "('transaction_mode', 'IMMEDIATE')" in sqlite
     assert "PRAGMA journal_mode=WAL" in sqlite
     assert "('timeout', 60)" in sqlite
-    assert _database_options("postgres://u@127.0.0.1:5432/x") == "[]"
+    assert "parallel_setup_cost" not in sqlite
+    postgres = _database_options("postgres://u@127.0.0.1:5432/x")
+    assert postgres == "[('options', '-c parallel_setup_cost=10000')]"
+
+
+def test_postgres_plans_parallel_workers_only_for_big_queries_unless_told_otherwise():
+    # Options given in DATABASE_URL are kept, the parallel setup cost added after them.
+    assert (
+        _database_options("postgres://u@127.0.0.1:5432/x?options=-c%20work_mem%3D8MB")
+        == "[('options', '-c work_mem=8MB -c parallel_setup_cost=10000')]"
+    )
+    assert (
+        _database_options("postgres://u@127.0.0.1:5432/x", POSTGRES_PARALLEL_SETUP_COST="2500")
+        == "[('options', '-c parallel_setup_cost=2500')]"
+    )
+    # 0: nothing sent at connect (a pooler may refuse startup options).
+    assert (
+        _database_options("postgres://u@127.0.0.1:5432/x", POSTGRES_PARALLEL_SETUP_COST="0") == "[]"
+    )
+
+
+def test_the_postgres_connection_has_the_parallel_setup_cost(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW parallel_setup_cost")
+        assert cursor.fetchone()[0] == str(settings.POSTGRES_PARALLEL_SETUP_COST)
 
 
 def test_the_embedded_test_database_runs_in_wal_mode(db):

@@ -61,7 +61,7 @@ SPANS_PER_STATEMENT = 2000
 def _seconds(end: str, start: str) -> str:
     """SQL for ``end - start`` in seconds, as a float."""
     if connection.vendor == "postgresql":
-        return f"EXTRACT(EPOCH FROM ({end} - {start}))::double precision"
+        return f"date_part('epoch', {end} - {start})"  # a float: EXTRACT gives a numeric
     # SQLite stores instants as UTC text; julianday() reads them to the microsecond.
     return f"((julianday({end}) - julianday({start})) * 86400.0)"
 

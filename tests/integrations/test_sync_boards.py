@@ -1,12 +1,14 @@
 """Board names read from Jira's Agile API by the sync, over real HTTP from the simulator."""
 
+import time
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from integrations.clients import client_for
 from integrations.models import JiraBoard, Sprint
-from integrations.sync.boards import RECHECK_UNNAMED
+from integrations.sync.boards import BOARDS_AT_ONCE, RECHECK_UNNAMED, name_boards
 from integrations.sync.run import sync_connection
 from jira_simulator import JiraSimulator
 from tests.simulated import demo_connection, serving
@@ -74,3 +76,40 @@ def test_an_unnamed_board_is_asked_for_again_after_a_while(simulator, connection
     sync_connection(connection)
     assert _names(connection)[2] == "ENG board"
     assert _names(connection)[3] == ""  # checked a moment ago: not yet
+
+
+def _unknown_boards(connection, count: int) -> list[int]:
+    ids = list(range(1000, 1000 + count))
+    Sprint.objects.bulk_create(
+        Sprint(workspace=connection.workspace, connection=connection, jira_id=9000 + i, board_id=i)
+        for i in ids
+    )
+    return ids
+
+
+def test_boards_are_asked_for_several_at_a_time(simulator, connection, monkeypatch):
+    """At 300 ms a request, 20 boards asked one after the other would arrive 300 ms
+    apart; asked BOARDS_AT_ONCE at a time, a batch arrives together."""
+    sync_connection(connection)
+    unknown = _unknown_boards(connection, 20)
+    arrivals: list[float] = []
+    count = simulator.count
+
+    def counting(route):
+        if route == BOARD_ROUTE:
+            arrivals.append(time.monotonic())
+        count(route)
+
+    monkeypatch.setattr(simulator, "count", counting)
+    simulator.latency_ms = 300
+    client = client_for(connection)
+    try:
+        assert name_boards(client, connection) == ""
+    finally:
+        client.close()
+    assert len(arrivals) == len(unknown)
+    assert BOARDS_AT_ONCE >= 4
+    first_batch = arrivals[:BOARDS_AT_ONCE]
+    assert max(first_batch) - min(first_batch) < 0.25, first_batch
+    names = _names(connection)
+    assert all(names[board] == "" for board in unknown) and names[2] == "ENG board"

@@ -127,3 +127,22 @@ def test_without_a_site_the_page_says_so(bob_client):
     response = bob_client.get(reverse("report_flow"))
     assert response.status_code == 200
     assert response.context["has_connections"] is False
+
+
+def test_issues_created_already_completed_are_counted_apart(bob_client, flow_data):
+    """The Delivery page counts an issue created in a done status among those completed;
+    it has no time before completion, so the Flow page says how many it leaves out."""
+    make_issue(flow_data, key="ENG-9", created=utc(2025, 6, 7), done=utc(2025, 6, 7))
+    response = _report(bob_client)
+    report = response.context["report"]
+    assert report.completed.issues == 2 and report.completed_without_time == 1
+    assert "1 more was created already completed, with no time to show." in (
+        response.content.decode()
+    )
+    assert _rows(response, "flow_efficiency")["Completed with no time (created completed)"] == [1]
+
+
+def test_no_word_about_issues_created_completed_when_there_are_none(bob_client, flow_data):
+    response = _report(bob_client)
+    assert response.context["report"].completed_without_time == 0
+    assert "created already completed" not in response.content.decode()

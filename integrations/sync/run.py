@@ -10,6 +10,7 @@ import logging
 import math
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -168,13 +169,17 @@ class IssueSync:
             self.connection
         )
 
-    def resolve_projects(self) -> list[str]:
-        """The keys to sync: configured ones the account can still see, or every visible project.
+    def ask_for_projects(self) -> list[dict]:
+        """The projects the account sees among the configured ones (all when none are)."""
+        return self.client.search_projects(self.connection.project_key_list or None)
+
+    def resolve_projects(self, visible: list[dict]) -> list[str]:
+        """The keys to sync: configured ones the account can still see, or every visible
+        project (`visible`: what `ask_for_projects` returned).
 
         A configured project the account can no longer see is flagged, not wiped.
         """
         configured = self.connection.project_key_list
-        visible = self.client.search_projects(configured or None)
         visible_keys = remember_visible_projects(self.connection, visible)
         wanted = configured or visible_keys
         lost = [key for key in wanted if key not in visible_keys]
@@ -513,13 +518,21 @@ def sync_connection(
         return run
     try:
         sync.check_cancelled(now=True)
+        # The account first: it proves the credentials (and refreshes an OAuth token, which
+        # touches the database: not from another thread) before anything else is sent.
         myself = sync.client.myself()
         connection.jira_time_zone = str(myself.get("timeZone") or connection.jira_time_zone)
         # The account the sync reads as: an OAuth connection learns it here, not when connected.
         connection.jira_account_id = str(myself.get("accountId") or connection.jira_account_id)
-        sync.read_site_shape()
+        # Then the site's shape and the projects side by side: one round trip less before
+        # the search (0.2 s at 200 ms a request), on every sync.
+        # If the shape fails, leaving the block waits for the projects' request first.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="jira-setup") as pool:
+            asked_projects = pool.submit(sync.ask_for_projects)
+            sync.read_site_shape()
+            visible_projects = asked_projects.result()
         sync.check_cancelled()
-        project_keys = sync.resolve_projects()
+        project_keys = sync.resolve_projects(visible_projects)
         if project_keys:
             sync.sync_issues(project_keys)
             sync.check_cancelled(now=True)

@@ -1,6 +1,7 @@
 """The sync over real HTTP against the built-in Jira simulator, compared with its truth."""
 
 import threading
+import time
 
 import pytest
 from django.utils import timezone
@@ -270,3 +271,28 @@ def test_done_issues_are_credited_to_the_assignee_at_completion(simulator, conne
     assert not Issue.objects.filter(
         connection=connection, done_at__isnull=True, completed_by__isnull=False
     ).exists()
+
+
+def test_the_account_comes_first_then_the_sites_shape_and_projects_side_by_side(
+    simulator, connection, monkeypatch
+):
+    """The account proves the credentials before anything else is sent; the site's fields
+    and its projects then go out together, one round trip instead of two."""
+    arrivals: dict[str, float] = {}
+    count = simulator.count
+
+    def counting(route):
+        arrivals.setdefault(route, time.monotonic())
+        count(route)
+
+    monkeypatch.setattr(simulator, "count", counting)
+    simulator.latency_ms = 300
+    run = sync_connection(connection)
+    assert run.status == "succeeded", run.error or run.warnings
+    myself, fields, projects = (
+        arrivals["/rest/api/3/myself"],
+        arrivals["/rest/api/3/field"],
+        arrivals["/rest/api/3/project/search"],
+    )
+    assert fields - myself >= 0.3 and projects - myself >= 0.3
+    assert abs(fields - projects) < 0.25, (fields - myself, projects - myself)

@@ -236,6 +236,16 @@ def _now_param(now: datetime | None):
     return connection.ops.adapt_datetimefield_value(now or timezone.now())
 
 
+def _scope_sql(issues: QuerySet[Issue]) -> tuple[str, list]:
+    """SELECT of ``issues``' id, connection, project and ``open`` (1 when not completed)."""
+    return (
+        issues.order_by()
+        .values("id", "connection_id", "project_key")
+        .annotate(open=Case(When(done_at__isnull=True, then=1), default=0))
+        .query.sql_with_params()
+    )
+
+
 def _stays_sql(issues: QuerySet[Issue], now: datetime | None) -> tuple[str, list]:
     """SELECT of the stored stays of ``issues`` with their stage and length, the stay an
     open issue is in now running until ``now``.
@@ -244,12 +254,7 @@ def _stays_sql(issues: QuerySet[Issue], now: datetime | None) -> tuple[str, list
     admin's choice for the project, else the span's stored default), seconds, entered_at,
     position.
     """
-    scope_sql, scope_params = (
-        issues.order_by()
-        .values("id", "connection_id", "project_key")
-        .annotate(open=Case(When(done_at__isnull=True, then=1), default=0))
-        .query.sql_with_params()
-    )
+    scope_sql, scope_params = _scope_sql(issues)
     spans_sql, spans_params = (
         StatusSpan.objects.order_by()
         .values(
@@ -307,12 +312,7 @@ def stage_spans_sql(
     ``issues`` meets (``spans_completed_in``; the time rows carry the same field), only
     narrows what is read: the database then finds the rows by their index.
     """
-    scope_sql, scope_params = (
-        issues.order_by()
-        .values("id", "connection_id", "project_key")
-        .annotate(open=Case(When(done_at__isnull=True, then=1), default=0))
-        .query.sql_with_params()
-    )
+    scope_sql, scope_params = _scope_sql(issues)
     times_sql, times_params = (
         StatusTime.objects.filter(spans or Q())
         .order_by()

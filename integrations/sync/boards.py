@@ -48,9 +48,10 @@ def _name(board: dict) -> str:
 
 
 def _answers(client: JiraClient, board_ids: list[int]) -> Iterator[tuple[int, object]]:
-    """``(board id, its JSON or the JiraError it raised)`` for ``board_ids`` in order,
-    asked BOARDS_AT_ONCE at a time, a batch when the previous one has been read. Any other
-    error (the sync stopped) is raised."""
+    """``(board id, its JSON or the JiraError it raised)`` for ``board_ids`` in order: the
+    first alone (a connection that may not read boards is refused once, not once per
+    board of a batch), then BOARDS_AT_ONCE at a time, a batch when the previous one has
+    been read. Any other error (the sync stopped) is raised."""
 
     def ask(board_id: int) -> object:
         try:
@@ -59,8 +60,11 @@ def _answers(client: JiraClient, board_ids: list[int]) -> Iterator[tuple[int, ob
             return error
 
     with ThreadPoolExecutor(max_workers=BOARDS_AT_ONCE, thread_name_prefix="jira-boards") as pool:
-        for start in range(0, len(board_ids), BOARDS_AT_ONCE):
-            batch = board_ids[start : start + BOARDS_AT_ONCE]
+        batches = [board_ids[:1]] + [
+            board_ids[start : start + BOARDS_AT_ONCE]
+            for start in range(1, len(board_ids), BOARDS_AT_ONCE)
+        ]
+        for batch in batches:
             yield from zip(batch, list(pool.map(ask, batch)), strict=True)
 
 
@@ -92,8 +96,8 @@ def name_boards(client: JiraClient, connection: JiraConnection) -> str:
         return ""
     names: dict[int, str] = {}
     refused = False
-    # Asked for BOARDS_AT_ONCE at a time (a first sync may name 50 boards: one after the
-    # other, 10 s at 200 ms a request), the answers read in order as if asked one by one.
+    # Asked for several at a time (a first sync may name 50 boards: one after the other,
+    # 10 s at 200 ms a request), the answers read in order as if asked one by one.
     with contextlib.closing(_answers(client, wanted)) as answers:
         for board_id, answer in answers:
             if isinstance(answer, (JiraAuthError, JiraForbiddenError)):

@@ -518,8 +518,8 @@ def sync_connection(
         return run
     try:
         sync.check_cancelled(now=True)
-        # The account first: it proves the credentials (and refreshes an OAuth token, which
-        # touches the database: not from another thread) before anything else is sent.
+        # The account first, alone: it proves the credentials (and gets an OAuth
+        # connection's access token) before anything else is sent.
         myself = sync.client.myself()
         connection.jira_time_zone = str(myself.get("timeZone") or connection.jira_time_zone)
         # The account the sync reads as: an OAuth connection learns it here, not when connected.

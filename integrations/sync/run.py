@@ -131,6 +131,9 @@ class IssueSync:
         self.search_complete = True
         self.since = None  # read remote links changed since then (None: ever)
         self.known = {}
+        # Every issue id a full sync's search holds (sync_issues), for the census.
+        self.census_ids: set[int] | None = None
+        self.listed_all = True
         self._cancel_checked_at = time.monotonic()
 
     def check_cancelled(self, *, now: bool = False) -> None:
@@ -242,29 +245,41 @@ class IssueSync:
         clause = jql.all_of(
             jql.projects_in(project_keys), jql.updated_since(self.since) if self.since else ""
         )
+        if self.full:
+            # Every issue's id first, in pages of 5,000: the exact count, the slices'
+            # bounds and the census's list (see census), in the round trips Jira's
+            # approximate count alone would take on most sites.
+            ids = self.list_issue_ids(clause, expected=None)
+            expected = len(ids)
+        else:
+            expected = self.approximate_count(clause)
+            wanted = expected is not None and expected >= SLICE_MIN_ISSUES
+            ids = self.list_issue_ids(clause, expected) if wanted else None
+        self.run.issues_expected = expected
+        claims.beat(self.run, issues_expected=expected)
+        listed_all = ids is not None and self.listed_all
+        returned = self.fetch_and_store(
+            clause, max_issues=search_bound(expected), slices=self.plan_slices(ids)
+        )
+        if self.full and listed_all:
+            # Issues created during the run are in Jira's answers, not in the list.
+            self.census_ids = set(ids) | returned
+
+    def approximate_count(self, clause: str) -> int | None:
+        """Jira's estimate of how many issues `clause` matches (None if it can't say)."""
         try:
-            self.run.issues_expected = self.client.approximate_count(clause)
+            return self.client.approximate_count(clause)
         except JiraError as error:
             if not error.permanent:
                 raise
-        claims.beat(self.run, issues_expected=self.run.issues_expected)
-        expected = self.run.issues_expected
-        self.fetch_and_store(
-            clause, max_issues=search_bound(expected), slices=self.plan_slices(clause, expected)
-        )
-
-    def plan_slices(self, clause: str, expected: int | None) -> list[tuple] | None:
-        """Slices of issue ids `(low, high, expected)` to read the search in, side by side;
-        None to read it in one stream (a short search: most incremental syncs).
-
-        One stream of pages waits a round trip per page; slices of about SLICE_PAGES
-        pages each, up to MAX_SLICES, take that many fewer round trips one after the
-        other. Their bounds come from the ids of the issues (pages of 5,000), and hold
-        every issue whatever they are (jql.plan_id_slices).
-        """
-        if expected is None or expected < SLICE_MIN_ISSUES:
             return None
-        wanted = min(MAX_SLICES, math.ceil(expected / (PAGE_SIZE * SLICE_PAGES)))
+
+    def list_issue_ids(self, clause: str, expected: int | None) -> list[int]:
+        """The ids of the issues `clause` matches, from ids-only pages of ID_PAGE_SIZE.
+
+        `listed_all` says afterwards whether the list is whole (no page was cut short).
+        """
+        cut_short_before = len(self.client.pages_cut_short)
         ids: list[int] = []
         for page in self.client.iter_search_pages(
             jql=jql.in_stable_order(clause),
@@ -274,6 +289,21 @@ class IssueSync:
         ):
             self.check_cancelled()
             ids += _issue_ids(page)
+        self.listed_all = len(self.client.pages_cut_short) == cut_short_before
+        return ids
+
+    def plan_slices(self, ids: list[int] | None) -> list[tuple] | None:
+        """Slices of issue ids `(low, high, expected)` to read the search in, side by side;
+        None to read it in one stream (a short search: most incremental syncs).
+
+        One stream of pages waits a round trip per page; slices of about SLICE_PAGES
+        pages each, up to MAX_SLICES, take that many fewer round trips one after the
+        other. Their bounds come from `ids` (list_issue_ids), and hold every issue
+        whatever they are (jql.plan_id_slices).
+        """
+        if ids is None or len(ids) < SLICE_MIN_ISSUES:
+            return None
+        wanted = min(MAX_SLICES, math.ceil(len(ids) / (PAGE_SIZE * SLICE_PAGES)))
         slices = jql.plan_id_slices(ids, wanted)
         return [(low, high, _count_between(ids, low, high)) for low, high in slices]
 
@@ -409,24 +439,22 @@ class IssueSync:
     # -- deletions ------------------------------------------------------------
 
     def census(self, project_keys: list[str]) -> None:
-        """Mark issues Jira no longer shows (deleted, or moved out of the synced projects)."""
-        seen: set[int] = set()
+        """Mark issues Jira no longer shows (deleted, or moved out of the synced projects).
+
+        A full sync listed every issue's id at its start (`census_ids`, with those the
+        search returned since): that list is used, not asked for again. An issue deleted
+        during the run is then marked by the next census.
+        """
         stored = Issue.objects.filter(
             connection=self.connection, removed_at__isnull=True, project_key__in=project_keys
         ).values_list("pk", "jira_id")
-        cut_short_before = len(self.client.pages_cut_short)
-        for page in self.client.iter_search_pages(
-            jql=jql.in_stable_order(jql.projects_in(project_keys)),
-            fields=["id"],
-            max_results=ID_PAGE_SIZE,
-            max_issues=search_bound(stored.count()),
-        ):
-            self.check_cancelled()
-            seen.update(_issue_ids(page))
-        if len(self.client.pages_cut_short) > cut_short_before:
-            # An incomplete census would take missing issues for deleted ones.
-            self.warn("The check for deleted issues was skipped; it runs again next time.")
-            return
+        seen = self.census_ids
+        if seen is None:
+            seen = set(self.list_issue_ids(jql.projects_in(project_keys), stored.count()))
+            if not self.listed_all:
+                # An incomplete census would take missing issues for deleted ones.
+                self.warn("The check for deleted issues was skipped; it runs again next time.")
+                return
         gone = [pk for pk, jira_id in stored if jira_id not in seen]
         now = timezone.now()
         for start in range(0, len(gone), 1000):
@@ -536,7 +564,9 @@ def sync_connection(
         if project_keys:
             sync.sync_issues(project_keys)
             sync.check_cancelled(now=True)
-            refresh_open_sprints(sync.client, connection)
+            if not sync.full:
+                # A full sync has just read every issue's Sprint field, open sprints' too.
+                refresh_open_sprints(sync.client, connection)
             sync.warn_if(name_boards(sync.client, connection))
             if _census_due(connection, sync.full):
                 sync.census(project_keys)

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from integrations.jira.client import JiraClient
 from integrations.jira.jql import id_range, plan_id_slices
 from integrations.jira.pacing import SitePacer
-from integrations.models import Issue, SyncRun
+from integrations.models import Issue, JiraConnection, SyncRun
 from integrations.sync import run as run_module
 from integrations.sync.pipeline import read_merged
 from integrations.sync.run import sync_connection
@@ -197,12 +197,55 @@ def test_a_sliced_full_sync_stores_exactly_the_sites_issues(sliced, simulator, a
     assert run.status == SyncRun.Status.SUCCEEDED, (run.error, run.warnings)
     assert_matches_truth(connection, simulator.site("acme"))
     # An ids-only pass, then 3 slices of about 100 issues (a page each, and a last empty
-    # one where the count was a little over), each with its own id range.
+    # one where the count was a little over), each with its own id range. The census at
+    # the end uses the ids-only pass's list: it asks nothing more.
     ids_only = [jql for jql, fields, _ in searches if fields == ("id",) and "id >=" not in jql]
-    assert len(ids_only) == 2  # the ids-only pass, and the census at the end
+    assert len(ids_only) == 1
+    assert run.issues_expected == len(simulator.site("acme").truth(DEMO_EMAIL))
     pages = _issue_pages(searches)
     assert all("id >=" in jql or "id <" in jql for jql in pages)
     assert len(set(pages)) == 3
+
+
+@pytestmark_db
+def test_a_full_syncs_census_marks_issues_deleted_before_it_from_its_own_list(
+    simulator, acme, searches
+):
+    connection = demo_connection(acme, project_keys="")
+    sync_connection(connection)
+    site = simulator.site("acme")
+    gone = sorted(site.truth(DEMO_EMAIL), key=int)[7]
+    site.delete_issue(gone)
+    searches.clear()
+    run = sync_connection(connection, full=True)
+    assert run.status == SyncRun.Status.SUCCEEDED, (run.error, run.warnings)
+    assert run.issues_removed == 1
+    assert Issue.objects.get(connection=connection, jira_id=int(gone)).removed_at is not None
+    assert len([jql for jql, fields, _ in searches if fields == ("id",)]) == 1
+    assert_matches_truth(connection, site)
+
+
+@pytestmark_db
+def test_an_issue_created_during_a_full_sync_is_not_taken_for_deleted(
+    sliced, simulator, acme, monkeypatch
+):
+    connection = demo_connection(acme, project_keys="")
+    site = simulator.site("acme")
+    created = []
+    original = JiraClient.search_jql
+
+    def create_after_the_list(self, **query):
+        page = original(self, **query)
+        if query["fields"] == ["id"] and not created:
+            created.append(site.create_issue("KAN"))  # after the ids were listed
+        return page
+
+    monkeypatch.setattr(JiraClient, "search_jql", create_after_the_list)
+    run = sync_connection(connection)
+    assert run.status == SyncRun.Status.SUCCEEDED, (run.error, run.warnings)
+    assert created and run.issues_removed == 0
+    assert not Issue.objects.filter(connection=connection, removed_at__isnull=False).exists()
+    assert_matches_truth(connection, site)
 
 
 @pytestmark_db
@@ -257,13 +300,14 @@ def test_deletes_moves_and_creates_during_a_sliced_sync_lose_nothing(
     assert len(stored) == len(set(stored)), "an issue was stored twice"
     # Every issue there all along was stored, the moved ones (same id, new key) included.
     assert {int(i) for i in before if i not in deleted} <= set(stored)
-    # The next sync (incremental: the census of this one is a day old) sets it all right.
+    # The run's census used the ids listed at its start, where the deleted issues (and
+    # sub-tasks deleted with them) still were: the next census marks them.
     monkeypatch.setattr(JiraClient, "search_jql", original)
+    JiraConnection.objects.filter(pk=connection.pk).update(last_census_at=None)
     again = sync_connection(connection)
+    assert again.kind == SyncRun.Kind.INCREMENTAL
     assert again.status == SyncRun.Status.SUCCEEDED, (again.error, again.warnings)
-    Issue.objects.filter(connection=connection, jira_id__in=[int(i) for i in deleted]).update(
-        removed_at=run.finished_at
-    )  # (the census of the first run may have seen them before they went)
+    assert again.issues_removed >= len(deleted)
     assert_matches_truth(connection, site)
 
 

@@ -299,6 +299,13 @@ def _cpu_lines(runs: dict[str, list[dict]]) -> bool:
         f"{CPU_BASELINE}: {base:.0f} issues per CPU-second (runs {base_runs}; CPU "
         f"{median([r['cpu'] for r in runs['base']]):.1f} s)",
     )
+    # Each pair was taken in turn, under the same load: their ratios show how much of the
+    # spread between runs is the machine's, not the code's.
+    pairs = [
+        (o["issues"] / o["cpu"]) / (b["issues"] / b["cpu"])
+        for o, b in zip(runs["ours"], runs["base"], strict=False)
+    ]
+    _line(None, f"ratio of each pair taken in turn: {_runs(pairs, '{:.2f}x')}")
     succeeded = all(r["status"] == "succeeded" for r in runs["ours"] + runs["base"])
     return _line(
         ratio >= CPU_TARGET and succeeded,

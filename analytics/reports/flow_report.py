@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import F
 from django.shortcuts import render
 
 from analytics.reports import charts
@@ -120,12 +121,15 @@ class FlowReport:
 
 def flow_report(filters: ReportFilters) -> FlowReport:
     completed, still_open = time_in_status(flow_issues(filters), spans=flow_spans(filters))
-    all_completed = report_issues(filters).filter(completed_in(filters.period)).count()
+    # Counted by their dates, not as what the time rows lack: an issue whose time rows
+    # are still being computed (just synced) had time before completion all the same.
+    created_completed = (
+        report_issues(filters)
+        .filter(completed_in(filters.period), done_at__lte=F("created_at"))
+        .count()
+    )
     return FlowReport(
-        filters,
-        completed=completed,
-        open=still_open,
-        completed_without_time=max(0, all_completed - completed.issues),
+        filters, completed=completed, open=still_open, completed_without_time=created_completed
     )
 
 

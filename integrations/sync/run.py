@@ -133,7 +133,6 @@ class IssueSync:
         self.known = {}
         # Every issue id a full sync's search holds (sync_issues), for the census.
         self.census_ids: set[int] | None = None
-        self.listed_all = True
         self._cancel_checked_at = time.monotonic()
 
     def check_cancelled(self, *, now: bool = False) -> None:
@@ -249,19 +248,18 @@ class IssueSync:
             # Every issue's id first, in pages of 5,000: the exact count, the slices'
             # bounds and the census's list (see census), in the round trips Jira's
             # approximate count alone would take on most sites.
-            ids = self.list_issue_ids(clause, expected=None)
+            ids, whole = self.list_issue_ids(clause, expected=None)
             expected = len(ids)
         else:
             expected = self.approximate_count(clause)
             wanted = expected is not None and expected >= SLICE_MIN_ISSUES
-            ids = self.list_issue_ids(clause, expected) if wanted else None
+            ids, whole = self.list_issue_ids(clause, expected) if wanted else (None, False)
         self.run.issues_expected = expected
         claims.beat(self.run, issues_expected=expected)
-        listed_all = ids is not None and self.listed_all
         returned = self.fetch_and_store(
             clause, max_issues=search_bound(expected), slices=self.plan_slices(ids)
         )
-        if self.full and listed_all:
+        if self.full and whole:
             # Issues created during the run are in Jira's answers, not in the list.
             self.census_ids = set(ids) | returned
 
@@ -274,11 +272,9 @@ class IssueSync:
                 raise
             return None
 
-    def list_issue_ids(self, clause: str, expected: int | None) -> list[int]:
-        """The ids of the issues `clause` matches, from ids-only pages of ID_PAGE_SIZE.
-
-        `listed_all` says afterwards whether the list is whole (no page was cut short).
-        """
+    def list_issue_ids(self, clause: str, expected: int | None) -> tuple[list[int], bool]:
+        """The ids of the issues `clause` matches, from ids-only pages of ID_PAGE_SIZE, and
+        whether the list is whole (no page was cut short at a bound)."""
         cut_short_before = len(self.client.pages_cut_short)
         ids: list[int] = []
         for page in self.client.iter_search_pages(
@@ -289,8 +285,7 @@ class IssueSync:
         ):
             self.check_cancelled()
             ids += _issue_ids(page)
-        self.listed_all = len(self.client.pages_cut_short) == cut_short_before
-        return ids
+        return ids, len(self.client.pages_cut_short) == cut_short_before
 
     def plan_slices(self, ids: list[int] | None) -> list[tuple] | None:
         """Slices of issue ids `(low, high, expected)` to read the search in, side by side;
@@ -450,11 +445,12 @@ class IssueSync:
         ).values_list("pk", "jira_id")
         seen = self.census_ids
         if seen is None:
-            seen = set(self.list_issue_ids(jql.projects_in(project_keys), stored.count()))
-            if not self.listed_all:
+            ids, whole = self.list_issue_ids(jql.projects_in(project_keys), stored.count())
+            if not whole:
                 # An incomplete census would take missing issues for deleted ones.
                 self.warn("The check for deleted issues was skipped; it runs again next time.")
                 return
+            seen = set(ids)
         gone = [pk for pk, jira_id in stored if jira_id not in seen]
         now = timezone.now()
         for start in range(0, len(gone), 1000):

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from analytics.flow.models import StatusStage
+from analytics.flow.models import StatusSpan, StatusStage, StatusTime
 from tests.analytics.factories import make_connection, make_issue, make_transition, utc
 
 pytestmark = pytest.mark.django_db
@@ -146,3 +146,15 @@ def test_no_word_about_issues_created_completed_when_there_are_none(bob_client, 
     response = _report(bob_client)
     assert response.context["report"].completed_without_time == 0
     assert "created already completed" not in response.content.decode()
+
+
+def test_an_issue_whose_time_is_not_computed_yet_is_not_called_created_completed(
+    bob_client, flow_data
+):
+    """Just after a sync, an issue's time rows may still be on their way: it had time
+    before completion, so it isn't counted with the issues created completed."""
+    late = make_issue(flow_data, key="ENG-8", created=utc(2025, 6, 2), done=utc(2025, 6, 6))
+    StatusTime.objects.filter(issue=late).delete()
+    StatusSpan.objects.filter(issue=late).delete()
+    report = _report(bob_client).context["report"]
+    assert report.completed.issues == 2 and report.completed_without_time == 0

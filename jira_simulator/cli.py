@@ -11,6 +11,7 @@ import argparse
 import functools
 import gc
 import itertools
+import signal
 import time
 from collections.abc import Callable
 
@@ -96,6 +97,10 @@ def serve(options: dict, write: Callable[[str], object]) -> None:
     # This process only serves generated data: fewer, larger GC passes cut page latency
     # by about a third (cached issues are long-lived, every response is short-lived).
     gc.set_threshold(100_000, 50, 100)
+    # Ctrl-C (SIGINT) stops it even when a shell without job control started it in the
+    # background, which leaves SIGINT ignored (and Python then never raises
+    # KeyboardInterrupt): scripts and test runs stop it that way.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     _introduce(running, options, write)
     try:
         _run(simulator, options["activity_seconds"])

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
-from . import paging
+from . import paging, shapes
 from .errors import JiraBadRequestError, JiraUnavailableError
 from .jql import all_of, id_range, in_stable_order
 from .session import JiraSession
@@ -172,7 +172,8 @@ class JiraClient(JiraSession):
                 raise ValueError("reconcileIssues takes at most 50 ids")
             body["reconcileIssues"] = [int(i) for i in reconcile_issues]
         path = "/rest/api/3/search/jql"
-        return self._expect(self._request("POST", path, json=body), dict, "POST", path)
+        shape = shapes.search_page_decoder(tuple(fields), changelog="changelog" in (expand or ""))
+        return self._expect(self._request("POST", path, json=body, shape=shape), dict, "POST", path)
 
     def iter_search_pages(
         self,

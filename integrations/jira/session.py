@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
+import msgspec
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth
 
@@ -220,8 +221,12 @@ class JiraSession:
         *,
         params: list[tuple[str, Any]] | dict[str, Any] | None = None,
         json: Any = None,
+        shape: msgspec.json.Decoder | None = None,
     ) -> Any:
-        """Send one logical request with retries; return parsed JSON or raise JiraError."""
+        """Send one logical request with retries; return parsed JSON or raise JiraError.
+
+        `shape` (integrations/jira/shapes.py) decodes only what the caller reads.
+        """
         if not path.startswith("/"):
             raise ValueError("path must be absolute; the host is always base_url")
         url = self.base_url + path
@@ -229,7 +234,9 @@ class JiraSession:
         timeouts = 0
         waited_retry_after = False
         for attempt in range(1, self.max_attempts + 1):
-            err = self._paced_attempt(endpoint, method, url, path, params, json, waited_retry_after)
+            err = self._paced_attempt(
+                endpoint, method, url, path, params, json, waited_retry_after, shape
+            )
             if not isinstance(err, JiraError):
                 return err
             if isinstance(err, JiraTimeoutError):
@@ -254,7 +261,15 @@ class JiraSession:
                 self._wait_seconds += seconds
 
     def _paced_attempt(
-        self, endpoint: str, method: str, url: str, path: str, params, body, waited_retry_after
+        self,
+        endpoint: str,
+        method: str,
+        url: str,
+        path: str,
+        params,
+        body,
+        waited_retry_after,
+        shape,
     ):
         """One attempt when the site's pacer (and the OAuth points quota) allow it."""
         if self._stopped.is_set():
@@ -292,7 +307,7 @@ class JiraSession:
             self.pacer.sending(permit)
             with self._lock:
                 self._request_count += 1
-            result, status, headers = self._attempt(method, url, path, params, body)
+            result, status, headers = self._attempt(method, url, path, params, body, shape)
         finally:
             self.pacer.release(permit, status=status, headers=headers)
         if status is not None and not isinstance(result, JiraError):
@@ -306,14 +321,14 @@ class JiraSession:
                 self._points_estimate += 1
         return result
 
-    def _attempt(self, method: str, url: str, path: str, params: Any, body: Any):
+    def _attempt(self, method: str, url: str, path: str, params: Any, body: Any, shape=None):
         """One HTTP attempt: (parsed JSON or the JiraError it amounts to, status, headers)."""
-        result, resp = self._exchange(method, url, path, params, body)
+        result, resp = self._exchange(method, url, path, params, body, shape)
         if resp is None:
             return result, None, None
         return result, resp.status_code, resp.headers
 
-    def _exchange(self, method: str, url: str, path: str, params: Any, body: Any):
+    def _exchange(self, method: str, url: str, path: str, params: Any, body: Any, shape=None):
         where = {"method": method, "path": path}
         try:
             # Never follow redirects (fetch doesn't): the host must only ever be base_url.
@@ -344,7 +359,7 @@ class JiraSession:
         if resp.status_code == 204 or not content:
             return None, resp
         try:
-            return transport.parse_json(content), resp
+            return transport.parse_json(content, shape), resp
         except ValueError:
             return JiraUnavailableError(
                 "Jira sent a response that was not valid JSON.", status=resp.status_code, **where

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+import msgspec
 import orjson
 import requests
 from requests.adapters import HTTPAdapter
@@ -84,9 +85,11 @@ class BodyTooLarge(Exception):
     """The body is larger than `Limits.max_body_bytes`; it was not read to the end."""
 
 
-def parse_json(body: bytes) -> Any:
+def parse_json(body: bytes, shape: msgspec.json.Decoder | None = None) -> Any:
     """The JSON in `body`; ValueError for anything that isn't JSON, whatever the reason.
 
+    With `shape` (integrations/jira/shapes.py), only what it names is decoded; a body
+    that doesn't fit it is decoded whole, as without one.
     orjson decodes a search page in about half the time json takes (a sync decodes
     hundreds of megabytes) but refuses some of what json reads, such as NaN and UTF-16:
     json gets what orjson refuses. Integers past 64 bits, which Jira never sends, come
@@ -94,6 +97,11 @@ def parse_json(body: bytes) -> Any:
     RecursionError for deeply nested arrays or objects: both mean "not a response we
     can use".
     """
+    if shape is not None:
+        try:
+            return shape.decode(body)
+        except (ValueError, RecursionError):
+            pass  # not of that shape (or not JSON): decoded whole below
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError:

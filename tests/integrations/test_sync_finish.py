@@ -1,15 +1,22 @@
 from datetime import UTC, datetime
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from integrations.jira.fields import JiraUserRef
 from integrations.jira.workflow import StatusCatalog
+from integrations.sync.estimates import estimate_changes
 from integrations.sync.finish import (
     Workflow,
+    _ChangelogByField,
     assignee_at,
     collect_links,
     finish,
+    map_transitions,
     unknown_statuses,
 )
 from integrations.sync.mapping import SUMMARY_LIMIT, TEXT_LIMIT, map_issue, map_issues
+from integrations.sync.sprints import sprint_changes
 
 ANA = {"accountId": "acc-ana", "displayName": "Ana"}
 
@@ -238,3 +245,68 @@ def test_links_from_every_source_are_deduplicated_by_url():
     assert [(p.url, p.source, p.state) for p in record.pull_requests] == [
         (PR, "dev_status", "OPEN")
     ]
+
+
+# -- one pass over the changelog ----------------------------------------------------
+
+_SPRINT_ID, _POINTS_ID, _ESTIMATE_ID = "customfield_10020", "customfield_10024", "customfield_10016"
+_names = st.sampled_from(
+    ["status", "assignee", "Sprint", "Story Points", "Story point estimate", "labels", "x"]
+)
+_ids = st.sampled_from(
+    ["status", "assignee", _SPRINT_ID, _POINTS_ID, _ESTIMATE_ID, "labels", "", None, 5]
+)
+_values = st.sampled_from([None, "", "3", "5.0", "10", "10, 11", "acc-ana", "acc-bo", "Done"])
+_item = st.fixed_dictionaries(
+    {},
+    optional={
+        "field": _names,
+        "fieldId": _ids,
+        "from": _values,
+        "fromString": _values,
+        "to": _values,
+        "toString": _values,
+    },
+)
+_history = st.fixed_dictionaries(
+    {
+        "id": st.sampled_from(["1", "2", "30", "x"]),
+        "created": st.sampled_from(
+            ["2026-11-01T09:00:00.000+0000", "2026-11-02T09:00:00.000+0000", "bad"]
+        ),
+        "items": st.lists(_item | st.just("not an item"), max_size=4),
+    },
+    optional={"author": st.just(ANA)},
+)
+_rules = st.builds(
+    Workflow,
+    catalog=st.just(StatusCatalog()),
+    sprint_field=st.sampled_from([_SPRINT_ID, ""]),
+    estimation_fields=st.sampled_from(
+        [
+            ((_ESTIMATE_ID, "Story point estimate"), (_POINTS_ID, "Story Points")),
+            ((_POINTS_ID, "Story Points"),),
+            ((_SPRINT_ID, "status"),),  # a misreading site: one field in two roles
+            (),
+        ]
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_history, max_size=6), _rules)
+def test_each_fact_reads_the_same_changes_from_its_share_of_the_changelog(histories, rules):
+    changelog = _ChangelogByField(histories, rules)
+    assert map_transitions(changelog.status, rules) == map_transitions(histories, rules)
+    field = rules.sprint_field
+    assert sprint_changes(changelog.sprint, field) == sprint_changes(histories, field)
+    fields, now = rules.estimation_fields, [None] * len(rules.estimation_fields)
+    assert estimate_changes(changelog.estimates, fields, now) == estimate_changes(
+        histories, fields, now
+    )
+    record = _issue(histories)
+    moment = datetime(2026, 11, 1, 12, tzinfo=UTC)
+    assert assignee_at(record, moment, changelog.assignee) == assignee_at(record, moment)
+    # Each share keeps the changelog's order and only histories with an item for it.
+    for share in (changelog.status, changelog.assignee, changelog.sprint, changelog.estimates):
+        assert share == [h for h in histories if any(h is s for s in share)]

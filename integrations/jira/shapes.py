@@ -21,7 +21,7 @@ from typing import Any, TypedDict
 import msgspec
 
 
-class User(TypedDict, total=False):
+class _User(TypedDict, total=False):
     accountId: Any
     displayName: Any
     emailAddress: Any
@@ -54,38 +54,38 @@ class _Keyed(TypedDict, total=False):
     key: Any
 
 
-class Comment(TypedDict, total=False):
+class _Comment(TypedDict, total=False):
     id: Any
-    author: User | None
+    author: _User | None
     body: Any  # ADF, read whole for its text and links
     created: Any
     updated: Any
 
 
 class _Comments(TypedDict, total=False):
-    comments: list[Comment]
+    comments: list[_Comment]
     total: Any
     startAt: Any
     maxResults: Any
 
 
 # "from" is a keyword: the functional form.
-ChangeItem = TypedDict(
+_ChangeItem = TypedDict(
     "ChangeItem",
     {"field": Any, "fieldId": Any, "from": Any, "fromString": Any, "to": Any, "toString": Any},
     total=False,
 )
 
 
-class History(TypedDict, total=False):
+class _History(TypedDict, total=False):
     id: Any
     created: Any
-    author: User | None
-    items: list[ChangeItem]
+    author: _User | None
+    items: list[_ChangeItem]
 
 
 class _Changelog(TypedDict, total=False):
-    histories: list[History]
+    histories: list[_History]
     total: Any
     startAt: Any
     maxResults: Any
@@ -97,9 +97,9 @@ FIELD_SHAPES: dict[str, Any] = {
     "status": _Status | None,
     "issuetype": _IssueType | None,
     "priority": _Named | None,
-    "creator": User | None,
-    "reporter": User | None,
-    "assignee": User | None,
+    "creator": _User | None,
+    "reporter": _User | None,
+    "assignee": _User | None,
     "resolution": _Named | None,
     "components": list[_Named] | None,
     "parent": _Keyed | None,

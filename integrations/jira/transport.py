@@ -90,6 +90,7 @@ def parse_json(body: bytes, shape: msgspec.json.Decoder | None = None) -> Any:
 
     With `shape` (integrations/jira/shapes.py), only what it names is decoded; a body
     that doesn't fit it is decoded whole, as without one.
+
     orjson decodes a search page in about half the time json takes (a sync decodes
     hundreds of megabytes) but refuses some of what json reads, such as NaN and UTF-16:
     json gets what orjson refuses. Integers past 64 bits, which Jira never sends, come

@@ -10,6 +10,7 @@ documents from every source. Pure functions, no ORM.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,6 +39,24 @@ class Workflow:
     estimation_fields: tuple[tuple[str, str], ...] = ()
 
 
+@functools.lru_cache(maxsize=64)
+def _field_bits(
+    sprint_field: str, estimation_fields: tuple[tuple[str, str], ...]
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Field id -> bits and field name -> bits of the `_ChangelogByField` lists whose reader
+    may take an item of that field (1 status, 2 assignee, 4 sprint, 8 estimates); the same
+    for every issue of a run. Read only."""
+    by_id: dict[str, int] = {"status": 1, "assignee": 2}
+    by_name: dict[str, int] = {"status": 1, "assignee": 2, SPRINT_FIELD_NAME: 4}
+    if sprint_field:
+        by_id[sprint_field] = by_id.get(sprint_field, 0) | 4
+    for field_id, name in estimation_fields:
+        by_id[field_id] = by_id.get(field_id, 0) | 8
+        if name:
+            by_name[name] = by_name.get(name, 0) | 8
+    return by_id, by_name
+
+
 class _ChangelogByField:
     """The histories that may change each field `finish` follows, in the changelog's order.
 
@@ -55,15 +74,7 @@ class _ChangelogByField:
         self.sprint: list[dict] = []
         self.estimates: list[dict] = []
         buckets = (self.status, self.assignee, self.sprint, self.estimates)
-        # Field id or name -> the buckets (bits) whose reader may take its items.
-        by_id: dict[str, int] = {"status": 1, "assignee": 2}
-        by_name: dict[str, int] = {"status": 1, "assignee": 2, SPRINT_FIELD_NAME: 4}
-        if rules.sprint_field:
-            by_id[rules.sprint_field] = by_id.get(rules.sprint_field, 0) | 4
-        for field_id, name in rules.estimation_fields:
-            by_id[field_id] = by_id.get(field_id, 0) | 8
-            if name:
-                by_name[name] = by_name.get(name, 0) | 8
+        by_id, by_name = _field_bits(rules.sprint_field, rules.estimation_fields)
         for history in histories:
             bits = 0
             for item in history.get("items") or []:

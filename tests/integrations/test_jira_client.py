@@ -447,6 +447,25 @@ def test_search_jql_pages_until_no_token(rsps, sleeps):
         assert body["reconcileIssues"] == [10042]
 
 
+def test_search_jql_decodes_only_what_the_sync_reads(rsps, sleeps):
+    user = {"accountId": "a1", "displayName": "Ana", "avatarUrls": {"48x48": "https://x/a.png"}}
+    issue = {
+        "id": "1",
+        "self": "https://acme.atlassian.net/rest/api/3/issue/1",
+        "fields": {"assignee": user, "customfield_1": {"avatarUrls": "kept: asked for by id"}},
+        "changelog": {"histories": [{"id": "9", "author": user, "items": []}]},
+    }
+    rsps.post(f"{BASE}/rest/api/3/search/jql", json={"issues": [issue], "isLast": True})
+    page = make(sleeps).search_jql(
+        jql="project = A", fields=["assignee", "customfield_1"], expand="changelog"
+    )
+    (read,) = page["issues"]
+    assert read["fields"]["assignee"] == {"accountId": "a1", "displayName": "Ana"}
+    assert read["changelog"]["histories"][0]["author"] == read["fields"]["assignee"]
+    assert read["fields"]["customfield_1"] == issue["fields"]["customfield_1"]
+    assert "self" not in read
+
+
 def test_search_jql_stops_on_is_last(rsps, sleeps):
     rsps.post(
         f"{BASE}/rest/api/3/search/jql",
